@@ -1,0 +1,88 @@
+#include "core/analysis/track_analyzer.hpp"
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "core/audio/mono_stream.hpp"
+#include "core/tags/tag_reader.hpp"
+
+namespace vibed::core {
+namespace {
+
+constexpr std::size_t kReadBlockSamples = 1 << 15;
+
+// Streams a file through the front end, handing every finished clip of at most
+// `clip_frames` frames to `on_clip`. Returns the number of 16 kHz samples read.
+template <typename OnClip>
+std::size_t stream_log_mel(const std::filesystem::path& file, std::size_t clip_frames, OnClip&& on_clip) {
+    MonoStream stream(file, kFeatureSampleRate);
+    LogMelExtractor extractor;
+    std::vector<float> block(kReadBlockSamples);
+    std::size_t samples = 0;
+    while (const std::size_t count = stream.read(block)) {
+        samples += count;
+        extractor.push(std::span<const float>(block.data(), count));
+        while (extractor.pending_frames() >= clip_frames) on_clip(extractor.take(clip_frames));
+    }
+    LogMel rest = extractor.finish();
+    if (rest.frames > 0) on_clip(std::move(rest));
+    return samples;
+}
+
+// Rethrows whatever went wrong as one line that starts with the file name.
+[[noreturn]] void rethrow_for(const std::filesystem::path& file) {
+    try {
+        throw;
+    } catch (const AnalysisError&) {
+        throw;
+    } catch (const AudioError& e) {
+        throw AnalysisError(e.what());  // already names the file
+    } catch (const std::exception& e) {
+        throw AnalysisError(file.string() + ": " + e.what());
+    }
+}
+
+}  // namespace
+
+TrackAnalyzer::TrackAnalyzer(std::shared_ptr<const AttributeModel> model, AnalysisOptions options)
+    : model_(std::move(model)), options_(options) {}
+
+TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
+    TrackAnalysis result;
+    result.tags = read_tags(file);
+    const auto segment_frames = static_cast<std::size_t>(
+        std::max(1.0, std::floor(options_.segment_seconds * kFeatureSampleRate / kHopLength)));
+    try {
+        std::array<double, kAttributeCount> weighted_logits{};
+        std::size_t total_frames = 0;
+        const std::size_t samples = stream_log_mel(file, segment_frames, [&](const LogMel& clip) {
+            const Logits logits = model_->logits(clip);
+            for (std::size_t i = 0; i < kAttributeCount; ++i) weighted_logits[i] += logits[i] * clip.frames;
+            total_frames += clip.frames;
+            ++result.segments;
+        });
+        Logits mean_logits{};
+        for (std::size_t i = 0; i < kAttributeCount; ++i) {
+            mean_logits[i] = static_cast<float>(weighted_logits[i] / static_cast<double>(total_frames));
+        }
+        result.attributes = Attributes::from_logits(mean_logits);
+        result.audio_seconds = static_cast<double>(samples) / kFeatureSampleRate;
+    } catch (...) {
+        rethrow_for(file);
+    }
+    if (result.tags.duration_seconds <= 0) result.tags.duration_seconds = result.audio_seconds;
+    return result;
+}
+
+LogMel compute_file_log_mel(const std::filesystem::path& file) {
+    try {
+        LogMel whole;
+        stream_log_mel(file, static_cast<std::size_t>(-1), [&](LogMel clip) { whole = std::move(clip); });
+        return whole;
+    } catch (...) {
+        rethrow_for(file);
+    }
+}
+
+}  // namespace vibed::core

@@ -1,0 +1,56 @@
+#pragma once
+// The whole pipeline for one file: tags, decoding, log-mel, model, attributes.
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
+#include "core/features/log_mel.hpp"
+#include "core/model/attribute_model.hpp"
+#include "core/model/attributes.hpp"
+#include "core/tags/track_tags.hpp"
+
+namespace vibed::core {
+
+// "<file>: <reason>", one line, for any failure to analyse a file.
+class AnalysisError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct AnalysisOptions {
+    // Long-file policy. A track up to this long is analysed in one pass over its
+    // whole log-mel, exactly as VibeNet does. A longer one (a DJ mix, an
+    // audiobook) is analysed in consecutive segments of this length, each with
+    // its own top-dB reference, and the logits are averaged weighted by segment
+    // length: memory stays bounded by one segment whatever the file's length.
+    double segment_seconds = 600;
+};
+
+struct TrackAnalysis {
+    TrackTags tags;
+    Attributes attributes;
+    double audio_seconds = 0;  // decoded length, at the feature sample rate
+    std::size_t segments = 0;  // model passes (1 for ordinary tracks)
+};
+
+// Stateless apart from its shared model: one instance serves every worker thread.
+class TrackAnalyzer {
+public:
+    explicit TrackAnalyzer(std::shared_ptr<const AttributeModel> model, AnalysisOptions options = {});
+
+    // Throws AnalysisError.
+    [[nodiscard]] TrackAnalysis analyze(const std::filesystem::path& file) const;
+
+    [[nodiscard]] const AttributeModel& model() const { return *model_; }
+
+private:
+    std::shared_ptr<const AttributeModel> model_;
+    AnalysisOptions options_;
+};
+
+// The whole file's log-mel in one clip, as VibeNet computes it (no
+// segmenting). For feature dumps and tools. Throws AnalysisError.
+LogMel compute_file_log_mel(const std::filesystem::path& file);
+
+}  // namespace vibed::core

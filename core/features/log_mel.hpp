@@ -1,0 +1,72 @@
+#pragma once
+// VibeNet's log-mel front end, reproduced with KissFFT.
+//
+// 16 kHz mono in; 640-sample periodic Hann window, hop 320, zero-padded to a
+// 1024-point real FFT, no centring; power spectrum through 128 Slaney-normalised
+// mel bands between 0 and 8000 Hz; 10*log10 with a 1e-10 floor; finally every
+// value is raised to at least (maximum - 80 dB) of the clip it belongs to.
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace vibed::core {
+
+inline constexpr int kFeatureSampleRate = 16000;
+inline constexpr int kMelBands = 128;
+inline constexpr std::size_t kWindowLength = 640;
+inline constexpr std::size_t kHopLength = 320;
+inline constexpr std::size_t kFftSize = 1024;
+inline constexpr float kTopDb = 80.0f;
+
+// A finished log-mel matrix in the model's layout: kMelBands rows of `frames`
+// values each (row-major, band-major), exactly like VibeNet's extract_mel.
+struct LogMel {
+    std::size_t frames = 0;
+    std::vector<float> values;  // kMelBands * frames
+
+    [[nodiscard]] float at(std::size_t band, std::size_t frame) const {
+        return values[band * frames + frame];
+    }
+};
+
+// Consumes samples block by block and produces log-mel frames without ever
+// holding the whole signal. Frames are kept (as dB, frame-major) until taken.
+class LogMelExtractor {
+public:
+    LogMelExtractor();
+    ~LogMelExtractor();
+    LogMelExtractor(const LogMelExtractor&) = delete;
+    LogMelExtractor& operator=(const LogMelExtractor&) = delete;
+
+    void push(std::span<const float> samples);
+
+    // Frames computed and not yet taken.
+    [[nodiscard]] std::size_t pending_frames() const { return pending_db_.size() / kMelBands; }
+
+    // Takes the first `max_frames` pending frames as one clip (top-dB applied
+    // relative to that clip's own maximum).
+    LogMel take(std::size_t max_frames);
+
+    // Ends the signal and returns every remaining frame as one clip. A signal
+    // shorter than one window is zero-padded to one window, as VibeNet does;
+    // so is an empty one when nothing at all was taken before.
+    LogMel finish();
+
+private:
+    void compute_frame(const float* frame_start);
+
+    class Fft;
+    std::unique_ptr<Fft> fft_;
+    std::vector<float> window_;
+    std::vector<float> samples_;      // not yet consumed by a whole frame
+    std::vector<float> pending_db_;   // frame-major dB values
+    std::size_t frames_taken_ = 0;
+    std::size_t samples_seen_ = 0;
+};
+
+// Convenience for whole clips held in memory (tests, small tools).
+LogMel compute_log_mel(std::span<const float> samples_16k);
+
+}  // namespace vibed::core

@@ -1,0 +1,56 @@
+#pragma once
+// The attribute model: a TorchScript network that turns a log-mel clip into
+// seven logits. This header hides LibTorch; only attribute_model.cpp includes it.
+
+#include <array>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "core/features/log_mel.hpp"
+#include "core/model/attributes.hpp"
+
+namespace vibed::core {
+
+class ModelError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+using Logits = std::array<float, kAttributeCount>;
+
+struct ModelOptions {
+    // Threads LibTorch may use inside one forward pass. The process-wide
+    // setting is applied when the first model loads; workers scale out instead.
+    int intra_op_threads = 1;
+};
+
+// Loaded once and shared by every worker thread: forward passes run in
+// inference mode and never mutate the module, so concurrent calls are safe.
+class AttributeModel {
+public:
+    // Throws ModelError naming the file when it is missing or not a usable model.
+    static std::shared_ptr<const AttributeModel> load(const std::filesystem::path& file,
+                                                      const ModelOptions& options = {});
+    ~AttributeModel();
+    AttributeModel(const AttributeModel&) = delete;
+    AttributeModel& operator=(const AttributeModel&) = delete;
+
+    // Throws ModelError if the forward pass fails.
+    [[nodiscard]] Logits logits(const LogMel& clip) const;
+
+    [[nodiscard]] const std::filesystem::path& file() const { return file_; }
+    // Hex sha256 of the model file: the identity stored with every result.
+    [[nodiscard]] const std::string& sha256() const { return sha256_; }
+
+private:
+    struct Module;
+    AttributeModel(std::filesystem::path file, std::string sha256, std::unique_ptr<Module> module);
+
+    std::filesystem::path file_;
+    std::string sha256_;
+    std::unique_ptr<Module> module_;
+};
+
+}  // namespace vibed::core

@@ -1,0 +1,53 @@
+#include "core/model/model_locator.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "core/model/attribute_model.hpp"
+
+namespace vibed::core {
+namespace {
+
+std::filesystem::path executable_dir() {
+    std::error_code error;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+    return error ? std::filesystem::path{} : self.parent_path();
+}
+
+bool looks_like_path(std::string_view setting) {
+    return setting.find('/') != std::string_view::npos || setting.ends_with(".pt");
+}
+
+std::string how_to_get(std::string_view name) {
+    if (name == kTeacherModelName) return " (generate it with model/import_vibenet.py)";
+    if (name == kDefaultModelName) return " (it ships in the repository's model/ folder)";
+    return "";
+}
+
+}  // namespace
+
+std::vector<std::filesystem::path> model_search_dirs() {
+    std::vector<std::filesystem::path> dirs;
+    if (const char* env = std::getenv("VIBED_MODEL_DIR"); env != nullptr && *env != '\0') dirs.emplace_back(env);
+    if (const auto exe = executable_dir(); !exe.empty()) dirs.push_back(exe.parent_path() / "share/vibed/models");
+    dirs.emplace_back(VIBED_SOURCE_MODEL_DIR);
+    dirs.emplace_back(std::filesystem::path(VIBED_SOURCE_MODEL_DIR) / "generated");
+    return dirs;
+}
+
+std::filesystem::path resolve_model(std::string_view setting) {
+    if (setting.empty()) setting = kDefaultModelName;
+    if (looks_like_path(setting)) return std::filesystem::path(setting);
+
+    const std::string file_name = std::string(setting) + ".pt";
+    std::string searched;
+    for (const auto& dir : model_search_dirs()) {
+        std::error_code error;
+        if (std::filesystem::is_regular_file(dir / file_name, error)) return dir / file_name;
+        searched += (searched.empty() ? "" : ", ") + dir.string();
+    }
+    throw ModelError("model '" + std::string(setting) + "' not found" + how_to_get(setting) +
+                     "; looked for " + file_name + " in " + searched);
+}
+
+}  // namespace vibed::core

@@ -1,0 +1,29 @@
+#pragma once
+// Writes per-file attributes as a table, CSV or JSON, with VibeNet's column
+// names: `path` followed by the seven attributes.
+
+#include <filesystem>
+#include <ostream>
+#include <string_view>
+#include <vector>
+
+#include "core/model/attributes.hpp"
+
+namespace vibed::daemon {
+
+enum class OutputFormat { table, csv, json };
+
+// Throws std::invalid_argument for anything but "table", "csv" or "json".
+OutputFormat parse_output_format(std::string_view name);
+
+struct AttributeRow {
+    std::filesystem::path path;
+    core::Attributes attributes;
+};
+
+void write_attribute_rows(std::ostream& out, OutputFormat format, const std::vector<AttributeRow>& rows);
+
+// RFC 4180 quoting, for any CSV we print.
+std::string csv_field(std::string_view value);
+
+}  // namespace vibed::daemon

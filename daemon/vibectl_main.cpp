@@ -1,0 +1,29 @@
+// vibectl: the command-line client. Talks to the daemon where there is one,
+// and works directly on files and the database where it need not.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "daemon/cli/analyze_command.hpp"
+#include "daemon/cli/cli_context.hpp"
+
+int main(int argc, char** argv) {
+    using namespace vibed::daemon;
+    CLI::App app{"vibectl: mood playlists from your own music library"};
+    app.require_subcommand(1);
+    CliContext context;
+    app.add_option("-c,--config", context.config_path, "Configuration file");
+    add_analyze_command(app, context);
+    add_dump_mel_command(app, context);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "vibectl: %s\n", e.what());
+        return 1;
+    }
+    return context.exit_code;
+}
