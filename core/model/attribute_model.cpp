@@ -1,5 +1,6 @@
 #include "core/model/attribute_model.hpp"
 
+#include <ATen/Parallel.h>
 #include <torch/script.h>
 
 #include <mutex>
