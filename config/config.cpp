@@ -1,0 +1,496 @@
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <toml++/toml.h>
+
+#include "config/default_config_text.hpp"
+#include "config/xdg.hpp"
+
+namespace vibed::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kBuiltInSourceName = "<built-in defaults>";
+
+std::string location(const toml::source_region& region) {
+    const std::string file = region.path ? *region.path : std::string("<config>");
+    return file + ":" + std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column);
+}
+
+[[noreturn]] void fail_at(const toml::source_region& region, const std::string& message) {
+    throw ConfigError(location(region) + ": " + message);
+}
+
+std::string_view describe(toml::node_type type) {
+    switch (type) {
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a number";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::date:
+        case toml::node_type::time:
+        case toml::node_type::date_time: return "a date/time";
+        case toml::node_type::none: break;
+    }
+    return "nothing";
+}
+
+// Reads the keys of one TOML table into typed values. It remembers which keys
+// it was asked for, so everything else can be reported as an unknown key.
+class TableReader {
+public:
+    TableReader(const toml::table& table, std::string name) : table_(table), name_(std::move(name)) {}
+
+    [[nodiscard]] const toml::table& table() const { return table_; }
+
+    // The node under `key`, or nullptr when the key is absent.
+    const toml::node* find(std::string_view key) {
+        known_.emplace(key);
+        return table_.get(key);
+    }
+
+    [[noreturn]] void fail(std::string_view key, const toml::node& node, const std::string& message) const {
+        fail_at(node.source(), qualified(key) + ": " + message);
+    }
+
+    template <typename T>
+    const T& expect(std::string_view key, const toml::node& node, std::string_view what) const {
+        const T* value = node.as<T>();
+        if (value == nullptr) {
+            fail(key, node, "expected " + std::string(what) + ", got " + std::string(describe(node.type())));
+        }
+        return *value;
+    }
+
+    void read(std::string_view key, bool& out) {
+        if (const auto* node = find(key)) out = expect<toml::value<bool>>(key, *node, "true or false").get();
+    }
+
+    void read(std::string_view key, std::string& out) {
+        if (const auto* node = find(key)) out = expect<toml::value<std::string>>(key, *node, "a string").get();
+    }
+
+    template <typename Integer>
+    void read(std::string_view key, Integer& out, std::int64_t min, std::int64_t max) {
+        const auto* node = find(key);
+        if (node == nullptr) return;
+        const std::int64_t value = expect<toml::value<std::int64_t>>(key, *node, "an integer").get();
+        if (value < min || value > max) {
+            fail(key, *node, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                                 ", got " + std::to_string(value));
+        }
+        out = static_cast<Integer>(value);
+    }
+
+    template <typename Rep, typename Period>
+    void read(std::string_view key, std::chrono::duration<Rep, Period>& out, std::int64_t min, std::int64_t max) {
+        Rep count = out.count();
+        read(key, count, min, max);
+        out = std::chrono::duration<Rep, Period>(count);
+    }
+
+    void read_path(std::string_view key, fs::path& out) {
+        if (const auto* node = find(key)) out = to_path(key, *node);
+    }
+
+    void read_paths(std::string_view key, std::vector<fs::path>& out) {
+        const auto* node = find(key);
+        if (node == nullptr) return;
+        std::vector<fs::path> paths;
+        for (const auto& element : expect<toml::array>(key, *node, "an array of paths")) {
+            paths.push_back(to_path(key, element));
+        }
+        out = std::move(paths);
+    }
+
+    void read_strings(std::string_view key, std::vector<std::string>& out) {
+        const auto* node = find(key);
+        if (node == nullptr) return;
+        std::vector<std::string> strings;
+        for (const auto& element : expect<toml::array>(key, *node, "an array of strings")) {
+            const auto& text = expect<toml::value<std::string>>(key, element, "a string").get();
+            if (text.empty()) fail(key, element, "must not be empty");
+            strings.push_back(text);
+        }
+        out = std::move(strings);
+    }
+
+    // Reads a string that must be one of `choices`' keys.
+    template <typename Enum>
+    void read_choice(std::string_view key, Enum& out, const std::map<std::string, Enum, std::less<>>& choices) {
+        const auto* node = find(key);
+        if (node == nullptr) return;
+        const auto& text = expect<toml::value<std::string>>(key, *node, "a string").get();
+        const auto it = choices.find(text);
+        if (it == choices.end()) {
+            std::string expected;
+            for (const auto& [name, value] : choices) {
+                expected += (expected.empty() ? "\"" : ", \"") + name + "\"";
+            }
+            fail(key, *node, "unknown value \"" + text + "\"; expected one of " + expected);
+        }
+        out = it->second;
+    }
+
+    // Every key of the table must have been asked for.
+    void reject_unknown_keys() const {
+        for (const auto& [key, node] : table_) {
+            if (!known_.contains(key.str())) {
+                fail_at(key.source(), "unknown key \"" + std::string(key.str()) + "\" in [" + name_ + "]");
+            }
+        }
+    }
+
+private:
+    [[nodiscard]] std::string qualified(std::string_view key) const { return name_ + "." + std::string(key); }
+
+    fs::path to_path(std::string_view key, const toml::node& node) const {
+        const auto& text = expect<toml::value<std::string>>(key, node, "a path string").get();
+        if (text.empty()) fail(key, node, "must not be empty");
+        fs::path path;
+        try {
+            path = expand_path(text);
+        } catch (const std::invalid_argument& error) {
+            fail(key, node, error.what());
+        }
+        if (!path.is_absolute()) {
+            fail(key, node, "\"" + text + "\" must be an absolute path (it may start with ~ or $XDG_...)");
+        }
+        return path;
+    }
+
+    const toml::table& table_;
+    std::string name_;
+    std::set<std::string, std::less<>> known_;
+};
+
+// The table under `key`, or nullptr when absent.
+const toml::table* find_table(TableReader& parent, std::string_view key) {
+    const auto* node = parent.find(key);
+    if (node == nullptr) return nullptr;
+    return &parent.expect<toml::table>(key, *node, "a table");
+}
+
+void read_library(const toml::table& table, LibraryConfig& library) {
+    TableReader reader(table, "library");
+    reader.read_paths("paths", library.paths);
+    if (library.paths.empty()) {
+        fail_at(table.source(), "library.paths must list at least one folder");
+    }
+    reader.read_strings("exclude", library.exclude);
+    reader.read("follow_symlinks", library.follow_symlinks);
+    reader.reject_unknown_keys();
+}
+
+void read_database(const toml::table& table, DatabaseConfig& database) {
+    TableReader reader(table, "database");
+    reader.read_path("path", database.path);
+    reader.reject_unknown_keys();
+}
+
+ModelChoice parse_model(TableReader& reader, const toml::node& node) {
+    const auto& text = reader.expect<toml::value<std::string>>("model", node, "a string").get();
+    if (text == "student") return {ModelChoice::Kind::student, {}};
+    if (text == "vibenet") return {ModelChoice::Kind::vibenet, {}};
+    if (!text.ends_with(".pt")) {
+        reader.fail("model", node,
+                    "unknown model \"" + text + "\"; expected \"student\", \"vibenet\" or the path of a .pt file");
+    }
+    try {
+        fs::path file = expand_path(text);
+        if (!file.is_absolute()) reader.fail("model", node, "\"" + text + "\" must be an absolute path");
+        return {ModelChoice::Kind::file, std::move(file)};
+    } catch (const std::invalid_argument& error) {
+        reader.fail("model", node, error.what());
+    }
+}
+
+void read_analysis(const toml::table& table, AnalysisConfig& analysis) {
+    TableReader reader(table, "analysis");
+    if (const auto* node = reader.find("model")) analysis.model = parse_model(reader, *node);
+    reader.read("workers", analysis.workers, 0, 256);
+    reader.read("intra_op_threads", analysis.intra_op_threads, 1, 64);
+    reader.read("max_analysis_seconds", analysis.max_analysis, 1, 24 * 3600);
+    reader.reject_unknown_keys();
+}
+
+void read_daemon(const toml::table& table, DaemonConfig& daemon) {
+    static const std::map<std::string, LogLevel, std::less<>> kLevels = {
+        {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
+        {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"critical", LogLevel::critical},
+        {"off", LogLevel::off},
+    };
+    TableReader reader(table, "daemon");
+    reader.read("settle_seconds", daemon.settle, 0, 3600);
+    reader.read("rescan_interval_minutes", daemon.rescan_interval, 0, 7 * 24 * 60);
+    reader.read_path("socket", daemon.socket);
+    reader.read_choice("log_level", daemon.log_level, kLevels);
+    reader.reject_unknown_keys();
+}
+
+void read_playlist_settings(const toml::table& table, PlaylistSettings& playlists) {
+    TableReader reader(table, "playlists");
+    reader.read("regenerate_delay_seconds", playlists.regenerate_delay, 0, 3600);
+    reader.read("max_entries", playlists.max_entries, 1, 1'000'000);
+    reader.reject_unknown_keys();
+}
+
+// The tables of an array of tables ([[output]], [[playlist]]), each handed to `read_entry`.
+template <typename Entry, typename ReadEntry>
+void read_table_array(TableReader& root, std::string_view key, std::vector<Entry>& out, ReadEntry read_entry) {
+    const auto* node = root.find(key);
+    if (node == nullptr) return;
+    std::vector<Entry> entries;
+    for (const auto& element : root.expect<toml::array>(key, *node, "an array of tables ([[" + std::string(key) + "]])")) {
+        entries.push_back(read_entry(root.expect<toml::table>(key, element, "a table")));
+    }
+    out = std::move(entries);
+}
+
+OutputTarget read_output(const toml::table& table) {
+    static const std::map<std::string, PathStyle, std::less<>> kStyles = {
+        {"absolute", PathStyle::absolute},
+        {"relative-to-playlist", PathStyle::relative_to_playlist},
+        {"relative-to-library", PathStyle::relative_to_library},
+    };
+    TableReader reader(table, "output");
+    OutputTarget output;
+    if (reader.find("folder") == nullptr) fail_at(table.source(), "[[output]] needs a folder");
+    reader.read_path("folder", output.folder);
+    reader.read("extension", output.extension);
+    if (output.extension != ".m3u" && output.extension != ".m3u8") {
+        reader.fail("extension", *reader.find("extension"),
+                    "unknown value \"" + output.extension + "\"; expected \".m3u\" or \".m3u8\"");
+    }
+    reader.read_choice("path_style", output.path_style, kStyles);
+    reader.reject_unknown_keys();
+    return output;
+}
+
+// "1h30m" -> 5400 s; nullopt when the text is not a duration.
+std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
+    std::chrono::seconds total{0};
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::int64_t number = 0;
+        const std::size_t digits_start = pos;
+        while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) != 0) {
+            number = number * 10 + (text[pos++] - '0');
+            if (number > 1'000'000) return std::nullopt;
+        }
+        if (pos == digits_start || pos == text.size()) return std::nullopt;
+        switch (text[pos++]) {
+            case 'h': total += std::chrono::hours(number); break;
+            case 'm': total += std::chrono::minutes(number); break;
+            case 's': total += std::chrono::seconds(number); break;
+            default: return std::nullopt;
+        }
+    }
+    if (total.count() == 0) return std::nullopt;
+    return total;
+}
+
+PlaylistLimit parse_limit(TableReader& reader, const toml::node& node) {
+    constexpr std::string_view kExpected = "expected a track count (50) or a duration (\"90m\", \"2h\", \"1h30m\")";
+    if (const auto* count = node.as<std::int64_t>()) {
+        if (count->get() < 1 || count->get() > INT_MAX) reader.fail("limit", node, "a track count must be at least 1");
+        return {static_cast<int>(count->get()), std::nullopt};
+    }
+    const auto* text = node.as<std::string>();
+    if (text == nullptr) reader.fail("limit", node, std::string(kExpected));
+    const std::string& value = text->get();
+    const bool all_digits = !value.empty() && value.size() <= 9 &&
+                            std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+    if (all_digits && std::stoi(value) > 0) return {std::stoi(value), std::nullopt};
+    if (auto duration = parse_duration(value)) return {std::nullopt, duration};
+    reader.fail("limit", node, "\"" + value + "\": " + std::string(kExpected));
+}
+
+PlaylistDefinition read_playlist(const toml::table& table) {
+    TableReader reader(table, "playlist");
+    PlaylistDefinition playlist;
+    for (std::string_view required : {"name", "query"}) {
+        if (reader.find(required) == nullptr) {
+            fail_at(table.source(), "[[playlist]] needs a " + std::string(required));
+        }
+    }
+    reader.read("name", playlist.name);
+    if (slug(playlist.name).empty()) {
+        reader.fail("name", *reader.find("name"), "\"" + playlist.name + "\" needs at least one letter or digit");
+    }
+    reader.read_strings("aliases", playlist.aliases);
+    reader.read("description", playlist.description);
+    reader.read("query", playlist.query);
+    if (playlist.query.empty()) reader.fail("query", *reader.find("query"), "must not be empty");
+    if (const auto* sort = reader.find("sort")) {
+        playlist.sort = reader.expect<toml::value<std::string>>("sort", *sort, "a string").get();
+    }
+    if (const auto* limit = reader.find("limit")) playlist.limit = parse_limit(reader, *limit);
+    reader.read("shuffle", playlist.shuffle);
+    reader.read("artist_spread", playlist.artist_spread);
+    reader.reject_unknown_keys();
+    return playlist;
+}
+
+// Names and aliases are how users pick a playlist, so no two playlists may
+// share a name or alias, compared by slug (thus case-insensitively).
+void check_unique_lookup_keys(const toml::table& root) {
+    const auto* playlists = root.get_as<toml::array>("playlist");
+    if (playlists == nullptr) return;
+    std::map<std::string, std::string> owner_by_slug;
+    for (const auto& element : *playlists) {
+        const auto& table = *element.as_table();
+        const std::string name = table["name"].value_or(std::string());
+        std::vector<const toml::node*> keys = {table.get("name")};
+        if (const auto* aliases = table.get_as<toml::array>("aliases")) {
+            for (const auto& alias : *aliases) keys.push_back(&alias);
+        }
+        std::set<std::string> own_slugs;
+        for (const auto* key : keys) {
+            const std::string key_slug = slug(key->value_or(std::string()));
+            if (!own_slugs.insert(key_slug).second) continue;  // a playlist may repeat itself
+            const auto [it, inserted] = owner_by_slug.emplace(key_slug, name);
+            if (!inserted) {
+                fail_at(key->source(), "\"" + key->value_or(std::string()) + "\" of playlist \"" + name +
+                                           "\" is already a name or alias of playlist \"" + it->second + "\"");
+            }
+        }
+    }
+}
+
+// Applies every key present in `root` on top of `config`.
+void apply(const toml::table& root, Config& config) {
+    TableReader reader(root, "top level");
+    if (const auto* table = find_table(reader, "library")) read_library(*table, config.library);
+    if (const auto* table = find_table(reader, "database")) read_database(*table, config.database);
+    if (const auto* table = find_table(reader, "analysis")) read_analysis(*table, config.analysis);
+    if (const auto* table = find_table(reader, "daemon")) read_daemon(*table, config.daemon);
+    if (const auto* table = find_table(reader, "playlists")) read_playlist_settings(*table, config.playlists);
+    read_table_array(reader, "output", config.outputs, read_output);
+    read_table_array(reader, "playlist", config.playlist_definitions, read_playlist);
+    check_unique_lookup_keys(root);
+    reader.reject_unknown_keys();
+}
+
+toml::table parse_toml(std::string_view text, const std::string& source_name) {
+    try {
+        return toml::parse(text, source_name);
+    } catch (const toml::parse_error& error) {
+        fail_at(error.source(), std::string(error.description()));
+    }
+}
+
+Config parse_over(const Config& base, std::string_view text, std::string source_name) {
+    Config config = base;
+    apply(parse_toml(text, source_name), config);
+    config.source = std::move(source_name);
+    return config;
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw ConfigError(path.string() + ": cannot read config file: " + std::strerror(errno));
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (file.bad()) throw ConfigError(path.string() + ": cannot read config file");
+    return std::move(text).str();
+}
+
+}  // namespace
+
+unsigned AnalysisConfig::worker_count() const {
+    if (workers != 0) return workers;
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::vector<fs::path> config_search_path() {
+    return {*xdg_directory("XDG_CONFIG_HOME") / "vibed/config.toml", "/etc/vibed/config.toml"};
+}
+
+Config load_config(const std::optional<fs::path>& explicit_path) {
+    if (explicit_path) return parse_config(read_file(*explicit_path), explicit_path->string());
+    for (const auto& candidate : config_search_path()) {
+        std::error_code ignored;
+        if (fs::exists(candidate, ignored)) return parse_config(read_file(candidate), candidate.string());
+    }
+    return default_config();
+}
+
+Config parse_config(std::string_view toml, std::string source_name) {
+    return parse_over(default_config(), toml, std::move(source_name));
+}
+
+Config default_config() {
+    // Parsed on every call (it takes well under a millisecond) so that $XDG_*
+    // always reflect the current environment.
+    Config config = parse_over(Config{}, generated::kDefaultConfigToml, std::string(kBuiltInSourceName));
+    config.source.clear();
+    return config;
+}
+
+std::string_view default_config_text() { return generated::kDefaultConfigToml; }
+
+std::string slug(std::string_view name) {
+    std::string result;
+    bool pending_dash = false;
+    for (const char c : name) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte >= 0x80 || std::isalnum(byte) != 0) {
+            if (pending_dash && !result.empty()) result += '-';
+            pending_dash = false;
+            result += static_cast<char>(std::tolower(byte));
+        } else {
+            pending_dash = true;
+        }
+    }
+    return result;
+}
+
+const PlaylistDefinition* find_playlist(const Config& config, std::string_view key) {
+    const std::string wanted = slug(key);
+    if (wanted.empty()) return nullptr;
+    for (const auto& playlist : config.playlist_definitions) {
+        if (slug(playlist.name) == wanted) return &playlist;
+        for (const auto& alias : playlist.aliases) {
+            if (slug(alias) == wanted) return &playlist;
+        }
+    }
+    return nullptr;
+}
+
+std::string_view to_string(PathStyle style) {
+    switch (style) {
+        case PathStyle::absolute: return "absolute";
+        case PathStyle::relative_to_playlist: return "relative-to-playlist";
+        case PathStyle::relative_to_library: return "relative-to-library";
+    }
+    return "?";
+}
+
+std::string_view to_string(LogLevel level) {
+    switch (level) {
+        case LogLevel::trace: return "trace";
+        case LogLevel::debug: return "debug";
+        case LogLevel::info: return "info";
+        case LogLevel::warn: return "warn";
+        case LogLevel::error: return "error";
+        case LogLevel::critical: return "critical";
+        case LogLevel::off: return "off";
+    }
+    return "?";
+}
+
+}  // namespace vibed::config
