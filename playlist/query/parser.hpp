@@ -1,0 +1,24 @@
+#pragma once
+// Hand-written recursive-descent parser for the query language described in
+// docs/query-language.md.
+
+#include <cstddef>
+#include <string_view>
+
+#include "playlist/query/ast.hpp"
+
+namespace vibed::playlist {
+
+// Limits that keep hostile input cheap: the parser recurses only through
+// `not` and parentheses, so bounding their nesting bounds the stack.
+inline constexpr std::size_t kMaxQueryBytes = 1 << 20;
+inline constexpr std::size_t kMaxNesting = 16;
+inline constexpr std::size_t kMaxConditions = 10'000;
+inline constexpr std::size_t kMaxLimitCount = 1'000'000;
+
+// Parses a whole query: an optional filter, then `sort by`, `shuffle` and
+// `limit` clauses in any order. An empty query matches every track.
+// Throws QueryError (with the offending byte offset) on any mistake.
+Query parse_query(std::string_view text);
+
+}  // namespace vibed::playlist
