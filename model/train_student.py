@@ -1,0 +1,280 @@
+#!/usr/bin/python3
+"""Distil the fast student from the VibeNet teacher: features -> labels -> training -> export -> report.
+
+    /usr/bin/python3 model/build_corpus.py        # once: the audio corpus and its manifest
+    /usr/bin/python3 model/train_student.py       # everything else, resumable at every step
+
+Steps (each cached under model/cache, so an interrupted run continues where it stopped):
+ 1. features: `vibectl dump-mel` on every corpus item (our C++ decoder + resampler + log-mel).
+ 2. labels:   the teacher TorchScript (model/generated/vibenet.pt) on each item's whole feature matrix.
+ 3. training: MSE against the teacher on whole 30 s clips, fixed seeds, a checkpoint every epoch.
+ 4. export:   TorchScript for Debian's libtorch -> model/student.pt (same contract as the teacher).
+ 5. report:   agreement with the teacher on the held-out test split (whole clips) and speed on one
+              core -> model/student.json, whose numbers docs/model-card.md quotes.
+Use Debian's interpreter (/usr/bin/python3): python3-torch lives there.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "model"))
+
+from student.data import (CorpusItem, dump_features, label_with_teacher, load_features,  # noqa: E402
+                          read_manifest, sha256_of)
+from student.metrics import agreement, targets_met  # noqa: E402
+from student.network import ATTRIBUTES, SIGMOID_MASK, Student, logits_to_attributes  # noqa: E402
+
+SEED = 20251121
+WIDTHS = (24, 48, 96, 160)
+# Teacher logits beyond these bounds make no visible difference to the attribute (the sigmoid is
+# saturated, or the value is clipped), so the student is not asked to reproduce them exactly.
+SIGMOID_LOGIT_BOUND = 8.0
+CLIP_LOGIT_BOUNDS = (-0.3, 1.3)
+LOGIT_LOSS_WEIGHT = 0.05
+
+
+def parse_args() -> argparse.Namespace:
+    cache = REPO / "model" / "cache"
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--manifest", type=Path, default=cache / "corpus" / "manifest.tsv")
+    parser.add_argument("--vibectl", type=Path, default=REPO / "build" / "daemon" / "vibectl")
+    parser.add_argument("--teacher", type=Path, default=REPO / "model" / "generated" / "vibenet.pt")
+    parser.add_argument("--cache", type=Path, default=cache)
+    parser.add_argument("--output", type=Path, default=REPO / "model" / "student.pt")
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=3e-3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--stop-after", choices=["features", "labels", "training"],
+                        help="stop after this step (e.g. to label while another job trains)")
+    return parser.parse_args()
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+# ---------------------------------------------------------------- training
+
+class Targets:
+    """Teacher logits clamped to the range that matters, and per-attribute loss weights."""
+
+    def __init__(self, logits: np.ndarray) -> None:
+        sigmoid = torch.tensor(SIGMOID_MASK)
+        raw = torch.from_numpy(logits)
+        clamped_sigmoid = raw.clamp(-SIGMOID_LOGIT_BOUND, SIGMOID_LOGIT_BOUND)
+        clamped_clip = raw.clamp(*CLIP_LOGIT_BOUNDS)
+        self.logits = torch.where(sigmoid, clamped_sigmoid, clamped_clip)
+        self.attributes = logits_to_attributes(raw)
+        # Concordance is relative to each attribute's spread: weight squared errors by 1/variance so
+        # an attribute the teacher rarely moves (liveness) counts as much as one it moves a lot.
+        self.weights = 1.0 / self.attributes.var(dim=0).clamp_min(1e-4)
+
+
+def loss_fn(student_logits: torch.Tensor, target_logits: torch.Tensor, target_attributes: torch.Tensor,
+            weights: torch.Tensor) -> torch.Tensor:
+    attributes = logits_to_attributes_soft(student_logits)
+    attribute_loss = ((attributes - target_attributes) ** 2 * weights).mean()
+    logit_loss = ((student_logits - target_logits) ** 2).mean()
+    return attribute_loss + LOGIT_LOSS_WEIGHT * logit_loss
+
+
+def logits_to_attributes_soft(logits: torch.Tensor) -> torch.Tensor:
+    """As logits_to_attributes, but the clip lets gradients through (straight-through) so a student
+    value outside [0, 1] is still pulled back towards the teacher's."""
+    clipped = logits.clamp(0.0, 1.0)
+    straight_through = logits + (clipped - logits).detach()
+    mask = torch.tensor(SIGMOID_MASK)
+    return torch.where(mask, torch.sigmoid(logits), straight_through)
+
+
+def batches(features: list[np.ndarray], order: np.ndarray, batch_size: int, rng: np.random.Generator):
+    """Whole clips, cut to the shortest clip of the batch (they differ by a few frames at most)."""
+    for start in range(0, len(order), batch_size):
+        index = order[start:start + batch_size]
+        frames = min(features[i].shape[1] for i in index)
+        crops = []
+        for i in index:
+            offset = int(rng.integers(0, features[i].shape[1] - frames + 1))
+            crops.append(features[i][:, offset:offset + frames])
+        yield index, torch.from_numpy(np.stack(crops).astype(np.float32))
+
+
+def predict(model: torch.nn.Module, features: list[np.ndarray]) -> np.ndarray:
+    """Logits for whole clips, one at a time (any length), in eval mode."""
+    model.eval()
+    with torch.inference_mode():
+        return np.stack([model(torch.from_numpy(f.astype(np.float32)).unsqueeze(0))[0].numpy() for f in features])
+
+
+def validation_score(model: torch.nn.Module, features: list[np.ndarray], teacher_logits: np.ndarray) -> dict:
+    student = logits_to_attributes(torch.from_numpy(predict(model, features))).numpy()
+    teacher = logits_to_attributes(torch.from_numpy(teacher_logits)).numpy()
+    report = agreement(student, teacher)
+    score = float(np.mean([report[a]["ccc"] for a in ATTRIBUTES if a != "speechiness"])
+                  - report["speechiness"]["mae"])
+    return {"score": score, "report": report}
+
+
+def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
+          checkpoint_dir: Path) -> tuple[Student, list[dict]]:
+    """Returns the epoch with the best validation score, and every epoch's numbers."""
+    seed_everything(SEED)
+    torch.set_num_threads(args.threads)
+    train_features, train_logits = train_set
+    val_features, val_logits = val_set
+    targets = Targets(train_logits)
+    model = Student(WIDTHS)
+    steps_per_epoch = (len(train_features) + args.batch_size - 1) // args.batch_size
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.learning_rate,
+                                                   total_steps=args.epochs * steps_per_epoch, pct_start=0.15)
+    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    last, best = checkpoint_dir / "last.pt", checkpoint_dir / "best.pt"
+    config = {"widths": WIDTHS, "epochs": args.epochs, "batch_size": args.batch_size,
+              "learning_rate": args.learning_rate, "train_items": len(train_features), "seed": SEED}
+    epoch, best_score, history = 0, -float("inf"), []
+    if last.exists():
+        state = torch.load(last)
+        if state["config"] == config:
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            schedule.load_state_dict(state["schedule"])
+            epoch, best_score, history = state["epoch"], state["best_score"], state["history"]
+            print(f"train: resuming after epoch {epoch}", file=sys.stderr)
+        else:
+            print("train: checkpoint is from another configuration; starting afresh", file=sys.stderr)
+
+    while epoch < args.epochs:
+        rng = np.random.default_rng(SEED + epoch)     # the epoch's shuffle and crops, also on resume
+        torch.manual_seed(SEED + epoch)
+        model.train()
+        started, total = time.time(), 0.0
+        for index, mel in batches(train_features, rng.permutation(len(train_features)), args.batch_size, rng):
+            loss = loss_fn(model(mel), targets.logits[index], targets.attributes[index], targets.weights)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += loss.item() * len(index)
+        epoch += 1
+        validation = validation_score(model, val_features, val_logits)
+        history.append({"epoch": epoch, "train_loss": round(total / len(train_features), 5),
+                        "val_score": round(validation["score"], 4), "seconds": round(time.time() - started)})
+        print(f"train: epoch {epoch}/{args.epochs} loss {history[-1]['train_loss']:.4f} "
+              f"val {validation['score']:.4f} " + " ".join(f"{a[:5]}={r['ccc']:.3f}"
+                                                          for a, r in validation["report"].items())
+              + f" speech_mae={validation['report']['speechiness']['mae']:.3f} ({history[-1]['seconds']} s)",
+              file=sys.stderr, flush=True)
+        if validation["score"] > best_score:
+            best_score = validation["score"]
+            torch.save({"model": model.state_dict(), "epoch": epoch, "validation": validation}, best)
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "schedule": schedule.state_dict(), "epoch": epoch, "best_score": best_score,
+                    "history": history, "config": config}, last)
+
+    model.load_state_dict(torch.load(best)["model"])
+    return model.eval(), history
+
+
+# ---------------------------------------------------------------- export and report
+
+def export(model: Student, output: Path) -> torch.jit.ScriptModule:
+    """Scripted (any T, any batch), frozen (batch norm folded into the convolutions) TorchScript."""
+    scripted = torch.jit.freeze(torch.jit.script(model.eval()))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    scripted.save(str(output))
+    return torch.jit.load(str(output)).eval()
+
+
+def milliseconds_per_30s(model: torch.jit.ScriptModule, repeats: int = 30) -> float:
+    """Median single-thread latency on a 30-second input (1500 frames)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    mel = torch.randn(1, 128, 1500) * 15 - 20
+    timings = []
+    with torch.inference_mode():
+        for _ in range(5):
+            model(mel)
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model(mel)
+            timings.append(time.perf_counter() - start)
+    torch.set_num_threads(threads)
+    return round(float(np.median(timings)) * 1000, 2)
+
+
+def main() -> None:
+    args = parse_args()
+    items = read_manifest(args.manifest)
+    feature_dir = args.cache / "features"
+    errors = dump_features(items, args.vibectl, feature_dir, args.threads)
+    failed = {e.split(":", 1)[0] for e in errors}
+    items = [i for i in items if i.id not in failed]
+    if args.stop_after == "features":
+        return
+
+    teacher_sha = sha256_of(args.teacher)
+    labels = label_with_teacher(items, feature_dir, args.teacher,
+                                args.cache / f"labels-{teacher_sha[:16]}.npz", args.threads)
+    if args.stop_after == "labels":
+        return
+
+    def split(name: str, dtype: np.dtype) -> tuple[list[CorpusItem], list[np.ndarray], np.ndarray]:
+        chosen = [i for i in items if i.split == name]
+        return chosen, load_features(chosen, feature_dir, dtype), np.stack([labels[i.id] for i in chosen])
+
+    _, train_features, train_logits = split("train", np.float16)   # half the memory; ample precision
+    _, val_features, val_logits = split("val", np.float32)
+    model, history = train(args, (train_features, train_logits), (val_features, val_logits), args.cache / "checkpoints")
+    if args.stop_after == "training":
+        return
+    del train_features
+
+    exported = export(model, args.output)
+    test_items, test_features, test_logits = split("test", np.float32)
+    student = logits_to_attributes(torch.from_numpy(predict(exported, test_features))).numpy()
+    teacher = logits_to_attributes(torch.from_numpy(test_logits)).numpy()
+    report = agreement(student, teacher)
+    real = np.array([i.kind == "real" for i in test_items])
+    teacher_model = torch.jit.load(str(args.teacher)).eval()
+    summary = {
+        "file": args.output.name,
+        "sha256": sha256_of(args.output),
+        "size_bytes": args.output.stat().st_size,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "architecture": f"Student(widths={WIDTHS}) in model/student/network.py",
+        "input": "float32 (batch, 128, frames) log-mel dB from vibed's front end (VibeNet's extract_mel)",
+        "output": "float32 (batch, 7) logits: " + ", ".join(ATTRIBUTES),
+        "teacher": {"file": str(args.teacher.relative_to(REPO)) if args.teacher.is_relative_to(REPO)
+                    else str(args.teacher), "sha256": teacher_sha},
+        "corpus": {s: sum(1 for i in items if i.split == s) for s in ("train", "val", "test")},
+        "corpus_kinds": {k: sum(1 for i in items if i.kind == k) for k in sorted({i.kind for i in items})},
+        "test_kinds": {k: sum(1 for i in test_items if i.kind == k) for k in sorted({i.kind for i in test_items})},
+        "training": {"seed": SEED, "epochs": args.epochs, "batch_size": args.batch_size,
+                     "learning_rate": args.learning_rate, "best_epoch": int(np.argmax(
+                         [h["val_score"] for h in history])) + 1, "history": history},
+        "test_agreement": report,
+        "targets_met": targets_met(report),
+        "test_agreement_real_clips_only": agreement(student[real], teacher[real]),
+        "speed_ms_per_30s_one_thread": {"student": milliseconds_per_30s(exported),
+                                        "teacher": milliseconds_per_30s(teacher_model, repeats=5)},
+    }
+    (args.output.with_suffix(".json")).write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps({"test_agreement": report, "targets_met": summary["targets_met"],
+                      "speed": summary["speed_ms_per_30s_one_thread"]}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
