@@ -1,0 +1,22 @@
+#pragma once
+// Whole-file reads and crash-safe whole-file replacement on POSIX.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vibed::playlist {
+
+// Replaces `target` with `content` so that readers (and a crash at any point)
+// see either the complete old file or the complete new one: the bytes go to
+// a temporary file in the same folder, are fsync'ed, renamed over `target`,
+// and the folder is fsync'ed. New files get 0666 minus the umask.
+// Throws std::runtime_error naming the file or folder and the reason.
+void write_file_atomically(const std::filesystem::path& target, std::string_view content);
+
+// The file's bytes, or nullopt when it does not exist.
+// Throws std::runtime_error when it exists but cannot be read.
+std::optional<std::string> read_file_if_exists(const std::filesystem::path& path);
+
+}  // namespace vibed::playlist
