@@ -1,0 +1,65 @@
+#include "core/audio/audio_decoder.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string_view>
+#include <utility>
+
+#include "core/audio/ffmpeg_decoder.hpp"
+#include "core/audio/format_sniffer.hpp"
+#include "core/audio/mpg123_decoder.hpp"
+#include "core/audio/sndfile_decoder.hpp"
+#include "core/audio/source_file.hpp"
+
+namespace vibed::core {
+namespace {
+
+// Lower-case, without the dot. Keep docs/formats.md in step.
+constexpr std::array<std::string_view, 23> kAudioExtensions = {
+    "mp3", "mp2",  "mp1", "mpga", "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff",
+    "aifc", "caf", "m4a", "m4b",  "mp4", "aac",  "mka",  "wma", "ape", "wv",   "tta",
+};
+
+// The first kSniffBytes of the audio stream proper, skipping an ID3v2 tag
+// (MP3s usually have one; FLAC and AAC files sometimes do).
+std::vector<std::byte> stream_head(SourceFile& source) {
+    std::vector<std::byte> head(kSniffBytes);
+    std::int64_t got = source.read_at(0, head);
+    if (got >= 0) {
+        head.resize(static_cast<std::size_t>(got));
+        if (const std::size_t tag = id3v2_tag_size(head); tag > 0) {
+            head.resize(kSniffBytes);
+            got = source.read_at(static_cast<std::int64_t>(tag), head);
+        }
+    }
+    if (got < 0) throw AudioError(source.path(), "read failed: " + source.io_error());
+    head.resize(static_cast<std::size_t>(got));
+    return head;
+}
+
+}  // namespace
+
+AudioError::AudioError(std::filesystem::path path, const std::string& reason)
+    : std::runtime_error(path.string() + ": " + reason), path_(std::move(path)) {}
+
+std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path) {
+    auto source = std::make_unique<SourceFile>(path);
+    switch (choose_backend(stream_head(*source), path)) {
+        case Backend::mpg123: return std::make_unique<Mpg123Decoder>(std::move(source));
+        case Backend::sndfile: return std::make_unique<SndfileDecoder>(std::move(source));
+        case Backend::ffmpeg: return std::make_unique<FfmpegDecoder>(std::move(source));
+    }
+    throw AudioError(path, "no decoder");  // unreachable: every Backend is handled above
+}
+
+bool has_audio_extension(const std::filesystem::path& path) {
+    std::string extension = path.extension().string();
+    if (extension.empty()) return false;
+    extension.erase(0, 1);
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return std::find(kAudioExtensions.begin(), kAudioExtensions.end(), extension) != kAudioExtensions.end();
+}
+
+}  // namespace vibed::core

@@ -1,0 +1,61 @@
+#pragma once
+// Decoding any supported audio file to interleaved float samples.
+//
+// open_audio() sniffs the file's first bytes and picks a backend: libmpg123 for
+// MPEG audio, libsndfile for WAV/FLAC/Ogg Vorbis/Opus/AIFF, FFmpeg's libraries
+// for everything else (M4A with AAC or ALAC, ...). docs/formats.md lists what
+// each backend reads.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace vibed::core {
+
+struct AudioFormat {
+    int sample_rate = 0;
+    int channels = 0;
+    // Frames per channel, when the container states it (an estimate for MP3
+    // files without a Xing/LAME header).
+    std::optional<std::int64_t> frames;
+    // Human-readable codec name, e.g. "mp3", "aac", "Signed 16 bit PCM".
+    std::string codec;
+};
+
+// A file that cannot be opened or decoded. what() reads "<path>: <reason>".
+class AudioError : public std::runtime_error {
+public:
+    AudioError(std::filesystem::path path, const std::string& reason);
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// One open audio file. Not thread-safe; one per file.
+class AudioDecoder {
+public:
+    virtual ~AudioDecoder() = default;
+    [[nodiscard]] virtual const AudioFormat& format() const = 0;
+    // Reads up to max_frames (> 0) interleaved float frames (samples nominally
+    // in [-1, 1]) into `interleaved`, which holds max_frames * channels floats.
+    // Returns the frames read, 0 at the end. Throws AudioError.
+    virtual std::size_t read(float* interleaved, std::size_t max_frames) = 0;
+};
+
+// Opens `path` with the backend its content calls for. Refuses anything but a
+// regular, non-empty file (directories, FIFOs, sockets and devices are refused
+// without blocking). The file stays open until the decoder is destroyed, so a
+// file deleted or replaced mid-read is still decoded completely from the
+// version that was opened. Throws AudioError.
+std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path);
+
+// Whether the extension is one we try at all (case-insensitive); the scanner
+// uses it to skip cover art, playlists and other non-audio files.
+bool has_audio_extension(const std::filesystem::path& path);
+
+}  // namespace vibed::core

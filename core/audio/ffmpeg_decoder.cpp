@@ -1,0 +1,215 @@
+#include "core/audio/ffmpeg_decoder.hpp"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/error.h>
+#include <libavutil/mem.h>
+#include <libswresample/swresample.h>
+}
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace vibed::core {
+namespace {
+
+// Demuxers for audio containers only. Anything else (playlists such as HLS
+// or concat that would open other files, images, video) is refused.
+constexpr const char* kAudioDemuxers =
+    "mov,matroska,ogg,flac,wav,w64,aiff,mp3,aac,loas,asf,ape,wv,caf,au,tta,dsf,tak,mpc,mpc8,shn,amr,"
+    "ac3,eac3,dts,truehd,mlp";
+constexpr int kIoBufferBytes = 64 * 1024;
+
+// FFmpeg logs to stderr by default; the daemon must stay quiet, and errors
+// reach the user through AudioError instead.
+void silence_ffmpeg_once() {
+    static const bool silenced = [] {
+        av_log_set_level(AV_LOG_QUIET);
+        return true;
+    }();
+    (void)silenced;
+}
+
+std::string av_error_text(int av_error) {
+    char text[AV_ERROR_MAX_STRING_SIZE] = {};
+    av_strerror(av_error, text, sizeof text);
+    return text;
+}
+
+int read_source(void* source, uint8_t* buffer, int size) noexcept {
+    const std::int64_t got =
+        static_cast<SourceFile*>(source)->read({reinterpret_cast<std::byte*>(buffer), static_cast<std::size_t>(size)});
+    if (got < 0) return AVERROR(EIO);
+    return got == 0 ? AVERROR_EOF : static_cast<int>(got);
+}
+
+int64_t seek_source(void* source, int64_t offset, int whence) noexcept {
+    auto* file = static_cast<SourceFile*>(source);
+    if (whence & AVSEEK_SIZE) return file->size();
+    return file->seek(offset, whence & ~AVSEEK_FORCE);
+}
+
+}  // namespace
+
+void FfmpegDecoder::Deleter::operator()(AVIOContext* io) const noexcept {
+    av_freep(&io->buffer);  // the buffer may have been reallocated by FFmpeg
+    avio_context_free(&io);
+}
+void FfmpegDecoder::Deleter::operator()(AVFormatContext* container) const noexcept {
+    avformat_close_input(&container);
+}
+void FfmpegDecoder::Deleter::operator()(AVCodecContext* codec) const noexcept { avcodec_free_context(&codec); }
+void FfmpegDecoder::Deleter::operator()(SwrContext* converter) const noexcept { swr_free(&converter); }
+void FfmpegDecoder::Deleter::operator()(AVPacket* packet) const noexcept { av_packet_free(&packet); }
+void FfmpegDecoder::Deleter::operator()(AVFrame* frame) const noexcept { av_frame_free(&frame); }
+
+FfmpegDecoder::FfmpegDecoder(std::unique_ptr<SourceFile> source) : source_(std::move(source)) {
+    silence_ffmpeg_once();
+    open_container();
+    open_codec();
+    packet_.reset(av_packet_alloc());
+    frame_.reset(av_frame_alloc());
+    if (!packet_ || !frame_) fail("cannot allocate decoder buffers", AVERROR(ENOMEM));
+}
+
+FfmpegDecoder::~FfmpegDecoder() = default;
+
+void FfmpegDecoder::open_container() {
+    auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBufferBytes));
+    if (buffer == nullptr) fail("cannot allocate an I/O buffer", AVERROR(ENOMEM));
+    io_.reset(avio_alloc_context(buffer, kIoBufferBytes, 0, source_.get(), read_source, nullptr, seek_source));
+    if (!io_) {
+        av_free(buffer);
+        fail("cannot allocate an I/O context", AVERROR(ENOMEM));
+    }
+
+    AVFormatContext* container = avformat_alloc_context();
+    if (container == nullptr) fail("cannot allocate a demuxer", AVERROR(ENOMEM));
+    container->pb = io_.get();
+    container->flags |= AVFMT_FLAG_CUSTOM_IO;
+    AVDictionary* options = nullptr;
+    av_dict_set(&options, "format_whitelist", kAudioDemuxers, 0);
+    // On failure avformat_open_input() frees the context itself.
+    const int opened = avformat_open_input(&container, nullptr, nullptr, &options);
+    av_dict_free(&options);
+    if (opened < 0) fail("not a recognised audio file", opened);
+    container_.reset(container);
+
+    if (const int found = avformat_find_stream_info(container, nullptr); found < 0)
+        fail("cannot read stream information", found);
+}
+
+void FfmpegDecoder::open_codec() {
+    const AVCodec* codec = nullptr;
+    stream_index_ = av_find_best_stream(container_.get(), AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+    if (stream_index_ == AVERROR_STREAM_NOT_FOUND) fail("no audio stream", stream_index_);
+    if (stream_index_ < 0) fail("no decoder for the audio stream", stream_index_);
+    const AVStream* stream = container_->streams[stream_index_];
+
+    codec_.reset(avcodec_alloc_context3(codec));
+    if (!codec_) fail("cannot allocate a decoder", AVERROR(ENOMEM));
+    if (const int copied = avcodec_parameters_to_context(codec_.get(), stream->codecpar); copied < 0)
+        fail("bad codec parameters", copied);
+    codec_->pkt_timebase = stream->time_base;
+    codec_->thread_count = 1;  // files are decoded in parallel, one thread each
+    if (const int opened = avcodec_open2(codec_.get(), codec, nullptr); opened < 0)
+        fail(std::string("cannot open the ") + codec->name + " decoder", opened);
+
+    format_.sample_rate = codec_->sample_rate;
+    format_.channels = codec_->ch_layout.nb_channels;
+    format_.codec = avcodec_get_name(stream->codecpar->codec_id);
+    if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0 && format_.sample_rate > 0)
+        format_.frames = av_rescale_q(stream->duration, stream->time_base, AVRational{1, format_.sample_rate});
+}
+
+std::size_t FfmpegDecoder::read(float* interleaved, std::size_t max_frames) {
+    const auto channels = static_cast<std::size_t>(format_.channels);
+    std::size_t frames_done = 0;
+    while (frames_done < max_frames) {
+        if (pending_offset_ == pending_.size() && !decode_next_frame()) break;
+        const std::size_t available = (pending_.size() - pending_offset_) / channels;
+        const std::size_t take = std::min(available, max_frames - frames_done);
+        std::copy_n(pending_.begin() + static_cast<std::ptrdiff_t>(pending_offset_), take * channels,
+                    interleaved + frames_done * channels);
+        pending_offset_ += take * channels;
+        frames_done += take;
+    }
+    return frames_done;
+}
+
+bool FfmpegDecoder::decode_next_frame() {
+    while (!decoder_drained_) {
+        const int received = avcodec_receive_frame(codec_.get(), frame_.get());
+        if (received == 0) {
+            convert_frame();
+            av_frame_unref(frame_.get());
+            return true;
+        }
+        if (received == AVERROR_EOF) {
+            decoder_drained_ = true;
+        } else if (received == AVERROR(EAGAIN)) {
+            feed_decoder();
+        } else if (received != AVERROR_INVALIDDATA) {  // a corrupt frame is skipped, as players do
+            fail("decoding failed", received);
+        }
+    }
+    return false;
+}
+
+void FfmpegDecoder::feed_decoder() {
+    while (true) {
+        const int read = av_read_frame(container_.get(), packet_.get());
+        if (read == AVERROR_EOF) {
+            avcodec_send_packet(codec_.get(), nullptr);  // start draining
+            return;
+        }
+        if (read < 0) {
+            const std::string io_error = source_->io_error();
+            if (!io_error.empty()) throw AudioError(source_->path(), "read failed: " + io_error);
+            fail("demuxing failed", read);
+        }
+        if (packet_->stream_index != stream_index_) {
+            av_packet_unref(packet_.get());
+            continue;
+        }
+        const int sent = avcodec_send_packet(codec_.get(), packet_.get());
+        av_packet_unref(packet_.get());
+        if (sent == 0) return;
+        if (sent != AVERROR_INVALIDDATA) fail("decoding failed", sent);  // corrupt packets are skipped
+    }
+}
+
+void FfmpegDecoder::convert_frame() {
+    AVFrame& frame = *frame_;  // non-const: swr_alloc_set_opts2() takes mutable layouts
+    const bool format_changed = frame.sample_rate != format_.sample_rate ||
+                                frame.ch_layout.nb_channels != format_.channels ||
+                                (converter_ && frame.format != converter_input_format_);
+    if (format_changed) fail("the audio format changes in mid-stream", AVERROR_PATCHWELCOME);
+    if (!converter_) {
+        // Built from the first frame: some decoders settle their sample
+        // format only once they decode.
+        SwrContext* converter = nullptr;
+        int made = swr_alloc_set_opts2(&converter, &frame.ch_layout, AV_SAMPLE_FMT_FLT, frame.sample_rate,
+                                       &frame.ch_layout, static_cast<AVSampleFormat>(frame.format),
+                                       frame.sample_rate, 0, nullptr);
+        converter_.reset(converter);
+        if (made >= 0) made = swr_init(converter);
+        if (made < 0) fail("cannot convert the decoded samples", made);
+        converter_input_format_ = frame.format;
+    }
+    pending_.resize(static_cast<std::size_t>(frame.nb_samples) * static_cast<std::size_t>(format_.channels));
+    pending_offset_ = 0;
+    uint8_t* output[] = {reinterpret_cast<uint8_t*>(pending_.data())};
+    const int converted = swr_convert(converter_.get(), output, frame.nb_samples,
+                                      const_cast<const uint8_t**>(frame.extended_data), frame.nb_samples);
+    if (converted < 0) fail("cannot convert the decoded samples", converted);
+    pending_.resize(static_cast<std::size_t>(converted) * static_cast<std::size_t>(format_.channels));
+}
+
+void FfmpegDecoder::fail(const std::string& what, int av_error) const {
+    throw AudioError(source_->path(), what + " (" + av_error_text(av_error) + ")");
+}
+
+}  // namespace vibed::core

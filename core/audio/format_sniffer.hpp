@@ -1,0 +1,26 @@
+#pragma once
+// Which decoder backend a file needs, judged by its first bytes rather than
+// its name (files are often misnamed: AAC in .mp3, MP3 in .wav...).
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+
+namespace vibed::core {
+
+enum class Backend { mpg123, sndfile, ffmpeg };
+
+// Bytes to read from the start of the file (and again after an ID3v2 tag)
+// for id3v2_tag_size() and choose_backend().
+inline constexpr std::size_t kSniffBytes = 64;
+
+// Total size of the ID3v2 tag `head` starts with (header, body and footer),
+// or 0 when it starts with none.
+std::size_t id3v2_tag_size(std::span<const std::byte> head);
+
+// The backend for a stream whose first bytes (after any ID3v2 tag) are
+// `head`. Content decides; the extension of `path` only breaks the tie for
+// MPEG audio that does not start with a frame header.
+Backend choose_backend(std::span<const std::byte> head, const std::filesystem::path& path);
+
+}  // namespace vibed::core
