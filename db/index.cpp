@@ -1,0 +1,406 @@
+#include "db/index.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <system_error>
+
+namespace vibed::db {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The seven attribute columns in kAttributeNames order, each prefixed.
+std::string attribute_columns(std::string_view prefix = "") {
+    std::string columns;
+    for (const auto name : core::kAttributeNames) {
+        if (!columns.empty()) columns += ", ";
+        columns += prefix;
+        columns += name;
+    }
+    return columns;
+}
+
+// Reads kAttributeCount columns starting at `first`.
+core::Attributes read_attributes(const Statement& statement, int first) {
+    core::Attributes attributes;
+    for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
+        attributes.at(i) = static_cast<float>(statement.column_double(first + static_cast<int>(i)));
+    }
+    return attributes;
+}
+
+// The tag columns, in the order read_tags() expects.
+constexpr std::string_view kTagColumns = "title, artist, album, albumartist, genre, year, track_no, duration";
+constexpr int kTagColumnCount = 8;
+
+core::TrackTags read_tags(const Statement& statement, int first) {
+    core::TrackTags tags;
+    tags.title = statement.column_text(first);
+    tags.artist = statement.column_text(first + 1);
+    tags.album = statement.column_text(first + 2);
+    tags.album_artist = statement.column_text(first + 3);
+    tags.genre = statement.column_text(first + 4);
+    tags.year = static_cast<int>(statement.column_int64(first + 5));
+    tags.track_number = static_cast<int>(statement.column_int64(first + 6));
+    tags.duration_seconds = statement.column_double(first + 7);
+    return tags;
+}
+
+// Unknown tags are stored as NULL, so that `year > 2000` never matches them.
+std::optional<std::string_view> unless_empty(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    return text;
+}
+template <typename Number>
+std::optional<Number> unless_zero(Number value) {
+    if (value == 0) return std::nullopt;
+    return value;
+}
+
+TrackStatus parse_status(std::string_view text) {
+    if (text == "ok") return TrackStatus::ok;
+    if (text == "error") return TrackStatus::error;
+    return TrackStatus::pending;
+}
+
+bool valid_attributes(const core::Attributes& attributes) {
+    for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
+        const float value = attributes.at(i);
+        if (!(value >= 0.0f && value <= 1.0f)) return false;  // also false for NaN
+    }
+    return true;
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The half-open range of paths under `dir`: [dir + "/", dir + "0"), since '0'
+// follows '/' in byte order. Compared as bytes, it uses the path index.
+struct PathRange {
+    std::string lower;
+    std::string upper;
+};
+
+PathRange paths_under(const fs::path& dir) {
+    std::string base = dir.string();
+    while (base.size() > 1 && base.ends_with('/')) base.pop_back();
+    return {base + "/", base + "0"};
+}
+
+bool is_within(const fs::path& inner, const fs::path& outer) {
+    const PathRange range = paths_under(outer);
+    const std::string text = inner.string();
+    return text == range.lower.substr(0, range.lower.size() - 1) || text.starts_with(range.lower);
+}
+
+void create_parent_folder(const fs::path& file) {
+    std::error_code error;
+    fs::create_directories(file.parent_path(), error);
+    if (error) {
+        throw DatabaseError(file.string() + ": cannot create the folder " + file.parent_path().string() + ": " +
+                            error.message());
+    }
+}
+
+void configure_writer(Connection& connection) {
+    // WAL: readers (vibectl, playlist writers) never wait for the daemon.
+    auto journal = connection.prepare("PRAGMA journal_mode = WAL");
+    if (!journal.step() || journal.column_text(0) != "wal") {
+        throw DatabaseError(connection.file().string() + ": cannot switch the database to WAL mode "
+                                                         "(is it on a network file system?)");
+    }
+    // NORMAL in WAL mode: a power cut may lose the last commits but never
+    // corrupts the database; an application crash loses nothing.
+    connection.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+}
+
+}  // namespace
+
+std::string_view to_string(TrackStatus status) {
+    switch (status) {
+        case TrackStatus::pending: return "pending";
+        case TrackStatus::ok: return "ok";
+        case TrackStatus::error: return "error";
+    }
+    return "pending";
+}
+
+Index Index::open(const fs::path& file) {
+    create_parent_folder(file);
+    Connection connection = Connection::open(file, Connection::Mode::read_write_create);
+    configure_writer(connection);
+    schema::migrate(connection);
+    return Index(std::move(connection));
+}
+
+Index Index::open_readonly(const fs::path& file) {
+    std::error_code error;
+    if (!fs::exists(file, error)) {
+        throw DatabaseError(file.string() + ": no index here (has vibed run with this database yet?)");
+    }
+    Connection connection = Connection::open(file, Connection::Mode::read_only);
+    schema::require_current(connection);
+    return Index(std::move(connection));
+}
+
+std::int64_t Index::ensure_model(std::string_view name, std::string_view sha256) {
+    auto statement = connection_.prepare(
+        "INSERT INTO models (name, sha256) VALUES (?, ?) "
+        "ON CONFLICT (sha256) DO UPDATE SET name = excluded.name RETURNING id");
+    statement.bind_all(name, sha256);
+    if (!statement.step()) throw DatabaseError(file().string() + ": registering model " + std::string(name) + " failed");
+    return statement.column_int64(0);
+}
+
+std::optional<std::int64_t> Index::find_model(std::string_view sha256) {
+    auto statement = connection_.prepare("SELECT id FROM models WHERE sha256 = ?");
+    statement.bind_all(sha256);
+    if (!statement.step()) return std::nullopt;
+    return statement.column_int64(0);
+}
+
+namespace {
+
+constexpr std::string_view kFileStateSelect =
+    "SELECT t.path, t.size, t.mtime_ns, t.status, a.track_id IS NOT NULL "
+    "FROM tracks AS t LEFT JOIN attributes AS a ON a.track_id = t.id AND a.model_id = ?";
+
+TrackFileState read_file_state(const Statement& statement) {
+    return {statement.column_text(0),
+            {statement.column_int64(1), statement.column_int64(2), parse_status(statement.column_text(3)),
+             statement.column_int64(4) != 0}};
+}
+
+}  // namespace
+
+std::optional<FileState> Index::file_state(const fs::path& path, std::int64_t model_id) {
+    auto statement = connection_.prepare(std::string(kFileStateSelect) + " WHERE t.path = ?");
+    statement.bind_all(model_id, path.string());
+    if (!statement.step()) return std::nullopt;
+    return read_file_state(statement).state;
+}
+
+std::vector<TrackFileState> Index::all_file_states(std::int64_t model_id) {
+    auto statement = connection_.prepare(kFileStateSelect);
+    statement.bind_all(model_id);
+    std::vector<TrackFileState> states;
+    while (statement.step()) states.push_back(read_file_state(statement));
+    return states;
+}
+
+namespace {
+
+constexpr std::string_view kUpsertPending =
+    "INSERT INTO tracks (path, size, mtime_ns, status) VALUES (?, ?, ?, 'pending') "
+    "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
+    "status = 'pending', error = NULL";
+
+}  // namespace
+
+void Index::upsert_pending(const fs::path& path, std::int64_t size, std::int64_t mtime_ns) {
+    const FileVersion file{path, size, mtime_ns};
+    upsert_pending(std::span(&file, 1));
+}
+
+void Index::upsert_pending(std::span<const FileVersion> files) {
+    Transaction transaction(connection_);
+    auto upsert = connection_.prepare(kUpsertPending);
+    for (const auto& file : files) upsert.bind_all(file.path.string(), file.size, file.mtime_ns).run();
+    transaction.commit();
+}
+
+namespace {
+
+// The statements one result needs, prepared once per batch.
+class ResultWriter {
+public:
+    explicit ResultWriter(Connection& connection)
+        : update_track_(connection.prepare(
+              "UPDATE tracks SET title = ?, artist = ?, album = ?, albumartist = ?, genre = ?, year = ?, "
+              "track_no = ?, duration = ?, status = ?, error = ?, analyzed_at = ? "
+              "WHERE path = ? AND size = ? AND mtime_ns = ? RETURNING id")),
+          upsert_attributes_(connection.prepare(
+              "INSERT INTO attributes (track_id, model_id, " + attribute_columns() + ") "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (track_id, model_id) DO UPDATE SET " +
+              attribute_assignments())) {}
+
+    bool write(const AnalysisRecord& record, std::int64_t now) {
+        const bool ok = record.attributes.has_value() && valid_attributes(*record.attributes);
+        std::string error;
+        if (!ok) {
+            error = record.attributes ? "the model produced values outside [0, 1]"
+                                      : (record.error.empty() ? "analysis failed" : record.error);
+        }
+        const auto& tags = record.tags;
+        update_track_.bind_all(unless_empty(tags.title), unless_empty(tags.artist), unless_empty(tags.album),
+                               unless_empty(tags.album_artist), unless_empty(tags.genre), unless_zero(tags.year),
+                               unless_zero(tags.track_number), unless_zero(tags.duration_seconds),
+                               to_string(ok ? TrackStatus::ok : TrackStatus::error),
+                               ok ? std::nullopt : std::optional<std::string_view>(error), now,
+                               record.path.string(), record.size, record.mtime_ns);
+        if (!update_track_.step()) return false;  // stale: removed, renamed or changed meanwhile
+        const std::int64_t track_id = update_track_.column_int64(0);
+        update_track_.reset();
+        if (ok) {
+            const auto& a = *record.attributes;
+            upsert_attributes_
+                .bind_all(track_id, record.model_id, a.acousticness, a.danceability, a.energy, a.instrumentalness,
+                          a.liveness, a.speechiness, a.valence)
+                .run();
+        }
+        return true;
+    }
+
+private:
+    static std::string attribute_assignments() {
+        std::string assignments;
+        for (const auto name : core::kAttributeNames) {
+            if (!assignments.empty()) assignments += ", ";
+            assignments += std::string(name) + " = excluded." + std::string(name);
+        }
+        return assignments;
+    }
+
+    Statement update_track_;
+    Statement upsert_attributes_;
+};
+
+}  // namespace
+
+bool Index::record_result(const AnalysisRecord& record) { return commit_results(std::span(&record, 1)) == 1; }
+
+std::size_t Index::commit_results(std::span<const AnalysisRecord> records) {
+    Transaction transaction(connection_);
+    ResultWriter writer(connection_);
+    const std::int64_t now = unix_now();
+    std::size_t stored = 0;
+    for (const auto& record : records) {
+        if (writer.write(record, now)) ++stored;
+    }
+    transaction.commit();
+    return stored;
+}
+
+bool Index::rename_path(const fs::path& from, const fs::path& to) {
+    Transaction transaction(connection_);
+    auto exists = connection_.prepare("SELECT 1 FROM tracks WHERE path = ?");
+    if (!exists.bind_all(from.string()).step()) return false;
+    exists.reset();
+    if (from == to) return true;
+    // mv over an existing file replaces it; so does its row.
+    connection_.prepare("DELETE FROM tracks WHERE path = ?").bind_all(to.string()).run();
+    connection_.prepare("UPDATE tracks SET path = ? WHERE path = ?").bind_all(to.string(), from.string()).run();
+    transaction.commit();
+    return true;
+}
+
+std::int64_t Index::rename_prefix(const fs::path& from_dir, const fs::path& to_dir) {
+    if (is_within(to_dir, from_dir) || is_within(from_dir, to_dir)) {
+        throw DatabaseError(file().string() + ": cannot move " + from_dir.string() + " to " + to_dir.string() +
+                            ": one contains the other");
+    }
+    const PathRange from = paths_under(from_dir);
+    const PathRange to = paths_under(to_dir);
+    Transaction transaction(connection_);
+    connection_.prepare("DELETE FROM tracks WHERE path >= ? AND path < ?").bind_all(to.lower, to.upper).run();
+    // Byte-wise substr (via BLOB) so that any file name bytes survive intact.
+    connection_
+        .prepare("UPDATE tracks SET path = ? || CAST(substr(CAST(path AS BLOB), ?) AS TEXT) "
+                 "WHERE path >= ? AND path < ?")
+        .bind_all(to.lower, from.lower.size() + 1, from.lower, from.upper)
+        .run();
+    const std::int64_t moved = connection_.changes();
+    transaction.commit();
+    return moved;
+}
+
+bool Index::remove_path(const fs::path& path) {
+    connection_.prepare("DELETE FROM tracks WHERE path = ?").bind_all(path.string()).run();
+    return connection_.changes() > 0;
+}
+
+std::int64_t Index::remove_prefix(const fs::path& dir) {
+    const PathRange range = paths_under(dir);
+    connection_.prepare("DELETE FROM tracks WHERE path >= ? AND path < ?").bind_all(range.lower, range.upper).run();
+    return connection_.changes();
+}
+
+IndexStats Index::stats(std::int64_t model_id) {
+    auto statement = connection_.prepare(
+        "SELECT count(*), total(status = 'ok'), total(status = 'error'), total(status = 'pending'), "
+        "(SELECT count(*) FROM library WHERE model_id = ?) FROM tracks");
+    statement.bind_all(model_id);
+    statement.step();
+    return {statement.column_int64(0), statement.column_int64(1), statement.column_int64(2),
+            statement.column_int64(3), statement.column_int64(4)};
+}
+
+std::vector<LibraryRow> Index::select_library(std::int64_t model_id, const SqlFilter& filter) {
+    std::string sql = "SELECT id, path, " + std::string(kTagColumns) + ", " + attribute_columns() +
+                      " FROM library WHERE model_id = ?";
+    if (!filter.where_sql.empty()) sql += " AND (" + filter.where_sql + ")";
+    sql += " ORDER BY " + (filter.order_by_sql.empty() ? std::string("path") : filter.order_by_sql);
+
+    std::vector<SqlValue> values{model_id};
+    values.insert(values.end(), filter.params.begin(), filter.params.end());
+    auto statement = connection_.prepare(sql);
+    statement.bind_values(values);
+
+    std::vector<LibraryRow> rows;
+    while (statement.step()) {
+        rows.push_back({statement.column_int64(0), statement.column_text(1), read_tags(statement, 2),
+                        read_attributes(statement, 2 + kTagColumnCount)});
+    }
+    return rows;
+}
+
+namespace {
+
+std::string track_select() {
+    return "SELECT t.id, t.path, t.size, t.mtime_ns, t.status, t.error, t.analyzed_at, " + std::string(kTagColumns) +
+           ", a.track_id IS NOT NULL, " + attribute_columns("a.") +
+           " FROM tracks AS t LEFT JOIN attributes AS a ON a.track_id = t.id AND a.model_id = ?";
+}
+
+TrackRecord read_track(const Statement& statement) {
+    constexpr int kTagsAt = 7;
+    constexpr int kHasAttributesAt = kTagsAt + kTagColumnCount;
+    TrackRecord track;
+    track.id = statement.column_int64(0);
+    track.path = statement.column_text(1);
+    track.size = statement.column_int64(2);
+    track.mtime_ns = statement.column_int64(3);
+    track.status = parse_status(statement.column_text(4));
+    track.error = statement.column_text(5);
+    if (!statement.is_null(6)) track.analyzed_at = statement.column_int64(6);
+    track.tags = read_tags(statement, kTagsAt);
+    if (statement.column_int64(kHasAttributesAt) != 0) {
+        track.attributes = read_attributes(statement, kHasAttributesAt + 1);
+    }
+    return track;
+}
+
+}  // namespace
+
+std::optional<TrackRecord> Index::find_track(const fs::path& path, std::int64_t model_id) {
+    auto statement = connection_.prepare(track_select() + " WHERE t.path = ?");
+    statement.bind_all(model_id, path.string());
+    if (!statement.step()) return std::nullopt;
+    return read_track(statement);
+}
+
+void Index::for_each_track(std::int64_t model_id, const std::function<void(const TrackRecord&)>& visit) {
+    auto statement = connection_.prepare(track_select() + " ORDER BY t.path");
+    statement.bind_all(model_id);
+    while (statement.step()) visit(read_track(statement));
+}
+
+std::vector<TrackRecord> Index::all_tracks(std::int64_t model_id) {
+    std::vector<TrackRecord> tracks;
+    for_each_track(model_id, [&](const TrackRecord& track) { tracks.push_back(track); });
+    return tracks;
+}
+
+}  // namespace vibed::db

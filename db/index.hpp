@@ -1,0 +1,168 @@
+#pragma once
+// The index: what vibed knows about every file of the library, in one SQLite
+// database (WAL mode, so readers are never blocked by the daemon writing).
+//
+// Schema (version 1; the playlist engine writes WHERE clauses against the
+// `library` view's bare column names):
+//   tracks(id, path UNIQUE, size, mtime_ns, title, artist, album, albumartist,
+//          genre, year, track_no, duration, status 'pending'|'ok'|'error',
+//          error, analyzed_at)             -- unknown tags are NULL
+//   models(id, name, sha256 UNIQUE)
+//   attributes(track_id -> tracks ON DELETE CASCADE, model_id -> models,
+//              acousticness .. valence in [0, 1], PRIMARY KEY(track_id, model_id))
+//   VIEW library: tracks with status 'ok' joined with their attributes:
+//          id, path, title, artist, album, albumartist, genre, year, track_no,
+//          duration, model_id, acousticness, danceability, energy,
+//          instrumentalness, liveness, speechiness, valence
+//
+// One Index is one connection: use it from one thread at a time. The daemon
+// holds the only writer; readers (vibectl) open their own Index.
+// Every function throws DatabaseError (or its SqliteError) on error.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model/attributes.hpp"
+#include "core/tags/track_tags.hpp"
+#include "db/schema.hpp"
+#include "db/sql_filter.hpp"
+#include "db/sqlite/sqlite.hpp"
+
+namespace vibed::db {
+
+enum class TrackStatus { pending, ok, error };
+
+std::string_view to_string(TrackStatus status);
+
+// What the index remembers of a file, to decide whether it needs analysing.
+struct FileState {
+    std::int64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    TrackStatus status = TrackStatus::pending;
+    bool has_attributes = false;  // for the model asked about
+};
+
+struct TrackFileState {
+    std::filesystem::path path;
+    FileState state;
+};
+
+// A file as the scanner saw it on disk.
+struct FileVersion {
+    std::filesystem::path path;
+    std::int64_t size = 0;
+    std::int64_t mtime_ns = 0;
+};
+
+// The outcome of analysing one version of one file.
+struct AnalysisRecord {
+    std::filesystem::path path;
+    std::int64_t size = 0;      // of the version that was analysed
+    std::int64_t mtime_ns = 0;  // of the version that was analysed
+    core::TrackTags tags;
+    std::optional<core::Attributes> attributes;  // nullopt: the analysis failed
+    std::int64_t model_id = 0;
+    std::string error;  // why it failed
+};
+
+struct IndexStats {
+    std::int64_t total = 0;
+    std::int64_t ok = 0;
+    std::int64_t error = 0;
+    std::int64_t pending = 0;
+    std::int64_t analyzed = 0;  // ok tracks that have attributes from the model asked about
+};
+
+// One row of the `library` view: an analysed track, for playlists.
+struct LibraryRow {
+    std::int64_t id = 0;
+    std::filesystem::path path;
+    core::TrackTags tags;
+    core::Attributes attributes;
+};
+
+// Everything stored about one track, for export.
+struct TrackRecord {
+    std::int64_t id = 0;
+    std::filesystem::path path;
+    std::int64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    core::TrackTags tags;
+    TrackStatus status = TrackStatus::pending;
+    std::string error;
+    std::optional<std::int64_t> analyzed_at;     // Unix time, seconds
+    std::optional<core::Attributes> attributes;  // from the model asked about
+};
+
+class Index {
+public:
+    static constexpr int kSchemaVersion = schema::kVersion;
+
+    // Opens the index for writing, creating the file (and its folder) and
+    // bringing its schema up to date. Refuses a file that is not a vibed
+    // index or comes from a newer vibed.
+    static Index open(const std::filesystem::path& file);
+
+    // Opens an existing, up-to-date index for reading only; works while the
+    // daemon writes to it.
+    static Index open_readonly(const std::filesystem::path& file);
+
+    [[nodiscard]] const std::filesystem::path& file() const { return connection_.file(); }
+
+    // The id of the model with this sha256, registering it (or renaming it) if needed.
+    std::int64_t ensure_model(std::string_view name, std::string_view sha256);
+    // The id of the model with this sha256, if it was ever registered.
+    std::optional<std::int64_t> find_model(std::string_view sha256);
+
+    std::optional<FileState> file_state(const std::filesystem::path& path, std::int64_t model_id);
+    // Every track, for diffing the index against the disk at start-up.
+    std::vector<TrackFileState> all_file_states(std::int64_t model_id);
+
+    // Records that a file (new or changed) waits for analysis. Call it when
+    // queueing a file: results are only recorded for files the index knows.
+    void upsert_pending(const std::filesystem::path& path, std::int64_t size, std::int64_t mtime_ns);
+    void upsert_pending(std::span<const FileVersion> files);  // in one transaction
+
+    // Stores an analysis result: status 'ok' with the attributes, or 'error'
+    // with the error text (a failed file is not retried until it changes).
+    // A result is stale, and dropped, when its path is no longer indexed
+    // (removed or renamed meanwhile) or the index holds another size/mtime
+    // (changed meanwhile). Attributes outside [0, 1] or NaN are recorded as
+    // an error. Returns whether the result was stored.
+    bool record_result(const AnalysisRecord& record);
+    // Stores a batch in one transaction; returns how many were stored.
+    std::size_t commit_results(std::span<const AnalysisRecord> records);
+
+    // A file moved: its row (and analysis) follows. A row already at `to` is
+    // replaced. Returns whether `from` was indexed.
+    bool rename_path(const std::filesystem::path& from, const std::filesystem::path& to);
+    // A folder moved: every path under from_dir moves under to_dir. Returns how many.
+    std::int64_t rename_prefix(const std::filesystem::path& from_dir, const std::filesystem::path& to_dir);
+    bool remove_path(const std::filesystem::path& path);
+    // Removes every track under `dir`; returns how many.
+    std::int64_t remove_prefix(const std::filesystem::path& dir);
+
+    IndexStats stats(std::int64_t model_id);
+
+    // SELECT ... FROM library WHERE model_id = ? AND (<where_sql>)
+    // ORDER BY <order_by_sql, or path>, binding model_id then filter.params.
+    std::vector<LibraryRow> select_library(std::int64_t model_id, const SqlFilter& filter);
+
+    std::optional<TrackRecord> find_track(const std::filesystem::path& path, std::int64_t model_id);
+    // Calls `visit` for every track, ordered by path, without loading them all at once.
+    void for_each_track(std::int64_t model_id, const std::function<void(const TrackRecord&)>& visit);
+    std::vector<TrackRecord> all_tracks(std::int64_t model_id);
+
+private:
+    explicit Index(Connection connection) : connection_(std::move(connection)) {}
+
+    Connection connection_;
+};
+
+}  // namespace vibed::db

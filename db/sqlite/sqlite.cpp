@@ -1,0 +1,184 @@
+#include "db/sqlite/sqlite.hpp"
+
+#include <sqlite3.h>
+
+#include <limits>
+#include <utility>
+
+namespace vibed::db {
+namespace {
+
+// SQL for error messages: on one line and not overly long.
+std::string one_line(std::string_view sql) {
+    constexpr std::size_t kMaxLength = 120;
+    std::string result;
+    bool in_space = false;
+    for (const char c : sql) {
+        const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        if (space && (in_space || result.empty())) continue;
+        in_space = space;
+        result += space ? ' ' : c;
+        if (result.size() >= kMaxLength) return result + "...";
+    }
+    return result;
+}
+
+[[noreturn]] void throw_error(sqlite3* db, int code, const std::filesystem::path& file, std::string_view doing) {
+    const int extended = db != nullptr ? sqlite3_extended_errcode(db) : code;
+    // sqlite3_errmsg is only meaningful for the call that just failed on this
+    // handle; sqlite3_errstr is the generic text for codes we got elsewhere.
+    const std::string message =
+        db != nullptr && sqlite3_errcode(db) == code ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+    throw SqliteError(code, extended, message, file.string() + ": " + std::string(doing));
+}
+
+}  // namespace
+
+SqliteError::SqliteError(int code, int extended_code, const std::string& message, const std::string& context)
+    : DatabaseError(context + ": " + message), code_(code), extended_code_(extended_code) {}
+
+void Connection::Deleter::operator()(sqlite3* handle) const noexcept {
+    // Statements are finalized first (they are owned by our callers and die
+    // before the connection), so close_v2 releases everything here.
+    sqlite3_close_v2(handle);
+}
+
+Connection::Connection(std::unique_ptr<sqlite3, Deleter> handle, std::filesystem::path file)
+    : handle_(std::move(handle)), file_(std::move(file)) {}
+
+Connection Connection::open(const std::filesystem::path& file, Mode mode, std::chrono::milliseconds busy_timeout) {
+    const int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    sqlite3* raw = nullptr;
+    const int code = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
+    // SQLite hands out a handle even when opening fails; it must still be closed.
+    std::unique_ptr<sqlite3, Deleter> handle(raw);
+    if (code != SQLITE_OK) throw_error(handle.get(), code, file, "cannot open the database");
+    sqlite3_extended_result_codes(handle.get(), 1);
+    // Waits inside SQLite (sleeping, not spinning) for another connection's lock.
+    sqlite3_busy_timeout(handle.get(), static_cast<int>(busy_timeout.count()));
+    return Connection(std::move(handle), file);
+}
+
+void Connection::execute(std::string_view sql) {
+    const std::string text(sql);
+    const int code = sqlite3_exec(handle_.get(), text.c_str(), nullptr, nullptr, nullptr);
+    if (code != SQLITE_OK) throw_error(handle_.get(), code, file_, "running \"" + one_line(sql) + "\"");
+}
+
+Statement Connection::prepare(std::string_view sql) {
+    if (sql.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+        throw_error(nullptr, SQLITE_TOOBIG, file_, "preparing a statement");
+    }
+    sqlite3_stmt* raw = nullptr;
+    const int code = sqlite3_prepare_v2(handle_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+    std::unique_ptr<sqlite3_stmt, Statement::Deleter> handle(raw);
+    if (code != SQLITE_OK) throw_error(handle_.get(), code, file_, "preparing \"" + one_line(sql) + "\"");
+    if (!handle) throw DatabaseError(file_.string() + ": preparing \"" + one_line(sql) + "\": no SQL statement");
+    return Statement(std::move(handle), file_);
+}
+
+std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(handle_.get()); }
+
+std::int64_t Connection::changes() const { return sqlite3_changes64(handle_.get()); }
+
+void Statement::Deleter::operator()(sqlite3_stmt* handle) const noexcept { sqlite3_finalize(handle); }
+
+Statement::Statement(std::unique_ptr<sqlite3_stmt, Deleter> handle, std::filesystem::path file)
+    : handle_(std::move(handle)), file_(std::move(file)) {}
+
+void Statement::fail(int code, std::string_view doing) const {
+    throw_error(sqlite3_db_handle(handle_.get()), code, file_,
+                std::string(doing) + " \"" + one_line(sqlite3_sql(handle_.get())) + "\"");
+}
+
+void Statement::check_parameter_count(std::size_t given) const {
+    const auto expected = static_cast<std::size_t>(parameter_count());
+    if (given != expected) {
+        throw SqliteError(SQLITE_RANGE, SQLITE_RANGE,
+                          std::to_string(given) + " values given for " + std::to_string(expected) + " placeholders",
+                          file_.string() + ": binding \"" + one_line(sqlite3_sql(handle_.get())) + "\"");
+    }
+}
+
+void Statement::bind(int index, std::int64_t value) {
+    if (const int code = sqlite3_bind_int64(handle_.get(), index, value); code != SQLITE_OK) fail(code, "binding");
+}
+
+void Statement::bind(int index, double value) {
+    if (const int code = sqlite3_bind_double(handle_.get(), index, value); code != SQLITE_OK) fail(code, "binding");
+}
+
+void Statement::bind(int index, std::string_view value) {
+    // SQLITE_TRANSIENT: SQLite copies the text, so the caller's buffer may go away.
+    const int code = sqlite3_bind_text64(handle_.get(), index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    if (code != SQLITE_OK) fail(code, "binding");
+}
+
+void Statement::bind(int index, std::nullopt_t) {
+    if (const int code = sqlite3_bind_null(handle_.get(), index); code != SQLITE_OK) fail(code, "binding");
+}
+
+void Statement::bind(int index, const SqlValue& value) {
+    std::visit([&](const auto& alternative) { bind(index, alternative); }, value);
+}
+
+Statement& Statement::bind_values(std::span<const SqlValue> values) {
+    reset();
+    check_parameter_count(values.size());
+    int index = 0;
+    for (const auto& value : values) bind(++index, value);
+    return *this;
+}
+
+bool Statement::step() {
+    const int code = sqlite3_step(handle_.get());
+    if (code == SQLITE_ROW) return true;
+    if (code == SQLITE_DONE) return false;
+    fail(code, "running");
+}
+
+void Statement::reset() noexcept {
+    // The error sqlite3_reset reports is the one step() already threw.
+    sqlite3_reset(handle_.get());
+    sqlite3_clear_bindings(handle_.get());
+}
+
+int Statement::parameter_count() const { return sqlite3_bind_parameter_count(handle_.get()); }
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(handle_.get(), column) == SQLITE_NULL; }
+
+std::int64_t Statement::column_int64(int column) const { return sqlite3_column_int64(handle_.get(), column); }
+
+double Statement::column_double(int column) const { return sqlite3_column_double(handle_.get(), column); }
+
+std::string Statement::column_text(int column) const {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(handle_.get(), column));
+    if (text == nullptr) return {};
+    return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(handle_.get(), column)));
+}
+
+std::optional<std::string> Statement::column_optional_text(int column) const {
+    if (is_null(column)) return std::nullopt;
+    return column_text(column);
+}
+
+Transaction::Transaction(Connection& connection) : connection_(connection) {
+    connection_.execute("BEGIN IMMEDIATE");
+}
+
+Transaction::~Transaction() {
+    if (!open_) return;
+    try {
+        connection_.execute("ROLLBACK");
+    } catch (const SqliteError&) {
+        // After some errors (I/O, full disk) SQLite has already rolled back on
+        // its own; there is nothing left to undo.
+    }
+}
+
+void Transaction::commit() {
+    connection_.execute("COMMIT");
+    open_ = false;
+}
+
+}  // namespace vibed::db
