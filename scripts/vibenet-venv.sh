@@ -25,7 +25,9 @@ source "$lock_file"
 venv="${1:-${VIBENET_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/vibed/vibenet-venv}}"
 stamp_file="$venv/.vibed-pins.sha256"
 wheel_path="$venv/wheel/$VIBENET_WHEEL"
-pins_digest="$(cat "$lock_file" "$requirements_file" | sha256sum | cut -d' ' -f1)"
+# The exported model's recorded sha256 does not change what goes into the venv.
+pins_digest="$(grep -v '^VIBENET_TORCHSCRIPT_SHA256=' "$lock_file" | cat - "$requirements_file" |
+  sha256sum | cut -d' ' -f1)"
 
 log() { echo "vibenet-venv: $*" >&2; }
 die() { log "error: $*"; exit 1; }
