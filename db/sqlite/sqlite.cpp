@@ -24,12 +24,13 @@ std::string one_line(std::string_view sql) {
 }
 
 [[noreturn]] void throw_error(sqlite3* db, int code, const std::filesystem::path& file, std::string_view doing) {
-    const int extended = db != nullptr ? sqlite3_extended_errcode(db) : code;
-    // sqlite3_errmsg is only meaningful for the call that just failed on this
-    // handle; sqlite3_errstr is the generic text for codes we got elsewhere.
-    const std::string message =
-        db != nullptr && sqlite3_errcode(db) == code ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-    throw SqliteError(code, extended, message, file.string() + ": " + std::string(doing));
+    // Extended result codes are on, so `code` may be extended; its low byte is the primary code.
+    const int primary = code & 0xff;
+    // The handle's message describes this failure only if it recorded the same error.
+    const bool handle_knows = db != nullptr && (sqlite3_extended_errcode(db) & 0xff) == primary;
+    const int extended = handle_knows ? sqlite3_extended_errcode(db) : code;
+    const std::string message = handle_knows ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+    throw SqliteError(primary, extended, message, file.string() + ": " + std::string(doing));
 }
 
 }  // namespace
