@@ -42,13 +42,13 @@ std::uint64_t mix(std::uint64_t x) {
 
 void dedupe_by_path(std::vector<db::LibraryRow>& rows) {
     std::unordered_set<std::string> seen;
-    std::erase_if(rows, [&seen](const db::LibraryRow& row) { return !seen.insert(row.path).second; });
+    std::erase_if(rows, [&seen](const db::LibraryRow& row) { return !seen.insert(row.path.native()).second; });
 }
 
 void stable_shuffle(std::vector<db::LibraryRow>& rows, const SelectionOptions& options) {
     std::vector<std::pair<std::uint64_t, std::size_t>> keys;
     keys.reserve(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) keys.emplace_back(shuffle_key(options.seed, options.draw, rows[i].path), i);
+    for (std::size_t i = 0; i < rows.size(); ++i) keys.emplace_back(shuffle_key(options.seed, options.draw, rows[i].path.native()), i);
     // Paths are unique after dedupe, so equal keys (a 2^-64 event) still
     // order deterministically by path.
     std::sort(keys.begin(), keys.end(), [&rows](const auto& a, const auto& b) {

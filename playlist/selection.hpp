@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "playlist/library_types.hpp"
+#include "db/index.hpp"
 #include "playlist/query/ast.hpp"
 
 namespace vibed::playlist {

@@ -75,7 +75,7 @@ std::string single_line_text(std::string_view text) {
 }
 
 std::string display_name(const db::LibraryRow& track) {
-    const std::string title = track.tags.title.empty() ? fs::path(track.path).stem().string() : track.tags.title;
+    const std::string title = track.tags.title.empty() ? track.path.stem().string() : track.tags.title;
     return single_line_text(track.tags.artist.empty() ? title : track.tags.artist + " - " + title);
 }
 
@@ -88,13 +88,14 @@ long extinf_seconds(const db::LibraryRow& track) {
 // cannot be written in this style.
 std::optional<std::string> entry_path(const OutputTarget& target, const fs::path& playlist_folder,
                                       const db::LibraryRow& track, std::vector<std::string>& warnings) {
+    const std::string& raw_path = track.path.native();
     const auto skip = [&](const std::string& reason) -> std::optional<std::string> {
-        warnings.push_back("skipping track '" + single_line_text(track.path) + "': " + reason);
+        warnings.push_back("skipping track '" + single_line_text(raw_path) + "': " + reason);
         return std::nullopt;
     };
-    if (track.path.find_first_of("\r\n") != std::string::npos) return skip("its path contains a line break");
-    if (!is_valid_utf8(track.path)) return skip("its path is not valid UTF-8");
-    const fs::path path = fs::path(track.path).lexically_normal();
+    if (raw_path.find_first_of("\r\n") != std::string::npos) return skip("its path contains a line break");
+    if (!is_valid_utf8(raw_path)) return skip("its path is not valid UTF-8");
+    const fs::path path = track.path.lexically_normal();
     if (!path.is_absolute()) return skip("its path is not absolute");
 
     switch (target.style) {

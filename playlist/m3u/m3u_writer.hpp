@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "playlist/library_types.hpp"
+#include "db/index.hpp"
 
 namespace vibed::playlist {
 

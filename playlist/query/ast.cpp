@@ -20,7 +20,7 @@ std::string_view op_text(CompareOp op) {
     return "?";
 }
 
-std::string quoted(std::string_view text) {
+std::string quote_for_query(std::string_view text) {
     std::string result = "\"";
     for (const char c : text) {
         if (c == '"' || c == '\\') result += '\\';
@@ -47,7 +47,7 @@ std::string condition_to_string(const Comparison& comparison) {
     if (const auto* number = std::get_if<Number>(&comparison.value)) {
         value = number->to_string();
     } else {
-        value = quoted(std::get<std::string>(comparison.value));
+        value = quote_for_query(std::get<std::string>(comparison.value));
     }
     return std::string(comparison.field->name) + " " + std::string(op_text(comparison.op)) + " " + value;
 }
@@ -59,7 +59,7 @@ std::string condition_to_string(const Range& range) {
 
 std::string condition_to_string(const TextMatch& match) {
     const std::string_view separator = match.kind == TextMatch::Kind::Contains ? ":" : " ~ ";
-    return std::string(match.field->name) + std::string(separator) + quoted(match.pattern);
+    return std::string(match.field->name) + std::string(separator) + quote_for_query(match.pattern);
 }
 
 bool condition_holds(const Comparison& comparison, const db::LibraryRow& row) {

@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "playlist/library_types.hpp"
+#include "db/index.hpp"
 #include "playlist/query/fields.hpp"
 
 namespace vibed::playlist {

@@ -42,7 +42,7 @@ constexpr std::array<Field, 15> kFields = {
     Field{"genre", "ifnull(genre, '')", FieldKind::Text, false, 0, 0,
           [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.genre); }},
     Field{"path", "path", FieldKind::Text, false, 0, 0,
-          [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.path); }},
+          [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.path.native()); }},
     Field{"year", "ifnull(year, 0)", FieldKind::Number, false, 0, 9999,
           [](const db::LibraryRow& row) -> FieldValue { return static_cast<double>(row.tags.year); }},
     Field{"duration", "ifnull(duration, 0)", FieldKind::Number, true, 0, kNoUpperBound,

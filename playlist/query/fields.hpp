@@ -7,7 +7,7 @@
 #include <string_view>
 #include <variant>
 
-#include "playlist/library_types.hpp"
+#include "db/index.hpp"
 
 namespace vibed::playlist {
 

@@ -5,7 +5,7 @@
 
 #include <cstddef>
 
-#include "playlist/library_types.hpp"
+#include "db/sql_filter.hpp"
 #include "playlist/query/ast.hpp"
 
 namespace vibed::playlist {
