@@ -371,6 +371,20 @@ void check_unique_lookup_keys(const toml::table& root) {
     }
 }
 
+// Two outputs writing the same files would overwrite each other's playlists.
+void check_distinct_outputs(const toml::table& root, const std::vector<OutputTarget>& outputs) {
+    const auto* tables = root.get_as<toml::array>("output");
+    if (tables == nullptr) return;
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            if (outputs[i].folder == outputs[j].folder && outputs[i].extension == outputs[j].extension) {
+                fail_at((*tables)[i].source(), "[[output]] writes the same " + outputs[i].extension + " files to " +
+                                                   outputs[i].folder.string() + " as an earlier [[output]]");
+            }
+        }
+    }
+}
+
 // Applies every key present in `root` on top of `config`.
 void apply(const toml::table& root, Config& config) {
     TableReader reader(root, "top level");
@@ -381,6 +395,7 @@ void apply(const toml::table& root, Config& config) {
     if (const auto* table = find_table(reader, "playlists")) read_playlist_settings(*table, config.playlists);
     read_table_array(reader, "output", config.outputs, read_output);
     read_table_array(reader, "playlist", config.playlist_definitions, read_playlist);
+    check_distinct_outputs(root, config.outputs);
     check_unique_lookup_keys(root);
     reader.reject_unknown_keys();
 }

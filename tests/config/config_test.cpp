@@ -254,6 +254,14 @@ query = "energy > 0.6"
               "\"Driving Vibes\"");
 }
 
+TEST_F(ConfigTest, OutputsMustNotWriteTheSameFiles) {
+    EXPECT_EQ(error_for("[[output]]\nfolder = \"/p\"\n[[output]]\nfolder = \"/p/\"\npath_style = \"relative-to-playlist\"\n"),
+              "test.toml:3:1: [[output]] writes the same .m3u8 files to /p as an earlier [[output]]");
+    EXPECT_EQ(parse_config("[[output]]\nfolder = \"/p\"\n[[output]]\nfolder = \"/p\"\nextension = \".m3u\"\n", "t")
+                  .outputs.size(),
+              2u);
+}
+
 TEST_F(ConfigTest, SlugLowerCasesAndDashesSeparators) {
     EXPECT_EQ(slug("Driving Vibes"), "driving-vibes");
     EXPECT_EQ(slug("  Rock & Roll!! "), "rock-roll");
