@@ -28,7 +28,7 @@ void write_csv(std::ostream& out, const std::vector<AttributeRow>& rows) {
 }
 
 void write_json(std::ostream& out, const std::vector<AttributeRow>& rows) {
-    auto array = nlohmann::json::array();
+    auto array = nlohmann::ordered_json::array();
     for (const auto& row : rows) {
         nlohmann::ordered_json object;
         object["path"] = row.path.string();

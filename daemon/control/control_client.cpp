@@ -1,0 +1,32 @@
+#include "daemon/control/control_client.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
+#include <istream>
+
+namespace vibed::daemon {
+
+std::optional<Reply> call_daemon(const std::filesystem::path& socket_path, const Request& request) {
+    using boost::asio::local::stream_protocol;
+    boost::asio::io_context io;
+    stream_protocol::socket socket(io);
+    boost::system::error_code error;
+    socket.connect(stream_protocol::endpoint(socket_path.string()), error);
+    if (error) return std::nullopt;  // no daemon listening (absent socket, refused)
+
+    boost::asio::write(socket, boost::asio::buffer(encode_request(request)), error);
+    if (error) throw std::runtime_error(socket_path.string() + ": cannot send request: " + error.message());
+    boost::asio::streambuf reply_bytes(kMaxLineBytes);
+    boost::asio::read_until(socket, reply_bytes, '\n', error);
+    if (error) throw std::runtime_error(socket_path.string() + ": no reply from vibed: " + error.message());
+    std::istream in(&reply_bytes);
+    std::string line;
+    std::getline(in, line);
+    return decode_reply(line);
+}
+
+}  // namespace vibed::daemon

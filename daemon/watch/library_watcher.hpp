@@ -1,0 +1,88 @@
+#pragma once
+// Watches library folders recursively with inotify, driven by a Boost.Asio
+// io_context, and reports what happened in library terms: a file finished
+// being written, a path moved, a path disappeared, the kernel lost events.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "daemon/watch/inotify.hpp"
+
+namespace vibed::daemon {
+
+struct WatchEvent {
+    enum class Kind {
+        file_changed,   // created, written or moved in: check it once it settles
+        file_removed,   // deleted or moved out of every watched folder
+        folder_added,   // created or moved in: scan it (its watches are already set)
+        folder_removed, // deleted or moved out: forget everything under it
+        moved,          // renamed within the library: `from` -> `path`, file or folder
+        overflow,       // the kernel dropped events: only a rescan can recover
+        root_lost,      // a library root vanished (unmounted disk, deleted folder)
+    };
+    Kind kind;
+    std::filesystem::path path;
+    std::filesystem::path from;  // for moved
+    bool is_folder = false;
+};
+
+class LibraryWatcher {
+public:
+    using Handler = std::function<void(const WatchEvent&)>;
+    // Decides whether a folder or file name is skipped (hidden, excluded globs).
+    using Filter = std::function<bool(const std::filesystem::path&)>;
+
+    LibraryWatcher(boost::asio::io_context& io, Handler handler, Filter is_excluded);
+    ~LibraryWatcher();
+    LibraryWatcher(const LibraryWatcher&) = delete;
+    LibraryWatcher& operator=(const LibraryWatcher&) = delete;
+
+    // Watches `folder` and every folder below it (symlinked folders are not
+    // followed: the scanner handles them, and loops cannot trap the watcher).
+    // Returns false when the kernel's watch limit stopped it: the caller must
+    // fall back to periodic rescans. Unreadable folders are skipped with a log line.
+    bool watch_tree(const std::filesystem::path& folder);
+
+    [[nodiscard]] bool limit_reached() const { return limit_reached_; }
+    [[nodiscard]] std::size_t watch_count() const { return folders_.size(); }
+
+private:
+    void start_read();
+    void handle_record(const InotifyRecord& record);
+    void handle_moved_from(const std::filesystem::path& path, std::uint32_t cookie, bool is_folder);
+    void handle_moved_to(const std::filesystem::path& path, std::uint32_t cookie, bool is_folder);
+    void expire_pending_moves();
+    void forget_tree(const std::filesystem::path& folder);
+    void rename_tree(const std::filesystem::path& from, const std::filesystem::path& to);
+    bool add_one(const std::filesystem::path& folder);
+
+    struct PendingMove {
+        std::filesystem::path from;
+        bool is_folder;
+        std::chrono::steady_clock::time_point seen;
+    };
+
+    Inotify inotify_;
+    boost::asio::posix::stream_descriptor stream_;
+    boost::asio::steady_timer move_timer_;
+    Handler handler_;
+    Filter is_excluded_;
+    std::unordered_map<int, std::filesystem::path> folders_;  // watch -> folder
+    std::map<std::filesystem::path, int> watches_;             // folder -> watch
+    std::map<std::uint32_t, PendingMove> pending_moves_;       // cookie -> move-from half
+    std::array<char, 64 * 1024> buffer_{};
+    bool limit_reached_ = false;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace vibed::daemon
