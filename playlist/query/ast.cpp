@@ -62,10 +62,13 @@ std::string condition_to_string(const TextMatch& match) {
     return std::string(match.field->name) + std::string(separator) + quote_for_query(match.pattern);
 }
 
+bool is_unknown(const Field& field, double value) { return field.zero_is_unknown && value == 0; }
+
 bool condition_holds(const Comparison& comparison, const db::LibraryRow& row) {
     const FieldValue value = comparison.field->read(row);
     if (const auto* number = std::get_if<Number>(&comparison.value)) {
-        return compare(std::get<double>(value), comparison.op, number->seconds());
+        const double known = std::get<double>(value);
+        return !is_unknown(*comparison.field, known) && compare(known, comparison.op, number->seconds());
     }
     return compare(std::get<std::string_view>(value), comparison.op,
                    std::string_view(std::get<std::string>(comparison.value)));
@@ -73,6 +76,7 @@ bool condition_holds(const Comparison& comparison, const db::LibraryRow& row) {
 
 bool condition_holds(const Range& range, const db::LibraryRow& row) {
     const double value = std::get<double>(range.field->read(row));
+    if (is_unknown(*range.field, value)) return false;
     return (!range.low || value >= range.low->seconds()) && (!range.high || value <= range.high->seconds());
 }
 

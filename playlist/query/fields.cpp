@@ -17,12 +17,12 @@ FieldValue read_attribute(const db::LibraryRow& row) {
 }
 
 constexpr Field attribute(std::string_view name, FieldValue (*read)(const db::LibraryRow&)) {
-    return {name, name, FieldKind::Attribute, false, 0.0, 1.0, read};
+    return {name, name, FieldKind::Attribute, false, false, 0.0, 1.0, read};
 }
 
-// Tag columns may be NULL in the view while LibraryRow reads unknown tags as
-// "" or 0; the SQL spells out the same default so SQL and evaluate() agree
-// (and NOT never meets SQL's three-valued logic).
+// Unknown text tags are NULL in the view but "" in LibraryRow; the SQL spells
+// out the same default so SQL and evaluate() agree (and NOT never meets SQL's
+// three-valued logic). Unknown numbers are handled by zero_is_unknown.
 constexpr std::array<Field, 15> kFields = {
     attribute("acousticness", read_attribute<&core::Attributes::acousticness>),
     attribute("danceability", read_attribute<&core::Attributes::danceability>),
@@ -31,21 +31,21 @@ constexpr std::array<Field, 15> kFields = {
     attribute("liveness", read_attribute<&core::Attributes::liveness>),
     attribute("speechiness", read_attribute<&core::Attributes::speechiness>),
     attribute("valence", read_attribute<&core::Attributes::valence>),
-    Field{"artist", "ifnull(artist, '')", FieldKind::Text, false, 0, 0,
+    Field{"artist", "ifnull(artist, '')", FieldKind::Text, false, false, 0, 0,
           [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.artist); }},
-    Field{"album", "ifnull(album, '')", FieldKind::Text, false, 0, 0,
+    Field{"album", "ifnull(album, '')", FieldKind::Text, false, false, 0, 0,
           [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.album); }},
-    Field{"albumartist", "ifnull(albumartist, '')", FieldKind::Text, false, 0, 0,
+    Field{"albumartist", "ifnull(albumartist, '')", FieldKind::Text, false, false, 0, 0,
           [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.album_artist); }},
-    Field{"title", "ifnull(title, '')", FieldKind::Text, false, 0, 0,
+    Field{"title", "ifnull(title, '')", FieldKind::Text, false, false, 0, 0,
           [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.title); }},
-    Field{"genre", "ifnull(genre, '')", FieldKind::Text, false, 0, 0,
+    Field{"genre", "ifnull(genre, '')", FieldKind::Text, false, false, 0, 0,
           [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.genre); }},
-    Field{"path", "path", FieldKind::Text, false, 0, 0,
+    Field{"path", "path", FieldKind::Text, false, false, 0, 0,
           [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.path.native()); }},
-    Field{"year", "ifnull(year, 0)", FieldKind::Number, false, 0, 9999,
+    Field{"year", "year", FieldKind::Number, false, true, 0, 9999,
           [](const db::LibraryRow& row) -> FieldValue { return static_cast<double>(row.tags.year); }},
-    Field{"duration", "ifnull(duration, 0)", FieldKind::Number, true, 0, kNoUpperBound,
+    Field{"duration", "duration", FieldKind::Number, true, true, 0, kNoUpperBound,
           [](const db::LibraryRow& row) -> FieldValue { return row.tags.duration_seconds; }},
 };
 

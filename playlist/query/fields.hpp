@@ -26,6 +26,9 @@ struct Field {
     std::string_view sql;   // expression over the `library` view
     FieldKind kind;
     bool accepts_time_unit;  // duration: `4m`, `1h`, `30s`
+    // The tag reads 0 when unknown (NULL in the view); a condition on an
+    // unknown value is false, so `year < 1980` skips tracks without a year.
+    bool zero_is_unknown;
     double minimum;          // valid literal range for Attribute and Number fields
     double maximum;
     FieldValue (*read)(const db::LibraryRow& row);

@@ -93,7 +93,8 @@ private:
         std::from_chars(digits.data(), digits.data() + digits.size(), token.number);
 
         const char next = peek();
-        if ((next == 's' || next == 'm' || next == 'h') && !is_word_continuation(peek(1))) {
+        const bool unit_ends_here = !is_word_start(peek(1)) && !is_digit(peek(1));  // "2m..5m" is fine
+        if ((next == 's' || next == 'm' || next == 'h') && unit_ends_here) {
             token.unit = next;
             token.text += next;
             ++pos_;

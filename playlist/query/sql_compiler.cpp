@@ -59,10 +59,11 @@ private:
         return {inner.parentheses + 1, inner.tree};
     }
 
-    // Single conditions need no parentheses; anything compound gets them
-    // so the SQL reads like the query.
+    // Nested and/or chains get parentheses so the SQL groups like the
+    // query; conditions and NOT (which binds tighter than AND) need none.
     Nesting emit_operand(const Expr& expr) {
-        return expr.kind == Expr::Kind::Condition ? emit(expr) : emit_parenthesised(expr);
+        const bool chain = expr.kind == Expr::Kind::And || expr.kind == Expr::Kind::Or;
+        return chain ? emit_parenthesised(expr) : emit(expr);
     }
 
     Nesting emit_chain(std::string_view joiner, std::span<const Expr> operands) {
@@ -92,28 +93,32 @@ private:
     void bind(double number) { filter.params.emplace_back(std::in_place_type<double>, number); }
     void bind(const std::string& text) { filter.params.emplace_back(std::in_place_type<std::string>, text); }
 
+    // A comparison with NULL (an unknown year, say) is NULL in SQL; for
+    // fields where that can happen it is turned into plain false.
+    Nesting emit_number_test(const Field& field, const std::string& test) {
+        if (field.zero_is_unknown) {
+            filter.where_sql += "coalesce(" + std::string(field.sql) + test + ", 0)";
+            return {0, 4};
+        }
+        filter.where_sql += std::string(field.sql) + test;
+        return {0, 3};
+    }
+
     Nesting emit_condition(const Comparison& comparison) {
-        filter.where_sql += comparison.field->sql;
-        filter.where_sql += sql_operator(comparison.op);
         if (const auto* number = std::get_if<Number>(&comparison.value)) {
             bind(number->seconds());
-        } else {
-            bind(std::get<std::string>(comparison.value));
+            return emit_number_test(*comparison.field, std::string(sql_operator(comparison.op)));
         }
+        filter.where_sql += std::string(comparison.field->sql) + std::string(sql_operator(comparison.op));
+        bind(std::get<std::string>(comparison.value));
         return {0, 3};
     }
 
     Nesting emit_condition(const Range& range) {
-        const std::string_view column = range.field->sql;
-        if (range.low && range.high) {
-            filter.where_sql += std::string(column) + " BETWEEN ? AND ?";
-            bind(range.low->seconds());
-            bind(range.high->seconds());
-            return {0, 4};
-        }
-        filter.where_sql += std::string(column) + (range.low ? " >= ?" : " <= ?");
-        bind(range.low ? range.low->seconds() : range.high->seconds());
-        return {0, 3};
+        if (range.low) bind(range.low->seconds());
+        if (range.high) bind(range.high->seconds());
+        const std::string test = range.low && range.high ? " BETWEEN ? AND ?" : range.low ? " >= ?" : " <= ?";
+        return emit_number_test(*range.field, test);
     }
 
     Nesting emit_condition(const TextMatch& match) {

@@ -1,0 +1,304 @@
+// The query language front end: every construct, precedence, printing back,
+// and errors that point at the right column.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "playlist/query/lexer.hpp"
+#include "playlist/query/parser.hpp"
+#include "playlist/query/query_error.hpp"
+
+namespace vibed::playlist {
+namespace {
+
+std::string canonical(std::string_view query) { return to_string(parse_query(query)); }
+
+QueryError error_of(std::string_view query) {
+    try {
+        parse_query(query);
+    } catch (const QueryError& error) {
+        return error;
+    }
+    ADD_FAILURE() << "no error for: " << query;
+    return QueryError(std::string_view::npos, "");
+}
+
+const Comparison& comparison_of(const Expr& expr) { return std::get<Comparison>(*expr.condition); }
+
+TEST(Parser, ComparisonsJoinedByAnd) {
+    const Query query = parse_query("energy > 0.7 and valence > 0.6");
+    ASSERT_TRUE(query.filter);
+    ASSERT_EQ(query.filter->kind, Expr::Kind::And);
+    ASSERT_EQ(query.filter->operands.size(), 2u);
+    const Comparison& energy = comparison_of(query.filter->operands[0]);
+    EXPECT_EQ(energy.field->name, "energy");
+    EXPECT_EQ(energy.op, CompareOp::Greater);
+    EXPECT_DOUBLE_EQ(std::get<Number>(energy.value).seconds(), 0.7);
+    EXPECT_EQ(comparison_of(query.filter->operands[1]).field->name, "valence");
+}
+
+TEST(Parser, EveryComparisonOperator) {
+    const std::pair<const char*, CompareOp> cases[] = {
+        {"<", CompareOp::Less},       {"<=", CompareOp::LessEqual}, {">", CompareOp::Greater},
+        {">=", CompareOp::GreaterEqual}, {"=", CompareOp::Equal},   {"!=", CompareOp::NotEqual},
+    };
+    for (const auto& [text, op] : cases) {
+        const Query query = parse_query(std::string("danceability ") + text + " 0.5");
+        EXPECT_EQ(comparison_of(*query.filter).op, op) << text;
+        EXPECT_EQ(to_string(query), std::string("danceability ") + text + " 0.5");
+    }
+}
+
+TEST(Parser, AndBindsTighterThanOrAndNotTighterThanAnd) {
+    const Query query = parse_query("energy > 0.1 or energy > 0.2 and not valence < 0.3");
+    ASSERT_EQ(query.filter->kind, Expr::Kind::Or);
+    ASSERT_EQ(query.filter->operands.size(), 2u);
+    const Expr& conjunction = query.filter->operands[1];
+    ASSERT_EQ(conjunction.kind, Expr::Kind::And);
+    EXPECT_EQ(conjunction.operands[1].kind, Expr::Kind::Not);
+}
+
+TEST(Parser, ParenthesesOverridePrecedenceAndSurviveRoundTrip) {
+    const Query query = parse_query("(energy > 0.1 or liveness > 0.2) and speechiness < 0.3");
+    ASSERT_EQ(query.filter->kind, Expr::Kind::And);
+    EXPECT_EQ(query.filter->operands[0].kind, Expr::Kind::Or);
+    EXPECT_EQ(to_string(query), "(energy > 0.1 or liveness > 0.2) and speechiness < 0.3");
+    EXPECT_EQ(canonical("not (energy > 0.1 and energy < 0.2)"), "not (energy > 0.1 and energy < 0.2)");
+    // Redundant parentheses are not kept.
+    EXPECT_EQ(canonical("((energy > 0.1))"), "energy > 0.1");
+}
+
+TEST(Parser, LongChainsAreFlat) {
+    const Query query = parse_query("energy > 0.1 or energy > 0.2 or energy > 0.3 or energy > 0.4");
+    EXPECT_EQ(query.filter->operands.size(), 4u);
+}
+
+TEST(Parser, BeetsStyleRanges) {
+    const Query open_high_query = parse_query("energy:0.7..");
+    const Range& open_high = std::get<Range>(*open_high_query.filter->condition);
+    EXPECT_DOUBLE_EQ(open_high.low->seconds(), 0.7);
+    EXPECT_FALSE(open_high.high);
+    const Query open_low_query = parse_query("valence:..0.3");
+    const Range& open_low = std::get<Range>(*open_low_query.filter->condition);
+    EXPECT_FALSE(open_low.low);
+    EXPECT_DOUBLE_EQ(open_low.high->seconds(), 0.3);
+    const Query closed_query = parse_query("danceability:0.4..0.8");
+    const Range& closed = std::get<Range>(*closed_query.filter->condition);
+    EXPECT_DOUBLE_EQ(closed.low->seconds(), 0.4);
+    EXPECT_DOUBLE_EQ(closed.high->seconds(), 0.8);
+    EXPECT_EQ(canonical("year:1990..1999"), "year:1990..1999");
+    EXPECT_EQ(canonical("duration:2m..5m"), "duration:2m..5m");
+    // A single value after ':' on a number field is equality, as in beets.
+    EXPECT_EQ(canonical("year:1999"), "year = 1999");
+}
+
+TEST(Parser, TextMatching) {
+    const Query exact_query = parse_query("artist = \"Miles Davis\"");
+    EXPECT_EQ(std::get<std::string>(comparison_of(*exact_query.filter).value), "Miles Davis");
+    const Query contains_query = parse_query("artist:davis");
+    const TextMatch& contains = std::get<TextMatch>(*contains_query.filter->condition);
+    EXPECT_EQ(contains.kind, TextMatch::Kind::Contains);
+    EXPECT_EQ(contains.pattern, "davis");
+    const Query glob_query = parse_query("path ~ \"*/Jazz/*\"");
+    const TextMatch& glob = std::get<TextMatch>(*glob_query.filter->condition);
+    EXPECT_EQ(glob.kind, TextMatch::Kind::Glob);
+    EXPECT_EQ(glob.pattern, "*/Jazz/*");
+    // Bare numbers and non-ASCII words are text where text is expected.
+    EXPECT_EQ(canonical("title:1999"), "title:\"1999\"");
+    EXPECT_EQ(canonical("artist:Björk"), "artist:\"Björk\"");
+}
+
+TEST(Parser, StringEscapesAndQuotes) {
+    const Query escaped = parse_query(R"(title = "say \"hi\" \\ o'k")");
+    EXPECT_EQ(std::get<std::string>(comparison_of(*escaped.filter).value), R"(say "hi" \ o'k)");
+    const Query single = parse_query(R"(title = 'it\'s "fine"')");
+    EXPECT_EQ(std::get<std::string>(comparison_of(*single.filter).value), R"(it's "fine")");
+    // Printing escapes again, so the text reads back to the same value.
+    EXPECT_EQ(canonical(R"(title = 'a"b\\c')"), R"(title = "a\"b\\c")");
+}
+
+TEST(Parser, KeywordsAndFieldsIgnoreCase) {
+    EXPECT_EQ(canonical("ENERGY > 0.5 AND Valence < 0.2 OR NOT genre:Jazz SORT BY Year DESC"),
+              "energy > 0.5 and valence < 0.2 or not genre:\"Jazz\" sort by year desc");
+}
+
+TEST(Parser, SortShuffleAndLimitClauses) {
+    const Query query = parse_query("energy > 0.7 sort by energy desc, artist shuffle limit 50");
+    ASSERT_EQ(query.sort.size(), 2u);
+    EXPECT_EQ(query.sort[0].field->name, "energy");
+    EXPECT_TRUE(query.sort[0].descending);
+    EXPECT_EQ(query.sort[1].field->name, "artist");
+    EXPECT_FALSE(query.sort[1].descending);
+    EXPECT_TRUE(query.shuffle);
+    ASSERT_TRUE(query.limit);
+    EXPECT_EQ(query.limit->kind, Limit::Kind::Count);
+    EXPECT_EQ(query.limit->count, 50u);
+
+    const Query minutes = parse_query("limit 90m");
+    EXPECT_FALSE(minutes.filter);
+    EXPECT_EQ(minutes.limit->kind, Limit::Kind::Duration);
+    EXPECT_DOUBLE_EQ(minutes.limit->duration.seconds(), 5400);
+    EXPECT_DOUBLE_EQ(parse_query("limit 2h").limit->duration.seconds(), 7200);
+    EXPECT_DOUBLE_EQ(parse_query("limit 1.5h").limit->duration.seconds(), 5400);
+    // Clauses come in any order; printing puts them in a fixed one.
+    EXPECT_EQ(canonical("limit 2h shuffle sort by valence asc"), "sort by valence shuffle limit 2h");
+}
+
+TEST(Parser, EmptyQueryMatchesEverything) {
+    const Query query = parse_query("  ");
+    EXPECT_FALSE(query.filter);
+    EXPECT_TRUE(query.sort.empty());
+    EXPECT_EQ(to_string(query), "");
+}
+
+TEST(Parser, PrintedQueriesParseBackToTheSameText) {
+    const char* queries[] = {
+        "energy > 0.7 and valence > 0.6",
+        "acousticness >= 0.25 or instrumentalness <= 0.125 or not liveness = 1",
+        "not not speechiness != 0",
+        "(energy:0.7.. or valence:..0.3) and danceability:0.4..0.8",
+        "artist = \"Miles Davis\" and album:\"kind of\" and path ~ \"*/Jazz/[A-M]*\"",
+        "albumartist != \"\" and genre:\"hip hop\" and title ~ \"?ove*\"",
+        "year >= 1970 and year < 1980 and duration > 4m and duration:..1h",
+        "energy > 0.5 sort by energy desc, artist, year desc shuffle limit 90m",
+        "shuffle limit 50",
+        "(energy > 0.1 or energy > 0.2) or energy > 0.3",
+        "energy > 0.1 and (energy > 0.2 and energy > 0.3)",
+    };
+    for (const char* query : queries) {
+        const std::string printed = canonical(query);
+        EXPECT_EQ(canonical(printed), printed) << query;
+    }
+}
+
+// ---- errors -----------------------------------------------------------------
+
+TEST(ParserErrors, MissingFieldNamesWhatWasExpectedWithACaret) {
+    const std::string query = "energy > 0.7 and )";
+    const QueryError error = error_of(query);
+    EXPECT_EQ(error.position(), 17u);
+    EXPECT_STREQ(error.what(), "expected a field name such as energy, got ')'");
+    EXPECT_EQ(render_query_error(query, error),
+              "energy > 0.7 and )\n"
+              "                 ^ expected a field name such as energy, got ')'");
+}
+
+TEST(ParserErrors, CaretCountsCharactersNotBytes) {
+    const std::string query = "artist = \"Björk\" or )";
+    const QueryError error = error_of(query);
+    EXPECT_EQ(error.position(), query.size() - 1);
+    const std::string rendered = render_query_error(query, error);
+    const std::string caret_line = rendered.substr(rendered.find('\n') + 1);
+    EXPECT_EQ(caret_line.find('^'), 20u);  // 20 characters (21 bytes) precede ')'
+}
+
+TEST(ParserErrors, CaretIsOnTheOffendingLineOfAMultiLineQuery) {
+    const std::string query = "energy > 0.5\nand valence >> 0.2";
+    const QueryError error = error_of(query);
+    EXPECT_EQ(error.position(), 26u);
+    EXPECT_EQ(render_query_error(query, error).substr(0, 33), "and valence >> 0.2\n             ^");
+}
+
+TEST(ParserErrors, UnknownFieldListsTheKnownOnes) {
+    const QueryError error = error_of("energi > 0.5");
+    EXPECT_EQ(error.position(), 0u);
+    EXPECT_NE(std::string(error.what()).find("unknown field 'energi'"), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("acousticness, danceability"), std::string::npos);
+}
+
+TEST(ParserErrors, OpenQuotePointsAtTheOpeningQuote) {
+    const QueryError error = error_of("artist = \"Miles and energy > 0.5");
+    EXPECT_EQ(error.position(), 9u);
+    EXPECT_NE(std::string(error.what()).find("never closed"), std::string::npos);
+}
+
+TEST(ParserErrors, NumbersOutOfRange) {
+    EXPECT_EQ(error_of("energy > 1.5").position(), 9u);
+    EXPECT_STREQ(error_of("energy > 1.5").what(), "energy must be between 0 and 1, got 1.5");
+    EXPECT_EQ(error_of("valence:0.2..7").position(), 13u);
+    EXPECT_EQ(error_of("year > 10000").position(), 7u);
+    EXPECT_EQ(error_of("energy > 1e5").position(), 10u);  // no exponents
+    EXPECT_EQ(error_of("energy:0.8..0.2").position(), 7u);  // empty range
+    EXPECT_EQ(error_of("energy > 5m").position(), 9u);      // unit on a non-duration
+}
+
+TEST(ParserErrors, MisusedOperatorsAndValues) {
+    EXPECT_EQ(error_of("artist < \"M\"").position(), 7u);
+    EXPECT_EQ(error_of("energy ~ \"x\"").position(), 7u);
+    EXPECT_EQ(error_of("energy > high").position(), 9u);
+    EXPECT_EQ(error_of("energy:..").position(), 7u);
+    EXPECT_EQ(error_of("energy").position(), 6u);  // at the end
+    EXPECT_STREQ(error_of("energy").what(), "expected <, <=, >, >=, =, != or : after energy, got end of query");
+    EXPECT_EQ(error_of("energy ! 0.5").position(), 7u);
+    EXPECT_EQ(error_of("title = \"a\\nb\"").position(), 10u);  // unknown escape
+}
+
+TEST(ParserErrors, BadClauses) {
+    EXPECT_EQ(error_of("energy > 0.5 valence > 0.5").position(), 13u);
+    EXPECT_EQ(error_of("sort energy").position(), 5u);
+    EXPECT_EQ(error_of("sort by energy sort by valence").position(), 15u);
+    EXPECT_EQ(error_of("shuffle shuffle").position(), 8u);
+    EXPECT_EQ(error_of("limit 0").position(), 6u);
+    EXPECT_EQ(error_of("limit 2.5").position(), 6u);
+    EXPECT_EQ(error_of("limit 0m").position(), 6u);
+    EXPECT_EQ(error_of("limit").position(), 5u);
+    EXPECT_EQ(error_of("sort by energi").position(), 8u);
+    EXPECT_EQ(error_of("(energy > 0.5").position(), 13u);
+    EXPECT_EQ(error_of("energy > 0.5)").position(), 12u);
+}
+
+TEST(ParserErrors, ControlCharactersAreRejected) {
+    EXPECT_EQ(error_of(std::string("energy > 0.5\0", 13)).position(), 12u);
+    EXPECT_EQ(error_of("title = \"a\x01\"").position(), 10u);
+}
+
+// ---- size limits --------------------------------------------------------------
+
+std::string chain(std::size_t terms, const std::string& joiner) {
+    std::string query;
+    for (std::size_t i = 0; i < terms; ++i) {
+        if (i > 0) query += joiner;
+        query += "energy > 0." + std::to_string(i % 9 + 1);
+    }
+    return query;
+}
+
+TEST(ParserLimits, TenThousandTermsParseAndPrint) {
+    const Query query = parse_query(chain(kMaxConditions, " or "));
+    ASSERT_EQ(query.filter->operands.size(), kMaxConditions);
+    EXPECT_EQ(to_string(query), chain(kMaxConditions, " or "));
+}
+
+TEST(ParserLimits, MoreTermsThanTheLimitIsAClearError) {
+    const std::string query = chain(kMaxConditions + 1, " and ");
+    const QueryError error = error_of(query);
+    EXPECT_EQ(error.position(), query.rfind("energy"));
+    EXPECT_NE(std::string(error.what()).find("more than 10000 conditions"), std::string::npos);
+}
+
+TEST(ParserLimits, DeepParenthesesStopAtTheLimit) {
+    const std::string query = std::string(100'000, '(') + "energy > 0.5" + std::string(100'000, ')');
+    const QueryError error = error_of(query);
+    EXPECT_EQ(error.position(), kMaxNesting);  // the first '(' too many
+    EXPECT_NE(std::string(error.what()).find("nested too deeply"), std::string::npos);
+
+    const std::string deepest = std::string(kMaxNesting, '(') + "energy > 0.5" + std::string(kMaxNesting, ')');
+    EXPECT_EQ(canonical(deepest), "energy > 0.5");
+}
+
+TEST(ParserLimits, DeepNotChainsStopAtTheLimit) {
+    std::string query;
+    for (int i = 0; i < 100'000; ++i) query += "not ";
+    query += "energy > 0.5";
+    EXPECT_EQ(error_of(query).position(), 4 * kMaxNesting);
+}
+
+TEST(ParserLimits, OverlongQueriesAndStrings) {
+    EXPECT_EQ(error_of(std::string(kMaxQueryBytes + 1, ' ')).position(), 0u);
+    const QueryError error = error_of("title = \"" + std::string(kMaxStringLiteral + 1, 'a') + "\"");
+    EXPECT_EQ(error.position(), 8u);
+}
+
+}  // namespace
+}  // namespace vibed::playlist
