@@ -96,6 +96,7 @@ bool is_within(const fs::path& inner, const fs::path& outer) {
 }
 
 void create_parent_folder(const fs::path& file) {
+    if (!file.has_parent_path()) return;
     std::error_code error;
     fs::create_directories(file.parent_path(), error);
     if (error) {

@@ -54,6 +54,11 @@ Connection Connection::open(const std::filesystem::path& file, Mode mode, std::c
     // SQLite hands out a handle even when opening fails; it must still be closed.
     std::unique_ptr<sqlite3, Deleter> handle(raw);
     if (code != SQLITE_OK) throw_error(handle.get(), code, file, "cannot open the database");
+    // SQLite quietly falls back to read-only when it cannot write the file;
+    // a writer must learn that now, not at its first commit.
+    if (mode == Mode::read_write_create && sqlite3_db_readonly(handle.get(), "main") == 1) {
+        throw_error(nullptr, SQLITE_READONLY, file, "cannot open the database for writing");
+    }
     sqlite3_extended_result_codes(handle.get(), 1);
     // Waits inside SQLite (sleeping, not spinning) for another connection's lock.
     sqlite3_busy_timeout(handle.get(), static_cast<int>(busy_timeout.count()));
