@@ -62,11 +62,16 @@ SndfileDecoder::~SndfileDecoder() = default;
 
 std::size_t SndfileDecoder::read(float* interleaved, std::size_t max_frames) {
     const sf_count_t got = sf_readf_float(file_.get(), interleaved, static_cast<sf_count_t>(max_frames));
-    if (got > 0) return static_cast<std::size_t>(got);
-    // End of data, or a decoding error that ends the stream early.
+    if (got > 0) {
+        decoded_any_ = true;
+        return static_cast<std::size_t>(got);
+    }
     const std::string io_error = source_->io_error();
     if (!io_error.empty()) throw AudioError(source_->path(), "read failed: " + io_error);
-    if (sf_error(file_.get()) != SF_ERR_NO_ERROR)
+    // Damaged data after good audio (typically a file cut short: FLAC then
+    // reports "lost sync") ends the stream there, like libmpg123 and FFmpeg
+    // do; damage before any audio is an error.
+    if (sf_error(file_.get()) != SF_ERR_NO_ERROR && !decoded_any_)
         throw AudioError(source_->path(), std::string("decoding failed: ") + sf_strerror(file_.get()));
     return 0;
 }

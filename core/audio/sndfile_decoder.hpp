@@ -30,6 +30,7 @@ private:
     std::unique_ptr<SourceFile> source_;
     std::unique_ptr<sf_private_tag, SndfileCloser> file_;
     AudioFormat format_;
+    bool decoded_any_ = false;
 };
 
 }  // namespace vibed::core

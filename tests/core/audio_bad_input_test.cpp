@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <numbers>
 
 #include "tests/core/audio_test_util.hpp"
@@ -81,6 +82,23 @@ TEST_P(Truncated, DecodesThePartThatIsThere) {
     // samples are those of the complete file.
     const std::size_t compared = part.size() - 1000;
     EXPECT_TRUE(std::equal(part.begin(), part.begin() + static_cast<std::ptrdiff_t>(compared), whole.begin()));
+}
+
+// Where the cut falls decides how a decoder notices it (libsndfile's FLAC
+// reports "lost sync" for some cuts and not for others); the result must not.
+TEST(BadInput, CutAnywhereDecodesThePartThatIsThere) {
+    ScratchDir dir;
+    for (const char* name : {"song.flac", "song.mp3"}) {
+        const std::vector<float> whole = read_all(fixture(name));
+        std::ifstream in(fixture(name), std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        for (const std::size_t cut : {bytes.size() / 3, bytes.size() / 2 + 1, bytes.size() / 2 + 17, bytes.size() * 2 / 3 + 5}) {
+            const auto path = dir / ("cut-" + std::to_string(cut) + "-" + name);
+            std::ofstream(path, std::ios::binary) << bytes.substr(0, cut);
+            const double kept = static_cast<double>(cut) / static_cast<double>(bytes.size());
+            EXPECT_NEAR(static_cast<double>(read_all(path).size()) / static_cast<double>(whole.size()), kept, 0.05) << path;
+        }
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, Truncated,
