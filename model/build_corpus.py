@@ -46,15 +46,15 @@ MAX_PIECES_PER_TRACK = 4           # keeps one long track from dominating the co
 AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".wav", ".flac", ".xm", ".mod", ".it", ".s3m"}
 STEM_NAMES = {"song", "guitar", "rhythm", "drums", "vocals"}   # fretsonfire multi-track songs
 
-# How many derived items of each kind; together with ~400 clips and ~900 game pieces this keeps
-# teacher labelling (about 0.5 s CPU per item) to roughly 20 minutes on two cores.
+# How many derived items of each kind; with the 400 clips and ~1200 game pieces this keeps
+# teacher labelling and training within about two hours on a busy two-core machine.
 COUNTS = {
-    "real_aug_per_clip": 2,
-    "game_aug": 450,
+    "real_aug_per_clip": 1,
+    "game_aug": 100,
     "speech": 300,
-    "speech_music": 700,
-    "music_mix": 250,
-    "live": 250,
+    "speech_music": 400,
+    "music_mix": 100,
+    "live": 100,
 }
 
 REPO = Path(__file__).resolve().parent.parent

@@ -5,12 +5,13 @@
     /usr/bin/python3 model/train_student.py       # everything else, resumable at every step
 
 Steps (each cached under model/cache, so an interrupted run continues where it stopped):
- 1. features: `vibectl dump-mel` on every corpus item (our C++ decoder + resampler + log-mel).
+ 1. features: our C++ front end (decoder + resampler + log-mel, exactly as `vibectl dump-mel`) on
+              every corpus item, through model/tools/dump_mels.cpp (built here from --build-dir).
  2. labels:   the teacher TorchScript (model/generated/vibenet.pt) on each item's whole feature matrix.
  3. training: MSE against the teacher on whole 30 s clips, fixed seeds, a checkpoint every epoch.
  4. export:   TorchScript for Debian's libtorch -> model/student.pt (same contract as the teacher).
  5. report:   agreement with the teacher on the held-out test split (whole clips) and speed on one
-              core -> model/student.json, whose numbers docs/model-card.md quotes.
+              core -> model/student.json and docs/model-card.md (generated from the same numbers).
 Use Debian's interpreter (/usr/bin/python3): python3-torch lives there.
 """
 from __future__ import annotations
@@ -28,7 +29,8 @@ import torch
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "model"))
 
-from student.data import (CorpusItem, dump_features, label_with_teacher, load_features,  # noqa: E402
+from student import card  # noqa: E402
+from student.data import (CorpusItem, build_dump_tool, dump_features, label_with_teacher, load_features,  # noqa: E402
                           read_manifest, sha256_of)
 from student.metrics import agreement, targets_met  # noqa: E402
 from student.network import ATTRIBUTES, SIGMOID_MASK, Student, logits_to_attributes  # noqa: E402
@@ -46,10 +48,12 @@ def parse_args() -> argparse.Namespace:
     cache = REPO / "model" / "cache"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--manifest", type=Path, default=cache / "corpus" / "manifest.tsv")
-    parser.add_argument("--vibectl", type=Path, default=REPO / "build" / "daemon" / "vibectl")
+    parser.add_argument("--build-dir", type=Path, default=REPO / "build",
+                        help="CMake build directory holding core/libvibed_core.a (for the feature dumper)")
     parser.add_argument("--teacher", type=Path, default=REPO / "model" / "generated" / "vibenet.pt")
     parser.add_argument("--cache", type=Path, default=cache)
     parser.add_argument("--output", type=Path, default=REPO / "model" / "student.pt")
+    parser.add_argument("--model-card", type=Path, default=REPO / "docs" / "model-card.md")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
@@ -219,7 +223,8 @@ def main() -> None:
     args = parse_args()
     items = read_manifest(args.manifest)
     feature_dir = args.cache / "features"
-    errors = dump_features(items, args.vibectl, feature_dir, args.threads)
+    dump_tool = build_dump_tool(args.build_dir, args.cache / "dump_mels")
+    errors = dump_features(items, dump_tool, feature_dir, args.threads)
     failed = {e.split(":", 1)[0] for e in errors}
     items = [i for i in items if i.id not in failed]
     if args.stop_after == "features":
@@ -248,6 +253,7 @@ def main() -> None:
     teacher = logits_to_attributes(torch.from_numpy(test_logits)).numpy()
     report = agreement(student, teacher)
     real = np.array([i.kind == "real" for i in test_items])
+    real_report = agreement(student[real], teacher[real]) if real.any() else {}
     teacher_model = torch.jit.load(str(args.teacher)).eval()
     summary = {
         "file": args.output.name,
@@ -267,11 +273,12 @@ def main() -> None:
                          [h["val_score"] for h in history])) + 1, "history": history},
         "test_agreement": report,
         "targets_met": targets_met(report),
-        "test_agreement_real_clips_only": agreement(student[real], teacher[real]),
+        "test_agreement_real_clips_only": real_report,
         "speed_ms_per_30s_one_thread": {"student": milliseconds_per_30s(exported),
                                         "teacher": milliseconds_per_30s(teacher_model, repeats=5)},
     }
     (args.output.with_suffix(".json")).write_text(json.dumps(summary, indent=2) + "\n")
+    card.write(summary, args.model_card)
     print(json.dumps({"test_agreement": report, "targets_met": summary["targets_met"],
                       "speed": summary["speed_ms_per_30s_one_thread"]}, indent=2))
 
