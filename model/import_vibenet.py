@@ -10,8 +10,8 @@ copies the ONNX initializers into it, checks the logits against onnxruntime, scr
 Debian's torch 1.13, loads the saved file back, checks it again and writes model/generated/vibenet.pt.
 
 Contract of the exported module: forward(x) with x float32 (batch, 128, T) log-mel dB values,
-T >= 1, returns float32 (batch, 7) logits in model.vibenet.lock's label order (VibeNet's ONNX
-contract; unlike the ONNX file, any batch size works).
+T >= 1, returns float32 (batch, 7) logits in vibenet.labels order (VibeNet's ONNX contract;
+unlike the ONNX file, any batch size works).
 
 Idempotent: if the output already matches the sha256 recorded beside it after a verified export,
 nothing is done. --record writes the exported file's sha256 into model/vibenet.lock.
@@ -31,8 +31,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import vibenet_env  # noqa: E402  (needs the path above)
 
-LABELS = ("acousticness", "danceability", "energy", "instrumentalness",
-          "liveness", "speechiness", "valence")
 N_MELS = 128
 MAX_ABS_LOGIT_DIFF = 1e-4
 # Frame counts for the random inputs: the 1-frame minimum (VibeNet pads anything shorter than one
@@ -76,7 +74,10 @@ def is_up_to_date(output: Path, stamp: Path, lock: dict[str, str]) -> bool:
     """True if output is the file a previous verified export of the locked ONNX produced."""
     if not (output.is_file() and stamp.is_file()):
         return False
-    recorded = json.loads(stamp.read_text())
+    try:
+        recorded = json.loads(stamp.read_text())
+    except json.JSONDecodeError:
+        return False
     return (recorded.get("onnx_sha256") == lock["VIBENET_ONNX_SHA256"]
             and recorded.get("sha256") == vibenet_env.sha256_of(output))
 
@@ -129,6 +130,7 @@ def build_network():
     import torch
     import torchvision
     from torch import nn
+    from vibenet import labels
 
     class VibeNetStudent(nn.Module):
         def __init__(self) -> None:
@@ -137,7 +139,7 @@ def build_network():
             self.backbone.classifier = nn.Identity()
             self.trunk = nn.Sequential(nn.LayerNorm(1280), nn.Linear(1280, 256), nn.GELU(),
                                        nn.Dropout(0.2))
-            self.heads = nn.ModuleDict({label: nn.Linear(256, 1) for label in LABELS})
+            self.heads = nn.ModuleDict({label: nn.Linear(256, 1) for label in labels})
 
         def forward(self, mel_db: torch.Tensor) -> torch.Tensor:
             # The backbone expects RGB images: the mel image goes into all three channels.
@@ -275,9 +277,10 @@ def save_torchscript(scripted, lock: dict[str, str]) -> bytes:
     """Serialises the module with a metadata file that loaders can read (torch::jit::load's
     extra_files): labels, input contract and the identity of the source ONNX."""
     import torch
+    from vibenet import labels
 
     metadata = {
-        "labels": list(LABELS),
+        "labels": list(labels),
         "input": {"layout": "batch, mels, frames", "mels": N_MELS, "min_frames": 1,
                   "units": "log-mel dB (VibeNet extract_mel)", "sample_rate": 16000},
         "output": "logits; sigmoid for acousticness, instrumentalness, liveness, clip to [0, 1] "

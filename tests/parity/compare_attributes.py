@@ -2,7 +2,7 @@
 
     compare_attributes.py REFERENCE.csv CANDIDATE.csv --tolerance 0.01 [--summary OUT.json]
 
-Both CSVs have the header path,acousticness,...,valence. Rows are matched by the real path of the
+Runs in the VibeNet venv. Both CSVs have the header path,acousticness,...,valence. Rows are matched by the real path of the
 file. Prints, per attribute, the max and mean absolute difference and the file where the max
 occurs; exits 1 if any difference exceeds the tolerance or a file is missing from either side.
 """
@@ -14,8 +14,7 @@ import json
 import os
 import sys
 
-LABELS = ("acousticness", "danceability", "energy", "instrumentalness",
-          "liveness", "speechiness", "valence")
+from vibenet import labels as LABELS
 
 
 def main() -> int:
