@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/audio/ffmpeg_decoder.hpp"
 #include "core/audio/format_sniffer.hpp"
@@ -16,10 +16,10 @@ namespace vibed::core {
 namespace {
 
 // Lower-case, without the dot. Keep docs/formats.md in step.
-constexpr std::array<std::string_view, 23> kAudioExtensions = {
-    "mp3", "mp2",  "mp1", "mpga", "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff",
-    "aifc", "caf", "m4a", "m4b",  "mp4", "aac",  "mka",  "wma", "ape", "wv",   "tta",
-};
+constexpr auto kAudioExtensions = std::to_array<std::string_view>({
+    "mp3", "mp2", "mp1", "mpga", "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff",
+    "aifc", "caf", "m4a", "m4b", "mp4", "aac", "mka", "wma", "ape", "wv", "tta",
+});
 
 // The first kSniffBytes of the audio stream proper, skipping an ID3v2 tag
 // (MP3s usually have one; FLAC and AAC files sometimes do).
@@ -54,11 +54,7 @@ std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path) {
 }
 
 bool has_audio_extension(const std::filesystem::path& path) {
-    std::string extension = path.extension().string();
-    if (extension.empty()) return false;
-    extension.erase(0, 1);
-    std::transform(extension.begin(), extension.end(), extension.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string extension = lowercase_extension(path);
     return std::find(kAudioExtensions.begin(), kAudioExtensions.end(), extension) != kAudioExtensions.end();
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <string>
 #include <string_view>
 
 namespace vibed::core {
@@ -62,13 +61,19 @@ bool is_ffmpeg_container(std::span<const std::byte> head) {
 }
 
 bool has_mpeg_extension(const std::filesystem::path& path) {
-    std::string extension = path.extension().string();
-    std::transform(extension.begin(), extension.end(), extension.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return extension == ".mp3" || extension == ".mp2" || extension == ".mp1" || extension == ".mpga";
+    const std::string extension = lowercase_extension(path);
+    return extension == "mp3" || extension == "mp2" || extension == "mp1" || extension == "mpga";
 }
 
 }  // namespace
+
+std::string lowercase_extension(const std::filesystem::path& path) {
+    std::string extension = path.extension().string();
+    if (!extension.empty()) extension.erase(0, 1);
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return extension;
+}
 
 std::size_t id3v2_tag_size(std::span<const std::byte> head) {
     if (!has_bytes_at(head, 0, "ID3") || head.size() < 10) return 0;

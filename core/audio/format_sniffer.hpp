@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <span>
+#include <string>
 
 namespace vibed::core {
 
@@ -13,6 +14,9 @@ enum class Backend { mpg123, sndfile, ffmpeg };
 // Bytes to read from the start of the file (and again after an ID3v2 tag)
 // for id3v2_tag_size() and choose_backend().
 inline constexpr std::size_t kSniffBytes = 64;
+
+// The extension of `path` in lower case, without the dot ("" when none).
+std::string lowercase_extension(const std::filesystem::path& path);
 
 // Total size of the ID3v2 tag `head` starts with (header, body and footer),
 // or 0 when it starts with none.
