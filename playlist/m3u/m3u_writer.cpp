@@ -14,45 +14,6 @@ namespace {
 
 constexpr std::size_t kMaxStemBytes = 100;
 
-// Length of the well-formed UTF-8 sequence starting at text[i] (no overlong
-// forms, surrogates or code points past U+10FFFF), or 0 if there is none.
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char lead = byte(i);
-    if (lead < 0x80) return 1;
-    std::size_t length = 0;
-    unsigned char second_min = 0x80;
-    unsigned char second_max = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-        if (lead == 0xE0) second_min = 0xA0;  // overlong
-        if (lead == 0xED) second_max = 0x9F;  // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-        if (lead == 0xF0) second_min = 0x90;  // overlong
-        if (lead == 0xF4) second_max = 0x8F;  // past U+10FFFF
-    } else {
-        return 0;
-    }
-    if (i + length > text.size()) return 0;
-    if (byte(i + 1) < second_min || byte(i + 1) > second_max) return 0;
-    for (std::size_t k = i + 2; k < i + length; ++k) {
-        if ((byte(k) & 0xC0) != 0x80) return 0;
-    }
-    return length;
-}
-
-bool is_valid_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t length = utf8_sequence_length(text, i);
-        if (length == 0) return false;
-        i += length;
-    }
-    return true;
-}
-
 // Text for an #EXTINF or #PLAYLIST line: control characters (a newline
 // would end the line) become spaces, invalid UTF-8 bytes become '?'.
 std::string single_line_text(std::string_view text) {
@@ -94,7 +55,7 @@ std::optional<std::string> entry_path(const OutputTarget& target, const fs::path
         return std::nullopt;
     };
     if (raw_path.find_first_of("\r\n") != std::string::npos) return skip("its path contains a line break");
-    if (!is_valid_utf8(raw_path)) return skip("its path is not valid UTF-8");
+    if (first_invalid_utf8(raw_path) != std::string::npos) return skip("its path is not valid UTF-8");
     const fs::path path = track.path.lexically_normal();
     if (!path.is_absolute()) return skip("its path is not absolute");
 

@@ -256,6 +256,11 @@ Query parse_query(std::string_view text) {
     if (text.size() > kMaxQueryBytes) {
         throw QueryError(0, "query is longer than " + std::to_string(kMaxQueryBytes) + " bytes");
     }
+    // Also keeps text matching exact: SQLite's instr() and GLOB step through
+    // characters, which only equals byte-wise matching for valid UTF-8.
+    if (const std::size_t invalid = first_invalid_utf8(text); invalid != std::string_view::npos) {
+        throw QueryError(invalid, "query is not valid UTF-8");
+    }
     return Parser(tokenize(text)).parse();
 }
 

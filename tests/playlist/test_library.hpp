@@ -1,0 +1,88 @@
+#pragma once
+// A real index (db::Index on a SQLite file in a scratch folder) filled with
+// rows, and a seeded generator of varied libraries, for the playlist tests.
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "db/index.hpp"
+#include "tests/db/test_support.hpp"
+
+namespace vibed::playlist::testing {
+
+class TestLibrary {
+public:
+    TestLibrary() : index_(db::Index::open(scratch_ / "index.sqlite")), model_(index_.ensure_model("test", "ab12")) {}
+
+    void add(const db::LibraryRow& row) {
+        index_.upsert_pending(row.path, 1, 1);
+        db::AnalysisRecord record;
+        record.path = row.path;
+        record.size = 1;
+        record.mtime_ns = 1;
+        record.tags = row.tags;
+        record.attributes = row.attributes;
+        record.model_id = model_;
+        if (!index_.record_result(record)) ADD_FAILURE() << "the index refused " << row.path;
+    }
+
+    void add(const std::vector<db::LibraryRow>& rows) {
+        for (const db::LibraryRow& row : rows) add(row);
+    }
+
+    std::vector<db::LibraryRow> select(const db::SqlFilter& filter) { return index_.select_library(model_, filter); }
+    std::vector<db::LibraryRow> all() { return select({}); }
+    db::Index& index() { return index_; }
+
+private:
+    db::testing::ScratchDir scratch_;
+    db::Index index_;
+    std::int64_t model_;
+};
+
+// Text chosen to trip up matching: case, non-ASCII, LIKE and GLOB wildcards,
+// quotes, brackets, empty (unknown) tags.
+inline const std::vector<std::string> kTrickyNames = {
+    "Miles Davis", "miles davis", "Björk",     "BJÖRK",  "AC/DC",     "",          "100% Pure",
+    "Under_score", "Star*Man",    "[Bracket]", "O'Brien", "Sigur Rós", "Question?", "Jazz Trio",
+};
+inline const std::vector<std::string> kGenres = {"Jazz", "jazz", "Hip Hop", "", "Rock", "Électro"};
+
+// Rows with every field drawn from small sets (so conditions often hit
+// boundaries) and unique paths.
+inline std::vector<db::LibraryRow> random_library(std::mt19937& random, std::size_t count) {
+    auto pick = [&random](const std::vector<std::string>& options) {
+        return options[std::uniform_int_distribution<std::size_t>(0, options.size() - 1)(random)];
+    };
+    auto attribute = [&random]() {
+        // Half on a 0.05 grid (equality and range ends), half anywhere.
+        const float raw = std::uniform_real_distribution<float>(0.0f, 1.0f)(random);
+        return std::uniform_int_distribution<int>(0, 1)(random) == 0 ? std::round(raw * 20.0f) / 20.0f : raw;
+    };
+    std::vector<db::LibraryRow> rows;
+    for (std::size_t i = 0; i < count; ++i) {
+        db::LibraryRow row;
+        row.tags.artist = pick(kTrickyNames);
+        row.tags.album_artist = pick(kTrickyNames);
+        row.tags.album = pick(kTrickyNames);
+        row.tags.title = pick(kTrickyNames);
+        row.tags.genre = pick(kGenres);
+        row.tags.year = std::uniform_int_distribution<int>(0, 3)(random) == 0
+                            ? 0
+                            : std::uniform_int_distribution<int>(1960, 2020)(random);
+        row.tags.duration_seconds = std::uniform_int_distribution<int>(0, 5)(random) == 0
+                                        ? 0
+                                        : std::uniform_int_distribution<int>(30, 900)(random) + 0.5;
+        for (std::size_t a = 0; a < core::kAttributeCount; ++a) row.attributes.at(a) = attribute();
+        const std::string genre_folder = row.tags.genre.empty() ? "Unknown" : row.tags.genre;
+        row.path = "/music/" + genre_folder + "/" + (row.tags.artist.empty() ? "Various" : row.tags.artist) + "/" +
+                   std::to_string(i) + " " + row.tags.title + ".mp3";
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+}  // namespace vibed::playlist::testing
