@@ -52,9 +52,8 @@ std::string_view describe(toml::node_type type) {
 // it was asked for, so everything else can be reported as an unknown key.
 class TableReader {
 public:
+    // `name` is the table's dotted name in messages; empty for the document root.
     TableReader(const toml::table& table, std::string name) : table_(table), name_(std::move(name)) {}
-
-    [[nodiscard]] const toml::table& table() const { return table_; }
 
     // The node under `key`, or nullptr when the key is absent.
     const toml::node* find(std::string_view key) {
@@ -149,13 +148,16 @@ public:
     void reject_unknown_keys() const {
         for (const auto& [key, node] : table_) {
             if (!known_.contains(key.str())) {
-                fail_at(key.source(), "unknown key \"" + std::string(key.str()) + "\" in [" + name_ + "]");
+                const std::string where = name_.empty() ? "" : " in [" + name_ + "]";
+                fail_at(key.source(), "unknown key \"" + std::string(key.str()) + "\"" + where);
             }
         }
     }
 
 private:
-    [[nodiscard]] std::string qualified(std::string_view key) const { return name_ + "." + std::string(key); }
+    [[nodiscard]] std::string qualified(std::string_view key) const {
+        return name_.empty() ? std::string(key) : name_ + "." + std::string(key);
+    }
 
     fs::path to_path(std::string_view key, const toml::node& node) const {
         const auto& text = expect<toml::value<std::string>>(key, node, "a path string").get();
@@ -387,7 +389,7 @@ void check_distinct_outputs(const toml::table& root, const std::vector<OutputTar
 
 // Applies every key present in `root` on top of `config`.
 void apply(const toml::table& root, Config& config) {
-    TableReader reader(root, "top level");
+    TableReader reader(root, "");
     if (const auto* table = find_table(reader, "library")) read_library(*table, config.library);
     if (const auto* table = find_table(reader, "database")) read_database(*table, config.database);
     if (const auto* table = find_table(reader, "analysis")) read_analysis(*table, config.analysis);

@@ -156,7 +156,7 @@ TEST_F(ConfigTest, RelativeXdgEnvironmentValuesAreIgnored) {
 TEST_F(ConfigTest, UnknownKeysAreErrorsWithTheirPosition) {
     EXPECT_EQ(error_for("[daemon]\nsettle_seconds = 1\nsettle_secs = 3\n"),
               "test.toml:3:1: unknown key \"settle_secs\" in [daemon]");
-    EXPECT_EQ(error_for("[libary]\n"), "test.toml:1:2: unknown key \"libary\" in [top level]");
+    EXPECT_EQ(error_for("[libary]\n"), "test.toml:1:2: unknown key \"libary\"");
     EXPECT_EQ(error_for("[[playlist]]\nname = \"A\"\nquery = \"energy > 0.5\"\nshufle = true\n"),
               "test.toml:4:1: unknown key \"shufle\" in [playlist]");
 }
@@ -176,7 +176,7 @@ TEST_F(ConfigTest, BadValuesAreErrorsWithTheirPosition) {
               "\"relative-to-library\", \"relative-to-playlist\"");
     EXPECT_EQ(error_for("[library]\nfollow_symlinks = 1\n"),
               "test.toml:2:19: library.follow_symlinks: expected true or false, got an integer");
-    EXPECT_EQ(error_for("library = 3\n"), "test.toml:1:11: top level.library: expected a table, got an integer");
+    EXPECT_EQ(error_for("library = 3\n"), "test.toml:1:11: library: expected a table, got an integer");
 }
 
 TEST_F(ConfigTest, BadPathsAreErrors) {
