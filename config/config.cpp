@@ -434,7 +434,14 @@ unsigned AnalysisConfig::worker_count() const {
 }
 
 std::vector<fs::path> config_search_path() {
-    return {*xdg_directory("XDG_CONFIG_HOME") / "vibed/config.toml", "/etc/vibed/config.toml"};
+    std::vector<fs::path> candidates;
+    try {
+        candidates.push_back(*xdg_directory("XDG_CONFIG_HOME") / "vibed/config.toml");
+    } catch (const std::invalid_argument&) {
+        // No home directory at all (a bare service account): only /etc applies.
+    }
+    candidates.emplace_back("/etc/vibed/config.toml");
+    return candidates;
 }
 
 Config load_config(const std::optional<fs::path>& explicit_path) {
