@@ -46,6 +46,11 @@ void WorkQueue::close() {
     not_full_.notify_all();
 }
 
+void WorkQueue::reopen() {
+    std::lock_guard lock(mutex_);
+    closed_ = false;
+}
+
 std::size_t WorkQueue::size() const {
     std::lock_guard lock(mutex_);
     return files_.size();

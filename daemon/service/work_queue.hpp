@@ -29,6 +29,8 @@ public:
     // Wakes everyone; queued files are dropped: they are still 'pending' in
     // the index and the next start-up scan finds them again.
     void close();
+    // Accepts work again after close() (a pipeline restart).
+    void reopen();
 
     [[nodiscard]] std::size_t size() const;
 

@@ -1,0 +1,117 @@
+#pragma once
+// vibed itself: the one place that wires the index, the model, the watcher,
+// the workers, the playlists and the control socket together around one
+// Boost.Asio event loop.
+//
+// Threads: the event loop (watcher, settle timer, control socket, signals,
+// playlist publishing), one scan thread, N analysis workers and the index
+// writer. Only the event loop touches the members below unless noted.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "config/config.hpp"
+#include "core/analysis/track_analyzer.hpp"
+#include "daemon/control/control_server.hpp"
+#include "daemon/service/analysis_pool.hpp"
+#include "daemon/service/index_writer.hpp"
+#include "daemon/service/instance_lock.hpp"
+#include "daemon/service/settle_queue.hpp"
+#include "daemon/service/work_queue.hpp"
+#include "daemon/watch/library_watcher.hpp"
+
+namespace vibed::daemon {
+
+struct DaemonOptions {
+    std::optional<std::filesystem::path> config_path;  // re-read on SIGHUP
+    // Index the library, write the playlists and exit instead of watching.
+    bool once = false;
+};
+
+// The model a configuration asks for: its file and the name stored in the index.
+struct ModelSelection {
+    std::filesystem::path file;
+    std::string name;
+};
+// Throws core::ModelError when the model cannot be found.
+ModelSelection select_model(const config::ModelChoice& choice);
+
+class Daemon {
+public:
+    // Takes the instance lock, opens the index and loads the model.
+    // Throws (AlreadyRunning, db and model errors) when it cannot start.
+    Daemon(config::Config config, DaemonOptions options);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Runs until SIGTERM/SIGINT (or, with `once`, until the library is
+    // indexed); returns the process exit code.
+    int run();
+
+private:
+    void start_pipeline();
+    void stop_pipeline();
+    void watch_library();
+    void request_scan(std::optional<std::filesystem::path> folder);
+    void scan_loop(std::stop_token stop);
+    void on_watch_event(const WatchEvent& event);
+    void on_settle_tick();
+    void queue_for_analysis(const std::filesystem::path& file);
+    void schedule_playlists();
+    void publish_playlists_now();
+    void schedule_rescan();
+    void check_offline_roots();
+    void on_idle_check();
+    void handle_signals();
+    void reload_config();
+    void shutdown();
+    void update_systemd_status();
+    Reply dispatch(const Request& request);
+    nlohmann::json status_json();
+
+    config::Config config_;
+    DaemonOptions options_;
+    boost::asio::io_context io_;
+    InstanceLock lock_;
+    ModelSelection model_selection_;
+    std::shared_ptr<const core::TrackAnalyzer> analyzer_;
+    std::int64_t model_id_ = 0;
+    std::unique_ptr<IndexWriter> writer_;
+    WorkQueue queue_;
+    std::unique_ptr<AnalysisPool> pool_;
+    std::unique_ptr<LibraryWatcher> watcher_;
+    std::unique_ptr<ControlServer> control_;
+    SettleQueue settle_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer settle_timer_;
+    boost::asio::steady_timer playlist_timer_;
+    boost::asio::steady_timer rescan_timer_;
+    boost::asio::steady_timer offline_timer_;
+    boost::asio::steady_timer housekeeping_timer_;
+    std::vector<std::filesystem::path> offline_roots_;
+    bool playlists_pending_ = false;
+    bool stopping_ = false;
+    int exit_code_ = 0;
+
+    // Shared with the scan thread.
+    std::mutex scan_mutex_;
+    std::condition_variable_any scan_wake_;
+    std::deque<std::optional<std::filesystem::path>> scan_requests_;  // nullopt = whole library
+    std::atomic<bool> scanning_{false};
+    std::atomic<bool> scan_stop_{false};
+    std::atomic<std::uint64_t> scans_completed_{0};
+    std::jthread scan_thread_;
+};
+
+}  // namespace vibed::daemon

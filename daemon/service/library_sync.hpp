@@ -1,0 +1,28 @@
+#pragma once
+// Brings the index in line with the disk for some folders: queues what is new
+// or changed (or lacks a result from the current model) and forgets what is
+// gone. A folder that vanished (an unmounted disk) never empties the index.
+
+#include <atomic>
+#include <filesystem>
+#include <vector>
+
+#include "daemon/service/index_writer.hpp"
+#include "daemon/service/library_scanner.hpp"
+#include "daemon/service/work_queue.hpp"
+
+namespace vibed::daemon {
+
+struct SyncReport {
+    std::size_t files_seen = 0;
+    std::size_t queued = 0;
+    std::size_t removed = 0;
+    std::vector<std::filesystem::path> offline;  // folders skipped because they look unmounted
+};
+
+// Runs on the scan thread; blocks on the work queue when it is full. Stops
+// early (with a partial report) when `stop` becomes true.
+SyncReport sync_folders(const std::vector<std::filesystem::path>& folders, const ScanOptions& options,
+                        IndexWriter& writer, std::int64_t model_id, WorkQueue& queue, const std::atomic<bool>& stop);
+
+}  // namespace vibed::daemon
