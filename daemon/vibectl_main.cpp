@@ -8,6 +8,7 @@
 
 #include "daemon/cli/analyze_command.hpp"
 #include "daemon/cli/cli_context.hpp"
+#include "daemon/cli/library_commands.hpp"
 
 int main(int argc, char** argv) {
     using namespace vibed::daemon;
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
     app.add_option("-c,--config", context.config_path, "Configuration file");
     add_analyze_command(app, context);
     add_dump_mel_command(app, context);
+    add_library_commands(app, context);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

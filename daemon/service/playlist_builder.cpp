@@ -31,13 +31,6 @@ playlist::PathStyle to_playlist_style(config::PathStyle style) {
     return playlist::PathStyle::Absolute;
 }
 
-playlist::OutputTarget to_playlist_target(const config::OutputTarget& output, const config::Config& config) {
-    // Relative-to-library paths are relative to the first library folder,
-    // which is what MPD's music_directory points at.
-    const fs::path root = config.library.paths.empty() ? fs::path{} : config.library.paths.front();
-    return {output.folder, output.extension, to_playlist_style(output.path_style), root};
-}
-
 nlohmann::json read_draws(const fs::path& draws_file) {
     std::ifstream in(draws_file);
     if (!in) return nlohmann::json::object();
@@ -46,6 +39,11 @@ nlohmann::json read_draws(const fs::path& draws_file) {
 }
 
 }  // namespace
+
+playlist::OutputTarget output_target(const config::OutputTarget& output, const config::Config& config) {
+    const fs::path root = config.library.paths.empty() ? fs::path{} : config.library.paths.front();
+    return {output.folder, output.extension, to_playlist_style(output.path_style), root};
+}
 
 playlist::Query playlist_query(const config::PlaylistDefinition& definition, std::string& query_text) {
     query_text = definition.query;
@@ -87,7 +85,7 @@ PublishReport publish_playlists(db::Index& index, std::int64_t model_id, const c
         }
         for (const auto& output : config.outputs) {
             try {
-                const auto result = playlist::write_playlist(to_playlist_target(output, config), definition.name, built.tracks);
+                const auto result = playlist::write_playlist(output_target(output, config), definition.name, built.tracks);
                 ++(result.changed ? report.written : report.unchanged);
                 for (const auto& warning : result.warnings) report.problems.push_back(warning);
             } catch (const std::exception& e) {
@@ -97,7 +95,7 @@ PublishReport publish_playlists(db::Index& index, std::int64_t model_id, const c
     }
     for (const auto& output : config.outputs) {
         try {
-            playlist::remove_stale_playlists(to_playlist_target(output, config), live_names);
+            playlist::remove_stale_playlists(output_target(output, config), live_names);
         } catch (const std::exception& e) {
             report.problems.push_back(e.what());
         }

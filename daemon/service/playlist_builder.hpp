@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "db/index.hpp"
+#include "playlist/m3u/m3u_writer.hpp"
 #include "playlist/query/ast.hpp"
 
 namespace vibed::daemon {
@@ -26,6 +27,10 @@ struct BuiltPlaylist {
 // Throws playlist::QueryError for a bad rule, db errors as they come.
 BuiltPlaylist build_playlist(db::Index& index, std::int64_t model_id, const config::Config& config,
                              const config::PlaylistDefinition& definition, std::uint64_t draw);
+
+// A configured output as the M3U writer wants it. Relative-to-library paths
+// are relative to the first library folder (MPD's music_directory).
+playlist::OutputTarget output_target(const config::OutputTarget& output, const config::Config& config);
 
 struct PublishReport {
     std::size_t written = 0;    // files whose content changed

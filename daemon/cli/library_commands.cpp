@@ -1,0 +1,296 @@
+#include "daemon/cli/library_commands.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <set>
+
+#include "daemon/cli/library_access.hpp"
+#include "daemon/cli/track_listing.hpp"
+#include "daemon/control/control_client.hpp"
+#include "daemon/service/playlist_builder.hpp"
+#include "daemon/service/status_report.hpp"
+#include "playlist/m3u/m3u_writer.hpp"
+#include "playlist/query/parser.hpp"
+#include "playlist/query/query_error.hpp"
+#include "playlist/query/sql_compiler.hpp"
+#include "playlist/selection.hpp"
+
+namespace vibed::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+void note(const std::string& message) { std::fprintf(stderr, "vibectl: %s\n", message.c_str()); }
+
+std::int64_t require_model(const LibraryAccess& library) {
+    if (!library.model_id) {
+        throw std::runtime_error("no track has been analysed with model '" + library.model_name +
+                                 "' yet; is vibed running?");
+    }
+    return *library.model_id;
+}
+
+const config::PlaylistDefinition& require_playlist(const config::Config& config, const std::string& name) {
+    if (const auto* definition = config::find_playlist(config, name)) return *definition;
+    std::string known;
+    for (const auto& definition : config.playlist_definitions) known += (known.empty() ? "" : ", ") + definition.name;
+    throw std::runtime_error("no playlist named '" + name + "' (configured: " + known + ")");
+}
+
+// ---- status / scan ---------------------------------------------------------
+
+void run_status(const CliContext& context, bool as_json) {
+    const config::Config config = load_cli_config(context);
+    nlohmann::json status;
+    if (const auto reply = call_daemon(config.daemon.socket, Request{"status", {}})) {
+        if (!reply->ok) throw std::runtime_error("vibed: " + reply->error);
+        status = reply->result;
+    } else {
+        LibraryAccess library = open_library(context);
+        const db::IndexStats stats = library.model_id ? library.index.stats(*library.model_id)
+                                                      : library.index.stats(-1);
+        status = status_report(library.config, library.model_name, library.model_sha256, stats, nullptr);
+    }
+    std::cout << (as_json ? status.dump(2) + "\n" : format_status(status));
+}
+
+void run_scan(const CliContext& context, const std::string& path) {
+    const config::Config config = load_cli_config(context);
+    nlohmann::json args = nlohmann::json::object();
+    if (!path.empty()) args["path"] = fs::absolute(path).lexically_normal().string();
+    const auto reply = call_daemon(config.daemon.socket, Request{"scan", args});
+    if (!reply) {
+        throw std::runtime_error("vibed is not running (no socket at " + config.daemon.socket.string() +
+                                 "); start it with `systemctl --user start vibed`");
+    }
+    if (!reply->ok) throw std::runtime_error("vibed: " + reply->error);
+    std::cout << "scan of " << reply->result.value("scan", std::string("library")) << " requested\n";
+}
+
+// ---- tracks / export ----------------------------------------------------------
+
+void run_tracks(const CliContext& context, const std::string& query_text, const std::string& format) {
+    LibraryAccess library = open_library(context);
+    playlist::Query query;
+    try {
+        query = playlist::parse_query(query_text);
+    } catch (const playlist::QueryError& e) {
+        throw std::runtime_error("bad query:\n" + playlist::render_query_error(query_text, e));
+    }
+    auto rows = library.index.select_library(require_model(library), playlist::compile(query));
+    playlist::SelectionOptions options;
+    options.seed = query_text;
+    rows = playlist::select_tracks(std::move(rows), query, options);
+    write_track_list(std::cout, parse_output_format(format), rows);
+}
+
+void run_export(const CliContext& context, const std::string& format) {
+    LibraryAccess library = open_library(context);
+    const std::int64_t model_id = library.model_id.value_or(-1);
+    const bool csv = format == "csv";
+    nlohmann::ordered_json array = nlohmann::ordered_json::array();
+    if (csv) {
+        std::cout << "path,status,error,title,artist,album,albumartist,genre,year,track,duration";
+        for (const auto name : core::kAttributeNames) std::cout << ',' << name;
+        std::cout << '\n';
+    }
+    library.index.for_each_track(model_id, [&](const db::TrackRecord& track) {
+        if (csv) {
+            std::cout << csv_field(track.path.string()) << ',' << db::to_string(track.status) << ','
+                      << csv_field(track.error) << ',' << csv_field(track.tags.title) << ','
+                      << csv_field(track.tags.artist) << ',' << csv_field(track.tags.album) << ','
+                      << csv_field(track.tags.album_artist) << ',' << csv_field(track.tags.genre) << ','
+                      << track.tags.year << ',' << track.tags.track_number << ',' << track.tags.duration_seconds;
+            for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
+                std::cout << ',';
+                if (track.attributes) std::cout << track.attributes->at(i);
+            }
+            std::cout << '\n';
+            return;
+        }
+        nlohmann::ordered_json object{{"path", track.path.string()}, {"status", db::to_string(track.status)},
+                                      {"error", track.error},        {"title", track.tags.title},
+                                      {"artist", track.tags.artist}, {"album", track.tags.album},
+                                      {"albumartist", track.tags.album_artist}, {"genre", track.tags.genre},
+                                      {"year", track.tags.year},     {"track", track.tags.track_number},
+                                      {"duration", track.tags.duration_seconds}};
+        for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
+            object[std::string(core::kAttributeNames[i])] =
+                track.attributes ? nlohmann::ordered_json(track.attributes->at(i)) : nlohmann::ordered_json(nullptr);
+        }
+        array.push_back(std::move(object));
+    });
+    if (!csv) std::cout << array.dump(2) << '\n';
+}
+
+// ---- playlists ------------------------------------------------------------------
+
+struct PlaylistOptions {
+    std::string name;
+    bool write = false;
+    bool dry_run = false;
+    bool new_draw = false;
+    std::string format = "table";
+};
+
+BuiltPlaylist build_named(LibraryAccess& library, const config::PlaylistDefinition& definition) {
+    const auto draws_file = draws_file_for(library.config.database.path);
+    try {
+        return build_playlist(library.index, require_model(library), library.config, definition,
+                              read_draw(draws_file, config::slug(definition.name)));
+    } catch (const playlist::QueryError& e) {
+        std::string text;
+        try {
+            playlist_query(definition, text);
+        } catch (const playlist::QueryError&) {
+        }
+        throw std::runtime_error("playlist '" + definition.name + "' has a bad rule:\n" +
+                                 playlist::render_query_error(text, e));
+    }
+}
+
+void run_playlist(const CliContext& context, const PlaylistOptions& options) {
+    LibraryAccess library = open_library(context);
+    const auto& definition = require_playlist(library.config, options.name);
+    if (options.new_draw) bump_draw(draws_file_for(library.config.database.path), config::slug(definition.name));
+    const BuiltPlaylist built = build_named(library, definition);
+
+    double total_seconds = 0;
+    for (const auto& row : built.tracks) total_seconds += row.tags.duration_seconds;
+    if (options.dry_run || options.format == "table") {
+        std::fprintf(stderr, "%s: %zu tracks match `%s`; %zu in the playlist (%s)\n", definition.name.c_str(),
+                     built.matches, built.query_text.c_str(), built.tracks.size(),
+                     format_duration(total_seconds).c_str());
+    }
+    write_track_list(std::cout, parse_output_format(options.format), built.tracks);
+    if (!options.write && !options.dry_run) return;
+
+    for (const auto& output : library.config.outputs) {
+        const playlist::OutputTarget target = output_target(output, library.config);
+        const fs::path file = output.folder / (playlist::playlist_file_stem(definition.name) + output.extension);
+        if (options.dry_run) {
+            std::fprintf(stderr, "would write %s\n", file.c_str());
+            continue;
+        }
+        const auto result = playlist::write_playlist(target, definition.name, built.tracks);
+        for (const auto& warning : result.warnings) note(warning);
+        std::fprintf(stderr, "%s %s\n", result.changed ? "wrote" : "unchanged:", result.path.c_str());
+    }
+}
+
+void run_playlists(const CliContext& context) {
+    LibraryAccess library = open_library(context);
+    for (const auto& definition : library.config.playlist_definitions) {
+        std::string count = "-";
+        try {
+            count = std::to_string(build_named(library, definition).tracks.size());
+        } catch (const std::exception& e) {
+            note(e.what());
+        }
+        std::string aliases;
+        for (const auto& alias : definition.aliases) aliases += (aliases.empty() ? " (" : ", ") + alias;
+        if (!aliases.empty()) aliases += ")";
+        std::printf("%6s  %s%s: %s\n", count.c_str(), definition.name.c_str(), aliases.c_str(),
+                    definition.description.c_str());
+    }
+}
+
+// ---- explain --------------------------------------------------------------------
+
+void collect_fields(const playlist::Expr& expr, std::set<const playlist::Field*>& fields) {
+    if (expr.condition) {
+        std::visit([&](const auto& condition) { fields.insert(condition.field); }, *expr.condition);
+    }
+    for (const auto& operand : expr.operands) collect_fields(operand, fields);
+}
+
+std::string field_value_text(const playlist::Field& field, const db::LibraryRow& row) {
+    const auto value = field.read(row);
+    if (const auto* number = std::get_if<double>(&value)) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.3f", *number);
+        return text;
+    }
+    return "\"" + std::string(std::get<std::string_view>(value)) + "\"";
+}
+
+void run_explain(const CliContext& context, const std::string& track, const std::string& playlist_name) {
+    LibraryAccess library = open_library(context);
+    const auto& definition = require_playlist(library.config, playlist_name);
+    const fs::path path = fs::absolute(track).lexically_normal();
+    const auto record = library.index.find_track(path, require_model(library));
+    if (!record) throw std::runtime_error(path.string() + ": not in the index");
+    if (!record->attributes) {
+        throw std::runtime_error(path.string() + ": not analysed (" + std::string(db::to_string(record->status)) +
+                                 (record->error.empty() ? "" : ": " + record->error) + ")");
+    }
+    const db::LibraryRow row{record->id, record->path, record->tags, *record->attributes};
+    std::string query_text;
+    const playlist::Query query = playlist_query(definition, query_text);
+    std::printf("%s\nrule of %s: %s\n", display_name(row).c_str(), definition.name.c_str(), query_text.c_str());
+    for (const playlist::Expr* condition : playlist::top_level_conditions(query)) {
+        std::set<const playlist::Field*> fields;
+        collect_fields(*condition, fields);
+        std::string values;
+        for (const auto* field : fields) {
+            values += (values.empty() ? "" : ", ") + std::string(field->name) + " = " + field_value_text(*field, row);
+        }
+        std::printf("  %-5s %s   [%s]\n", playlist::evaluate(*condition, row) ? "yes" : "NO",
+                    playlist::to_string(*condition).c_str(), values.c_str());
+    }
+    const bool matches = playlist::evaluate(query, row);
+    std::printf("%s the rule.\n", matches ? "matches" : "does not match");
+    if (matches) {
+        const BuiltPlaylist built = build_named(library, definition);
+        const bool included = std::any_of(built.tracks.begin(), built.tracks.end(),
+                                          [&](const db::LibraryRow& r) { return r.path == row.path; });
+        std::printf("%s\n", included ? "It is in the playlist." : "It is left out by the playlist's limit.");
+    }
+}
+
+}  // namespace
+
+void add_library_commands(CLI::App& app, CliContext& context) {
+    auto* status = app.add_subcommand("status", "Indexing progress and index contents");
+    auto status_json = std::make_shared<bool>(false);
+    status->add_flag("--json", *status_json, "Machine-readable output");
+    status->callback([&context, status_json] { run_status(context, *status_json); });
+
+    auto* scan = app.add_subcommand("scan", "Ask vibed to rescan the library or one folder");
+    auto scan_path = std::make_shared<std::string>();
+    scan->add_option("path", *scan_path, "Folder to rescan (default: the whole library)");
+    scan->callback([&context, scan_path] { run_scan(context, *scan_path); });
+
+    auto* tracks = app.add_subcommand("tracks", "Tracks matching a query, e.g. 'energy > 0.7 and valence > 0.6'");
+    auto query = std::make_shared<std::string>();
+    auto tracks_format = std::make_shared<std::string>("table");
+    tracks->add_option("query", *query, "Query (see docs/query-language.md)")->required();
+    tracks->add_option("-f,--format", *tracks_format)->check(CLI::IsMember({"table", "csv", "json"}));
+    tracks->callback([&context, query, tracks_format] { run_tracks(context, *query, *tracks_format); });
+
+    auto* exporter = app.add_subcommand("export", "Every indexed track with its tags and attributes");
+    auto export_format = std::make_shared<std::string>("csv");
+    exporter->add_option("-f,--format", *export_format)->check(CLI::IsMember({"csv", "json"}));
+    exporter->callback([&context, export_format] { run_export(context, *export_format); });
+
+    auto* named = app.add_subcommand("playlist", "The tracks of a named playlist ('driving' finds Driving Vibes)");
+    auto options = std::make_shared<PlaylistOptions>();
+    named->add_option("name", options->name, "Playlist name, slug or alias")->required();
+    named->add_flag("--write", options->write, "Write its M3U files now");
+    named->add_flag("--dry-run", options->dry_run, "Show what would be written, and the match count");
+    named->add_flag("--new-draw", options->new_draw, "Shuffle it anew (kept until the next --new-draw)");
+    named->add_option("-f,--format", options->format)->check(CLI::IsMember({"table", "csv", "json"}));
+    named->callback([&context, options] { run_playlist(context, *options); });
+
+    auto* list = app.add_subcommand("playlists", "The configured playlists and their track counts");
+    list->callback([&context] { run_playlists(context); });
+
+    auto* explain = app.add_subcommand("explain", "Why a track is or is not in a playlist");
+    auto explain_track = std::make_shared<std::string>();
+    auto explain_playlist = std::make_shared<std::string>();
+    explain->add_option("track", *explain_track, "Path of an indexed file")->required();
+    explain->add_option("playlist", *explain_playlist, "Playlist name, slug or alias")->required();
+    explain->callback([&context, explain_track, explain_playlist] { run_explain(context, *explain_track, *explain_playlist); });
+}
+
+}  // namespace vibed::daemon
