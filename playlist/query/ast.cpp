@@ -116,9 +116,10 @@ double Number::seconds() const {
 }
 
 std::string Number::to_string() const {
-    std::array<char, 64> buffer{};
-    // Shortest text that reads back as the same double.
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), amount);
+    // The shortest plain decimal that reads back as the same double (the
+    // query language has no exponents). 400 bytes fit any double in [0, max].
+    std::array<char, 400> buffer{};
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), amount, std::chars_format::fixed);
     std::string text(buffer.data(), result.ptr);
     if (unit != 0) text += unit;
     return text;

@@ -65,6 +65,7 @@ TEST(Parser, ParenthesesOverridePrecedenceAndSurviveRoundTrip) {
     EXPECT_EQ(query.filter->operands[0].kind, Expr::Kind::Or);
     EXPECT_EQ(to_string(query), "(energy > 0.1 or liveness > 0.2) and speechiness < 0.3");
     EXPECT_EQ(canonical("not (energy > 0.1 and energy < 0.2)"), "not (energy > 0.1 and energy < 0.2)");
+    EXPECT_EQ(canonical("energy > 0.0000001"), "energy > 0.0000001");  // never 1e-07
     // Redundant parentheses are not kept.
     EXPECT_EQ(canonical("((energy > 0.1))"), "energy > 0.1");
 }
@@ -165,6 +166,7 @@ TEST(Parser, PrintedQueriesParseBackToTheSameText) {
         "shuffle limit 50",
         "(energy > 0.1 or energy > 0.2) or energy > 0.3",
         "energy > 0.1 and (energy > 0.2 and energy > 0.3)",
+        "energy > 0.0000001 and duration < 123456789012345678901234567890",
     };
     for (const char* query : queries) {
         const std::string printed = canonical(query);
