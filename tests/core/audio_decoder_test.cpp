@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <numeric>
 #include <span>
 
@@ -67,6 +68,22 @@ TEST(Decoder, ContentDecidesNotTheExtension) {
         EXPECT_EQ(open_audio(dir / disguise)->format().codec, open_audio(fixture(original))->format().codec)
             << disguise;
     }
+}
+
+// Some taggers put an ID3v2 tag in front of FLAC files too; the sniffer looks
+// past it and libsndfile skips it.
+TEST(Decoder, Id3TagInFrontOfFlac) {
+    test::ScratchDir dir;
+    {
+        std::ofstream out(dir / "tagged.flac", std::ios::binary);
+        // ID3v2.3 header with a 20-byte body (syncsafe size), then zero padding.
+        const char header[] = {'I', 'D', '3', 3, 0, 0, 0, 0, 0, 20};
+        out.write(header, sizeof header);
+        out << std::string(20, '\0');
+        std::ifstream flac(fixture("song.flac"), std::ios::binary);
+        out << flac.rdbuf();
+    }
+    EXPECT_EQ(read_all(dir / "tagged.flac"), read_all(fixture("song.flac")));
 }
 
 TEST(Decoder, AudioExtensions) {
