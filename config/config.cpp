@@ -127,9 +127,9 @@ public:
         out = std::move(strings);
     }
 
-    // Reads a string that must be one of `choices`' keys.
-    template <typename Enum>
-    void read_choice(std::string_view key, Enum& out, const std::map<std::string, Enum, std::less<>>& choices) {
+    // Reads a string that must be one of `choices`' keys, storing the key's value.
+    template <typename Value>
+    void read_choice(std::string_view key, Value& out, const std::map<std::string, Value, std::less<>>& choices) {
         const auto* node = find(key);
         if (node == nullptr) return;
         const auto& text = expect<toml::value<std::string>>(key, *node, "a string").get();
@@ -142,6 +142,22 @@ public:
             fail(key, *node, "unknown value \"" + text + "\"; expected one of " + expected);
         }
         out = it->second;
+    }
+
+    // A path value with ~ and $XDG_* expanded; it must be absolute.
+    fs::path to_path(std::string_view key, const toml::node& node) const {
+        const auto& text = expect<toml::value<std::string>>(key, node, "a path string").get();
+        if (text.empty()) fail(key, node, "must not be empty");
+        fs::path path;
+        try {
+            path = expand_path(text);
+        } catch (const std::invalid_argument& error) {
+            fail(key, node, error.what());
+        }
+        if (!path.is_absolute()) {
+            fail(key, node, "\"" + text + "\" must be an absolute path (it may start with ~ or $XDG_...)");
+        }
+        return path;
     }
 
     // Every key of the table must have been asked for.
@@ -157,21 +173,6 @@ public:
 private:
     [[nodiscard]] std::string qualified(std::string_view key) const {
         return name_.empty() ? std::string(key) : name_ + "." + std::string(key);
-    }
-
-    fs::path to_path(std::string_view key, const toml::node& node) const {
-        const auto& text = expect<toml::value<std::string>>(key, node, "a path string").get();
-        if (text.empty()) fail(key, node, "must not be empty");
-        fs::path path;
-        try {
-            path = expand_path(text);
-        } catch (const std::invalid_argument& error) {
-            fail(key, node, error.what());
-        }
-        if (!path.is_absolute()) {
-            fail(key, node, "\"" + text + "\" must be an absolute path (it may start with ~ or $XDG_...)");
-        }
-        return path;
     }
 
     const toml::table& table_;
@@ -211,13 +212,7 @@ ModelChoice parse_model(TableReader& reader, const toml::node& node) {
         reader.fail("model", node,
                     "unknown model \"" + text + "\"; expected \"student\", \"vibenet\" or the path of a .pt file");
     }
-    try {
-        fs::path file = expand_path(text);
-        if (!file.is_absolute()) reader.fail("model", node, "\"" + text + "\" must be an absolute path");
-        return {ModelChoice::Kind::file, std::move(file)};
-    } catch (const std::invalid_argument& error) {
-        reader.fail("model", node, error.what());
-    }
+    return {ModelChoice::Kind::file, reader.to_path("model", node)};
 }
 
 void read_analysis(const toml::table& table, AnalysisConfig& analysis) {
@@ -268,15 +263,12 @@ OutputTarget read_output(const toml::table& table) {
         {"relative-to-playlist", PathStyle::relative_to_playlist},
         {"relative-to-library", PathStyle::relative_to_library},
     };
+    static const std::map<std::string, std::string, std::less<>> kExtensions = {{".m3u", ".m3u"}, {".m3u8", ".m3u8"}};
     TableReader reader(table, "output");
     OutputTarget output;
     if (reader.find("folder") == nullptr) fail_at(table.source(), "[[output]] needs a folder");
     reader.read_path("folder", output.folder);
-    reader.read("extension", output.extension);
-    if (output.extension != ".m3u" && output.extension != ".m3u8") {
-        reader.fail("extension", *reader.find("extension"),
-                    "unknown value \"" + output.extension + "\"; expected \".m3u\" or \".m3u8\"");
-    }
+    reader.read_choice("extension", output.extension, kExtensions);
     reader.read_choice("path_style", output.path_style, kStyles);
     reader.reject_unknown_keys();
     return output;

@@ -170,7 +170,7 @@ TEST_F(ConfigTest, BadValuesAreErrorsWithTheirPosition) {
               "test.toml:2:13: daemon.log_level: unknown value \"loud\"; expected one of \"critical\", \"debug\", "
               "\"error\", \"info\", \"off\", \"trace\", \"warn\"");
     EXPECT_EQ(error_for("[[output]]\nfolder = \"/tmp\"\nextension = \".pls\"\n"),
-              "test.toml:3:13: output.extension: unknown value \".pls\"; expected \".m3u\" or \".m3u8\"");
+              "test.toml:3:13: output.extension: unknown value \".pls\"; expected one of \".m3u\", \".m3u8\"");
     EXPECT_EQ(error_for("[[output]]\nfolder = \"/tmp\"\npath_style = \"relative\"\n"),
               "test.toml:3:14: output.path_style: unknown value \"relative\"; expected one of \"absolute\", "
               "\"relative-to-library\", \"relative-to-playlist\"");
