@@ -128,7 +128,7 @@ fi
 vibectl_seconds="$(timed_run "$work/vibectl.csv" \
   "$vibectl" analyze -f csv -q -j "$workers" --model "$model" "${files[@]}")"
 report_time "vibectl analyze" "$vibectl_seconds" "$audio"
-printf 'vibectl is %.1fx as fast as the VibeNet CLI\n' \
+printf 'vibectl speed / VibeNet CLI speed: %.2f\n' \
   "$(ratio "$vibenet_seconds" "$vibectl_seconds")" | tee -a "$work/timing.txt"
 
 "$venv/bin/python" "$repo_root/tests/parity/compare_attributes.py" \
