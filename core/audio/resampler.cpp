@@ -20,6 +20,8 @@ Resampler::Resampler(const std::filesystem::path& source, double input_rate, dou
 }
 
 Resampler::Progress Resampler::process(std::span<const float> input, std::span<float> output) {
+    // soxr reads a null input as "end of signal", which an empty span may be.
+    if (input.empty()) return {};
     Progress progress;
     const soxr_error_t error = soxr_process(soxr_.get(), input.data(), input.size(), &progress.consumed,
                                             output.data(), output.size(), &progress.produced);

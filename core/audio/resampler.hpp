@@ -22,7 +22,8 @@ public:
         std::size_t consumed = 0;  // input samples used
         std::size_t produced = 0;  // output samples written
     };
-    // Resamples as much of `input` as fits into `output`. Throws AudioError.
+    // Resamples as much of `input` as fits into `output` (nothing when input
+    // is empty: the end of the signal is flush()'s job). Throws AudioError.
     Progress process(std::span<const float> input, std::span<float> output);
     // After the last input: writes the remaining tail, 0 once all is out.
     // Throws AudioError.
