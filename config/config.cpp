@@ -410,6 +410,9 @@ Config parse_over(const Config& base, std::string_view text, std::string source_
 }
 
 std::string read_file(const fs::path& path) {
+    std::error_code ignored;
+    // Opening a folder "succeeds" and reads as empty, which would silently mean the defaults.
+    if (fs::is_directory(path, ignored)) throw ConfigError(path.string() + ": cannot read config file: it is a folder");
     std::ifstream file(path, std::ios::binary);
     if (!file) throw ConfigError(path.string() + ": cannot read config file: " + std::strerror(errno));
     std::ostringstream text;

@@ -310,6 +310,17 @@ TEST_F(ConfigTest, MissingExplicitFileIsAnError) {
     }
 }
 
+TEST_F(ConfigTest, AFolderIsNotAConfigFile) {
+    fs::create_directories(home_ / ".config/vibed/config.toml");
+    try {
+        load_config(std::nullopt);
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError& error) {
+        EXPECT_EQ(std::string(error.what()),
+                  (home_ / ".config/vibed/config.toml").string() + ": cannot read config file: it is a folder");
+    }
+}
+
 TEST_F(ConfigTest, FindsTheUserConfigFile) {
     write_file(home_ / ".config/vibed/config.toml", "[playlists]\nmax_entries = 100\n");
     const Config config = load_config(std::nullopt);
