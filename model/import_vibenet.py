@@ -5,7 +5,8 @@
 
 Reads the ONNX file out of the pinned vibenet wheel (fetched and sha256-checked by
 scripts/vibenet-venv.sh; this script re-executes itself inside that venv), rebuilds the network
-in PyTorch (torchvision EfficientNet-B0 backbone, LayerNorm/Linear/GELU trunk, seven Linear heads),
+in PyTorch (model/vibenet_student.py: torchvision EfficientNet-B0 backbone, LayerNorm/Linear/GELU
+trunk, seven Linear heads),
 copies the ONNX initializers into it, checks the logits against onnxruntime, scripts it with
 Debian's torch 1.13, loads the saved file back, checks it again and writes model/generated/vibenet.pt.
 
@@ -120,8 +121,6 @@ def export_verified_torchscript(onnx_bytes: bytes, lock: dict[str, str]) -> byte
 
     with source_paths_relative_to_repository():
         exported = save_torchscript(torch.jit.script(network), lock)
-        if save_torchscript(torch.jit.script(network), lock) != exported:
-            print("import_vibenet: note: two exports in one run differ byte for byte")
     reloaded = torch.jit.load(io.BytesIO(exported))
     check_against_onnxruntime("exported TorchScript, reloaded", reloaded, inputs, expected)
     # Loaders may freeze and optimise the module for inference (folds BatchNorm into the convs
