@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "config/xdg.hpp"
@@ -192,6 +193,23 @@ TEST_F(ConfigTest, BadPathsAreErrors) {
 TEST_F(ConfigTest, SyntaxErrorsNameTheirPosition) {
     const std::string error = error_for("[daemon]\nsettle_seconds = \n");
     EXPECT_TRUE(error.starts_with("test.toml:2:")) << error;
+}
+
+TEST_F(ConfigTest, CorruptedFilesGivePositionedErrorsNeverCrashes) {
+    std::mt19937 random(20261121);
+    const std::string original(default_config_text());
+    for (int attempt = 0; attempt < 500; ++attempt) {
+        std::string text = original;
+        for (int edits = 1 + static_cast<int>(random() % 8); edits > 0; --edits) {
+            text[random() % text.size()] = static_cast<char>(random());
+        }
+        try {
+            parse_config(text, "mutated.toml");
+        } catch (const ConfigError& error) {
+            EXPECT_TRUE(std::string(error.what()).starts_with("mutated.toml:")) << error.what();
+        }
+    }
+    EXPECT_TRUE(error_for("a = " + std::string(100000, '[')).starts_with("test.toml:1:"));
 }
 
 TEST_F(ConfigTest, ModelIsBundledNameOrFile) {
