@@ -18,7 +18,8 @@ nlohmann::json parse_object(std::string_view line) {
 }  // namespace
 
 std::string encode_request(const Request& request) {
-    return nlohmann::json{{"v", kProtocolVersion}, {"command", request.command}, {"args", request.args}}.dump() + '\n';
+    const auto args = request.args.is_null() ? nlohmann::json::object() : request.args;
+    return nlohmann::json{{"v", kProtocolVersion}, {"command", request.command}, {"args", args}}.dump() + '\n';
 }
 
 Request decode_request(std::string_view line) {

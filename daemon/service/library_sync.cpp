@@ -4,17 +4,14 @@
 
 #include <map>
 
+#include "daemon/service/path_tree.hpp"
+
 namespace vibed::daemon {
 namespace {
 
 namespace fs = std::filesystem;
 
 constexpr std::size_t kPendingChunk = 512;
-
-bool is_under(const fs::path& path, const fs::path& folder) {
-    const auto mismatch = std::mismatch(folder.begin(), folder.end(), path.begin(), path.end());
-    return mismatch.first == folder.end();
-}
 
 bool needs_analysis(const ScannedFile& file, const db::FileState* known) {
     if (known == nullptr) return true;
@@ -50,7 +47,7 @@ public:
 private:
     static std::size_t count_under(const std::map<fs::path, db::FileState>& known, const fs::path& folder) {
         std::size_t count = 0;
-        for (auto it = known.lower_bound(folder); it != known.end() && is_under(it->first, folder); ++it) ++count;
+        for (auto it = known.lower_bound(folder); it != known.end() && is_at_or_under(it->first, folder); ++it) ++count;
         return count;
     }
 
@@ -79,7 +76,7 @@ private:
                          const std::map<fs::path, db::FileState>& known) {
         std::vector<fs::path> vanished;
         auto on_disk = files.begin();
-        for (auto it = known.lower_bound(folder); it != known.end() && is_under(it->first, folder); ++it) {
+        for (auto it = known.lower_bound(folder); it != known.end() && is_at_or_under(it->first, folder); ++it) {
             while (on_disk != files.end() && on_disk->path < it->first) ++on_disk;
             if (on_disk == files.end() || on_disk->path != it->first) vanished.push_back(it->first);
         }

@@ -2,21 +2,13 @@
 
 #include <algorithm>
 
+#include "daemon/service/path_tree.hpp"
+
 namespace vibed::daemon {
 
 void SettleQueue::touch(const std::filesystem::path& file, Clock::time_point now) {
     waiting_[file] = Waiting{now + settle_time_, stamp_of(file)};
 }
-
-namespace {
-
-// `path` itself or something below it.
-bool is_at_or_under(const std::filesystem::path& path, const std::filesystem::path& folder) {
-    const auto mismatch = std::mismatch(folder.begin(), folder.end(), path.begin(), path.end());
-    return mismatch.first == folder.end();
-}
-
-}  // namespace
 
 void SettleQueue::forget(const std::filesystem::path& path) {
     std::erase_if(waiting_, [&](const auto& entry) { return is_at_or_under(entry.first, path); });
@@ -26,13 +18,13 @@ void SettleQueue::rename(const std::filesystem::path& from, const std::filesyste
     std::vector<std::pair<std::filesystem::path, Waiting>> moved;
     for (auto it = waiting_.begin(); it != waiting_.end();) {
         if (is_at_or_under(it->first, from)) {
-            moved.emplace_back(to / it->first.lexically_relative(from), it->second);
+            moved.emplace_back(rebase(it->first, from, to), it->second);
             it = waiting_.erase(it);
         } else {
             ++it;
         }
     }
-    for (auto& [path, waiting] : moved) waiting_[(path.filename() == "." ? path.parent_path() : path)] = waiting;
+    for (auto& [path, waiting] : moved) waiting_[path] = waiting;
 }
 
 std::vector<std::filesystem::path> SettleQueue::take_ready(Clock::time_point now) {

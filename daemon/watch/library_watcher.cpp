@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/service/path_tree.hpp"
+
 namespace vibed::daemon {
 namespace {
 
@@ -14,11 +16,6 @@ constexpr std::uint32_t kWatchMask = IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN
 // always in the same read. A MOVED_FROM still alone after this long was a move
 // out of the library.
 constexpr auto kMovePairingWindow = std::chrono::milliseconds(250);
-
-bool is_under(const fs::path& path, const fs::path& folder) {
-    const auto mismatch = std::mismatch(folder.begin(), folder.end(), path.begin(), path.end());
-    return mismatch.first == folder.end();
-}
 
 }  // namespace
 
@@ -171,7 +168,7 @@ void LibraryWatcher::expire_pending_moves() {
 }
 
 void LibraryWatcher::forget_tree(const fs::path& folder) {
-    for (auto it = watches_.lower_bound(folder); it != watches_.end() && is_under(it->first, folder);) {
+    for (auto it = watches_.lower_bound(folder); it != watches_.end() && is_at_or_under(it->first, folder);) {
         inotify_.remove_watch(it->second);
         folders_.erase(it->second);
         it = watches_.erase(it);
@@ -180,8 +177,8 @@ void LibraryWatcher::forget_tree(const fs::path& folder) {
 
 void LibraryWatcher::rename_tree(const fs::path& from, const fs::path& to) {
     std::vector<std::pair<fs::path, int>> moved;
-    for (auto it = watches_.lower_bound(from); it != watches_.end() && is_under(it->first, from);) {
-        moved.emplace_back(to / it->first.lexically_relative(from), it->second);
+    for (auto it = watches_.lower_bound(from); it != watches_.end() && is_at_or_under(it->first, from);) {
+        moved.emplace_back(rebase(it->first, from, to), it->second);
         it = watches_.erase(it);
     }
     for (auto& [path, watch] : moved) {

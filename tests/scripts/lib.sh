@@ -1,0 +1,66 @@
+# Shared by the script tests: paths, a model to test with, a config writer,
+# polling. Sourced, not run (it is not named *_test.sh).
+set -euo pipefail
+
+source_dir=${VIBED_SOURCE_DIR:?run through ctest, or set VIBED_SOURCE_DIR}
+binary_dir=${VIBED_BINARY_DIR:?run through ctest, or set VIBED_BINARY_DIR}
+fixture_dir=${VIBED_FIXTURE_DIR:-$binary_dir/fixtures}
+vibed="$binary_dir/daemon/vibed"
+vibectl="$binary_dir/daemon/vibectl"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# The bundled student when it is there, else the imported teacher.
+test_model() {
+  if [ -n "${VIBED_TEST_MODEL:-}" ]; then echo "$VIBED_TEST_MODEL"
+  elif [ -f "$source_dir/model/student.pt" ]; then echo "$source_dir/model/student.pt"
+  elif [ -f "$source_dir/model/generated/vibenet.pt" ]; then echo "$source_dir/model/generated/vibenet.pt"
+  else fail "no model: commit model/student.pt or run model/import_vibenet.py"
+  fi
+}
+
+# write_config DIR: a config for a daemon living entirely inside DIR.
+write_config() {
+  local dir=$1
+  cat > "$dir/config.toml" <<TOML
+[library]
+paths = ["$dir/library"]
+[database]
+path = "$dir/data/library.db"
+[analysis]
+model = "$(test_model)"
+workers = 2
+[daemon]
+socket = "$dir/vibed.sock"
+settle_seconds = 1
+log_level = "debug"
+[playlists]
+regenerate_delay_seconds = 1
+[[output]]
+folder = "$dir/playlists"
+extension = ".m3u"
+path_style = "absolute"
+TOML
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.2 s.
+wait_until() {
+  local timeout=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || fail "timed out after ${timeout}s waiting for: $what"
+    sleep 0.2
+  done
+}
+
+# status_field DIR KEY: one number from `vibectl status --json` (.tracks.KEY).
+status_field() {
+  "$vibectl" -c "$1/config.toml" status --json | python3 -c "import json,sys; print(json.load(sys.stdin)['tracks']['$2'])"
+}
+
+# indexed_paths DIR: the paths in the index, one per line, sorted.
+indexed_paths() {
+  "$vibectl" -c "$1/config.toml" export -f json |
+    python3 -c "import json,sys; [print(t['path']) for t in sorted(json.load(sys.stdin), key=lambda t: t['path'])]"
+}
