@@ -122,7 +122,7 @@ void FfmpegDecoder::open_codec() {
     format_.codec = avcodec_get_name(stream->codecpar->codec_id);
     if (format_.sample_rate <= 0 || format_.channels <= 0)
         fail("the " + format_.codec + " stream has no usable sample rate or channel count", AVERROR_INVALIDDATA);
-    if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0 && format_.sample_rate > 0)
+    if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0)
         format_.frames = av_rescale_q(stream->duration, stream->time_base, AVRational{1, format_.sample_rate});
 }
 
