@@ -20,7 +20,7 @@ def agreement_table(report: dict[str, dict[str, float]]) -> str:
 
 
 def render(summary: dict) -> str:
-    corpus, speed, training = summary["corpus"], summary["speed_ms_per_30s_one_thread"], summary["training"]
+    corpus, speed, training = summary["corpus"], summary["cpu_ms_per_30s_one_thread"], summary["training"]
     missed = [name for name, ok in summary["targets_met"].items() if not ok]
     verdict = ("All of issue 5's agreement targets are met." if not missed else
                "Targets not met: " + ", ".join(missed) + " (see 'Limitations').")
@@ -67,13 +67,15 @@ training target is the teacher's output.
 Splits are made per source recording (a hash of its name), and mixes only combine sources of the
 same split, so no piece of a song in the test split was seen in training.
 
-Labels are the teacher's logits on each clip's whole feature matrix, with features dumped by
-`vibectl dump-mel` — the same decoder, resampler and mel code that runs in vibed.
+Labels are the teacher's logits on each clip's whole feature matrix. The features come from vibed's
+own C++ front end (`model/tools/dump_mels.cpp`, the same code as `vibectl dump-mel`: decoder,
+resampler and log-mel), so the student learns from exactly what it sees at run time.
 
 ## Training
 `/usr/bin/python3 model/train_student.py` (Debian's python3-torch 1.13, CPU only, seed
 {training['seed']}): AdamW, one-cycle learning rate (max {training['learning_rate']}), batch
-{training['batch_size']}, {training['epochs']} epochs on whole clips; the loss is the squared error of
+{training['batch_size']}, {training['epochs']} epochs (the first half on random 15 s excerpts, the rest on whole
+clips); the loss is the squared error of
 the attributes weighted by the inverse of each attribute's variance (which is what concordance
 rewards), plus a small squared error on the clamped logits. The epoch with the best validation score
 ({training['best_epoch']}) is exported (frozen TorchScript, batch norm folded).
@@ -92,10 +94,11 @@ The real music clips of the test split alone:
 {agreement_table(summary['test_agreement_real_clips_only']) if summary['test_agreement_real_clips_only'] else '(none)'}
 
 ## Speed
-Median latency on one 30 s input (1 × 128 × 1500) with one thread in LibTorch via Python, on the
-shared 2-core build machine: student **{speed['student']} ms**, teacher {speed['teacher']} ms
-(×{speed['teacher'] / speed['student']:.0f}). End-to-end `vibectl analyze` timings are in
-`docs/performance.md`.
+Median CPU time of one inference on a 30 s input (1 × 128 × 1500) with one thread, in LibTorch
+through Python (both models loaded as vibed loads them, plain `torch.jit.load`): student
+**{speed['student']} ms**, teacher {speed['teacher']} ms (×{speed['teacher'] / speed['student']:.0f}).
+CPU time, not wall time, because the machine was shared with other jobs. End-to-end
+`vibectl analyze` timings are in `docs/performance.md`.
 
 ## Limitations
 - The student imitates VibeNet; it is never more right than VibeNet, and where VibeNet is wrong it

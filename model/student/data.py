@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import multiprocessing
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,27 +104,50 @@ def load_features(items: list[CorpusItem], feature_dir: Path, dtype: np.dtype = 
 
 
 def label_with_teacher(items: list[CorpusItem], feature_dir: Path, teacher_path: Path, labels_path: Path,
-                       threads: int) -> dict[str, np.ndarray]:
+                       jobs: int) -> dict[str, np.ndarray]:
     """Teacher logits for every item, on the item's whole feature matrix (as the C++ analyser runs it).
 
-    Resumable: results are saved every few hundred items in an .npz keyed by item id; the file name
-    carries the teacher's sha256, so a different teacher never mixes with old labels."""
-    labels: dict[str, np.ndarray] = dict(np.load(labels_path)) if labels_path.exists() else {}
+    `jobs` single-threaded processes share the work: on a busy machine, one process with several
+    intra-op threads spends much of its time waiting at the threads' barriers. Resumable: each
+    process saves its part every few hundred items; the parts are merged into one .npz keyed by
+    item id, whose name carries the teacher's sha256 so a different teacher never mixes with old
+    labels."""
+    parts = [labels_path.with_name(f"{labels_path.stem}.part{k}.npz") for k in range(jobs)]
+    labels = load_labels([labels_path, *parts])
     todo = [i for i in items if i.id not in labels]
-    if not todo:
-        return labels
-    torch.set_num_threads(threads)
+    if todo:
+        context = multiprocessing.get_context("spawn")   # a fresh interpreter: no inherited torch state
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            list(pool.map(label_part, [todo[k::jobs] for k in range(jobs)], [feature_dir] * jobs,
+                          [teacher_path] * jobs, parts))
+        labels = load_labels([labels_path, *parts])
+        save_npz(labels_path, labels)
+        for part in parts:
+            part.unlink(missing_ok=True)
+    return labels
+
+
+def load_labels(paths: list[Path]) -> dict[str, np.ndarray]:
+    labels: dict[str, np.ndarray] = {}
+    for path in paths:
+        if path.exists():
+            labels.update(np.load(path))
+    return labels
+
+
+def label_part(items: list[CorpusItem], feature_dir: Path, teacher_path: Path, part_path: Path) -> None:
+    torch.set_num_threads(1)
     # Freezing and MKL-DNN conversion make the teacher about 5x cheaper here with the same logits
     # (differences around 1e-6), which is what makes labelling thousands of clips affordable.
     teacher = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.load(str(teacher_path)).eval()))
+    labels = load_labels([part_path])
     with torch.inference_mode():
-        for done, item in enumerate(todo, 1):
+        for done, item in enumerate(items, 1):
             mel = torch.from_numpy(np.load(feature_path(feature_dir, item))).unsqueeze(0)
             labels[item.id] = teacher(mel)[0].numpy().astype(np.float32)
-            if done % 250 == 0 or done == len(todo):
-                save_npz(labels_path, labels)
-                print(f"labels: {done}/{len(todo)}", file=sys.stderr, flush=True)
-    return labels
+            if done % 100 == 0 or done == len(items):
+                save_npz(part_path, labels)
+                print(f"labels: {part_path.name} {done}/{len(items)}", file=sys.stderr, flush=True)
 
 
 def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
