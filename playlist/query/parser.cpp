@@ -16,6 +16,18 @@ class Parser {
 public:
     explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
 
+    std::vector<SortKey> parse_sort_only() {
+        std::vector<SortKey> keys = parse_sort_keys();
+        expect_end();
+        return keys;
+    }
+
+    Limit parse_limit_only() {
+        const Limit limit = parse_limit();
+        expect_end();
+        return limit;
+    }
+
     Query parse() {
         Query query;
         if (!at_clause_keyword() && peek().kind != TokenKind::End) query.filter = parse_or(0);
@@ -37,6 +49,10 @@ private:
     }
     [[nodiscard]] bool at_clause_keyword() const {
         return peek_keyword("sort") || peek_keyword("shuffle") || peek_keyword("limit");
+    }
+
+    void expect_end() const {
+        if (peek().kind != TokenKind::End) fail_expected("the end of the text");
     }
 
     [[noreturn]] void fail_expected(const std::string& expected) const {
@@ -203,11 +219,7 @@ private:
         if (accept_keyword("sort")) {
             if (!query.sort.empty()) throw QueryError(keyword.position, "'sort by' is given twice");
             if (!accept_keyword("by")) fail_expected("'by' after 'sort'");
-            query.sort.push_back(parse_sort_key());
-            while (peek().kind == TokenKind::Comma) {
-                advance();
-                query.sort.push_back(parse_sort_key());
-            }
+            query.sort = parse_sort_keys();
         } else if (accept_keyword("shuffle")) {
             if (query.shuffle) throw QueryError(keyword.position, "'shuffle' is given twice");
             query.shuffle = true;
@@ -217,6 +229,15 @@ private:
         } else {
             fail_expected("'and', 'or', 'sort by', 'shuffle', 'limit' or the end of the query");
         }
+    }
+
+    std::vector<SortKey> parse_sort_keys() {
+        std::vector<SortKey> keys{parse_sort_key()};
+        while (peek().kind == TokenKind::Comma) {
+            advance();
+            keys.push_back(parse_sort_key());
+        }
+        return keys;
     }
 
     SortKey parse_sort_key() {
@@ -250,9 +271,7 @@ private:
     std::size_t conditions_ = 0;
 };
 
-}  // namespace
-
-Query parse_query(std::string_view text) {
+std::vector<Token> checked_tokens(std::string_view text) {
     if (text.size() > kMaxQueryBytes) {
         throw QueryError(0, "query is longer than " + std::to_string(kMaxQueryBytes) + " bytes");
     }
@@ -261,7 +280,17 @@ Query parse_query(std::string_view text) {
     if (const std::size_t invalid = first_invalid_utf8(text); invalid != std::string_view::npos) {
         throw QueryError(invalid, "query is not valid UTF-8");
     }
-    return Parser(tokenize(text)).parse();
+    return tokenize(text);
 }
+
+}  // namespace
+
+Query parse_query(std::string_view text) { return Parser(checked_tokens(text)).parse(); }
+
+std::vector<SortKey> parse_sort(std::string_view text) {
+    return Parser(checked_tokens(text)).parse_sort_only();
+}
+
+Limit parse_limit(std::string_view text) { return Parser(checked_tokens(text)).parse_limit_only(); }
 
 }  // namespace vibed::playlist

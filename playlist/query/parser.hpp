@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 #include "playlist/query/ast.hpp"
 
@@ -22,5 +23,11 @@ inline constexpr std::size_t kMaxLimitCount = 1'000'000;
 // `limit` clauses in any order. An empty query matches every track.
 // Throws QueryError (with the offending byte offset) on any mistake.
 Query parse_query(std::string_view text);
+
+// The parts of a query that the configuration keeps in their own keys:
+// "energy desc, artist" and "50" / "90m". Positions in errors refer to
+// `text` itself. Throw QueryError.
+std::vector<SortKey> parse_sort(std::string_view text);
+Limit parse_limit(std::string_view text);
 
 }  // namespace vibed::playlist

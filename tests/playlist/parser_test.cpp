@@ -174,6 +174,24 @@ TEST(Parser, PrintedQueriesParseBackToTheSameText) {
     }
 }
 
+TEST(Parser, SortAndLimitOnTheirOwnAsTheConfigurationKeepsThem) {
+    const std::vector<SortKey> keys = parse_sort("energy desc, Artist");
+    ASSERT_EQ(keys.size(), 2u);
+    EXPECT_TRUE(keys[0].descending);
+    EXPECT_EQ(keys[1].field->name, "artist");
+    EXPECT_DOUBLE_EQ(parse_limit("90m").duration.seconds(), 5400);
+    EXPECT_EQ(parse_limit("25").count, 25u);
+    try {
+        parse_sort("energy desc artist");
+        ADD_FAILURE() << "no error";
+    } catch (const QueryError& error) {
+        EXPECT_EQ(error.position(), 12u);
+        EXPECT_STREQ(error.what(), "expected the end of the text, got 'artist'");
+    }
+    EXPECT_THROW(parse_limit("90 m"), QueryError);
+    EXPECT_THROW(parse_sort(""), QueryError);
+}
+
 // ---- errors -----------------------------------------------------------------
 
 TEST(ParserErrors, MissingFieldNamesWhatWasExpectedWithACaret) {
