@@ -98,6 +98,15 @@ TEST_F(IndexTest, RefusesANewerSchema) {
     EXPECT_FALSE(error_of([&] { Index::open_readonly(file_); }).empty());
 }
 
+TEST(IndexOpenTest, MigratesAnExistingEmptyFile) {
+    ScratchDir dir;
+    std::ofstream(dir / "library.db").close();
+    Index::open(dir / "library.db").upsert_pending("/music/a.mp3", 1, 2);
+    Connection raw = Connection::open(dir / "library.db", Connection::Mode::read_only);
+    EXPECT_EQ(query_int(raw, "PRAGMA user_version"), Index::kSchemaVersion);
+    EXPECT_EQ(query_int(raw, "SELECT count(*) FROM tracks"), 1);
+}
+
 TEST(IndexOpenTest, RefusesAnotherProgramsDatabase) {
     ScratchDir dir;
     Connection::open(dir / "other.db", Connection::Mode::read_write_create)
