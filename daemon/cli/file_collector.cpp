@@ -4,13 +4,17 @@
 
 #include <algorithm>
 
+#include "core/audio/audio_decoder.hpp"
+
 namespace vibed::daemon {
 namespace {
 
 namespace fs = std::filesystem;
 
+// Inside folders only audio files count (cover art, cue sheets and notes are
+// not worth an error line each); a --glob replaces that filter.
 bool matches(const fs::path& file, const CollectOptions& options) {
-    if (!options.glob) return true;
+    if (!options.glob) return core::has_audio_extension(file);
     return fnmatch(options.glob->c_str(), file.filename().c_str(), 0) == 0;
 }
 

@@ -11,7 +11,9 @@ namespace vibed::daemon {
 
 struct CollectOptions {
     bool recursive = false;
-    std::optional<std::string> glob;  // matched against file names inside folders
+    // Matched against file names inside folders; without it, folders yield
+    // the files with an audio extension.
+    std::optional<std::string> glob;
 };
 
 struct CollectedFiles {
