@@ -15,6 +15,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libsystemd-dev systemd
   # tests: GoogleTest, fixture makers, the MPD compatibility check
   libgtest-dev libgmock-dev googletest ffmpeg sox espeak-ng mpd mpc
+  # tests/bench/: /usr/bin/time for CPU time and peak memory
+  time
   # model/: importing VibeNet and training the student (system interpreter only)
   python3 python3-venv python3-numpy python3-torch python3-torchvision python3-onnx
 )

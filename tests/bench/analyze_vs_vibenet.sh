@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# End-to-end speed of `vibectl analyze -j 1` (teacher, and student when it
+# exists) against VibeNet's own CLI (`vibenet -j 1`) on the same files, side by
+# side in one run: every round runs each command once, in rotated order, so
+# the machine's changing load falls on all of them alike. Prints medians of
+# wall and CPU time (user + system, whole process) and their ratios.
+#
+#   tests/bench/analyze_vs_vibenet.sh [--files N] [--rounds R] [--teacher PT] [--student PT]
+#
+# Files: the first N clips of the corpus (default 20), or copies of the fixture
+# song when the corpus is absent. VibeNet's CLI comes from scripts/vibenet-venv.sh.
+source "$(dirname "$0")/bench_lib.sh"
+
+file_count=20
+rounds=3
+teacher=$teacher_model
+student=$student_model
+while [ $# -gt 0 ]; do
+  case $1 in
+    --files) file_count=${2:?}; shift 2 ;;
+    --rounds) rounds=${2:?}; shift 2 ;;
+    --teacher) teacher=${2:?}; shift 2 ;;
+    --student) student=${2:?}; shift 2 ;;
+    *) die "unknown argument $1" ;;
+  esac
+done
+[ -f "$teacher" ] || die "$teacher: no teacher model (run model/import_vibenet.py)"
+
+vibenet_cli=${VIBENET_CLI:-$HOME/.cache/vibed/vibenet-venv/bin/vibenet}
+[ -x "$vibenet_cli" ] || vibenet_cli="$("$source_dir/scripts/vibenet-venv.sh" | tail -n 1)/bin/vibenet"
+[ -x "$vibenet_cli" ] || die "VibeNet's CLI not found (run scripts/vibenet-venv.sh)"
+
+build_targets vibectl
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mapfile -t files < <(corpus_clips "$file_count")
+if [ ${#files[@]} -lt "$file_count" ]; then
+  song="$(fixture_dir)/song.mp3"
+  files=()
+  for i in $(seq "$file_count"); do cp "$song" "$work/song-$i.mp3"; files+=("$work/song-$i.mp3"); done
+fi
+audio_seconds=$(for f in "${files[@]}"; do
+  ffprobe -v error -show_entries format=duration -of csv=p=0 "$f"; done | awk '{s += $1} END {printf "%.1f", s}')
+
+# Each variant is a name; variant_command NAME sets `variant_cmd` to what it runs.
+variants=("vibectl-teacher" "vibenet-cli")
+[ -f "$student" ] && variants=("vibectl-student" "${variants[@]}")
+variant_command() {
+  case $1 in
+    vibectl-teacher) variant_cmd=("$vibectl" analyze -j 1 -q -f csv --model "$teacher" "${files[@]}") ;;
+    vibectl-student) variant_cmd=("$vibectl" analyze -j 1 -q -f csv --model "$student" "${files[@]}") ;;
+    vibenet-cli) variant_cmd=("$vibenet_cli" -q -f csv -j 1 "${files[@]}") ;;
+  esac
+}
+
+print_machine
+echo "files:   ${#files[@]} ($audio_seconds s of audio), $rounds rounds, order rotated each round"
+echo "teacher: $teacher"
+[ -f "$student" ] && echo "student: $student" || echo "student: none ($student does not exist)"
+echo
+
+count=${#variants[@]}
+for round in $(seq 0 $((rounds - 1))); do
+  for step in $(seq 0 $((count - 1))); do
+    name=${variants[$(((round + step) % count))]}
+    variant_command "$name"
+    timed "$work/$name.times" "${variant_cmd[@]}"
+  done
+  echo "round $((round + 1))/$rounds done, load $(cut -d' ' -f1 /proc/loadavg)" >&2
+done
+
+declare -A wall cpu
+printf "%-16s %10s %10s %12s\n" "command" "wall s" "cpu s" "x rt (cpu)"
+for name in "${variants[@]}"; do
+  wall[$name]=$(median_column "$work/$name.times" 1)
+  cpu[$name]=$(median_column "$work/$name.times" 2)
+  printf "%-16s %10s %10s %12s\n" "$name" "${wall[$name]}" "${cpu[$name]}" "$(ratio "$audio_seconds" "${cpu[$name]}")"
+done
+echo
+echo "ratios of medians (how many times faster; wall / cpu):"
+show_ratio() {
+  printf "  %-36s %6s / %6s\n" "$1 vs $2" "$(ratio "${wall[$2]}" "${wall[$1]}")" "$(ratio "${cpu[$2]}" "${cpu[$1]}")"
+}
+show_ratio vibectl-teacher vibenet-cli
+if [ -f "$student" ]; then
+  show_ratio vibectl-student vibectl-teacher
+  show_ratio vibectl-student vibenet-cli
+fi

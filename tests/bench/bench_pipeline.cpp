@@ -1,0 +1,170 @@
+// bench_pipeline: how fast each stage of the analysis runs on ONE core.
+//
+//   bench_pipeline [--repeat N] [--warmup N] AUDIO_FILE MODEL_FILE
+//
+// Stages, each run N times on the same file:
+//   decode    decoding + downmix + soxr resampling to 16 kHz (MonoStream)
+//   log-mel   the log-mel front end over the whole decoded signal
+//   model     one forward pass over that log-mel
+//   total     TrackAnalyzer::analyze, i.e. what `vibectl analyze` does per file
+// and the median of each is printed as milliseconds and as "x real time"
+// (seconds of audio per second of CPU, higher is faster).
+//
+// CPU time is the calling thread's (CLOCK_THREAD_CPUTIME_ID): LibTorch is
+// limited to one intra-op thread, so every stage runs on this thread and its
+// CPU time is what the stage costs, whatever else loads the machine. Wall time
+// is printed next to it to show how much the machine's load stretched it.
+// Not a test: nothing here asserts a speed.
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/analysis/track_analyzer.hpp"
+#include "core/audio/mono_stream.hpp"
+#include "core/features/log_mel.hpp"
+#include "core/model/attribute_model.hpp"
+
+namespace {
+
+using vibed::core::LogMel;
+
+struct Options {
+    std::filesystem::path audio;
+    std::filesystem::path model;
+    int repeat = 5;
+    // Untimed runs first: TorchScript's profiling executor optimises the
+    // graph during the first forward passes, and caches warm up.
+    int warmup = 1;
+};
+
+struct Sample {
+    double cpu_seconds = 0;
+    double wall_seconds = 0;
+};
+
+double seconds_of(clockid_t clock) {
+    timespec now{};
+    clock_gettime(clock, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+Sample measure(const std::function<void()>& work) {
+    const double cpu_start = seconds_of(CLOCK_THREAD_CPUTIME_ID);
+    const double wall_start = seconds_of(CLOCK_MONOTONIC);
+    work();
+    return {seconds_of(CLOCK_THREAD_CPUTIME_ID) - cpu_start, seconds_of(CLOCK_MONOTONIC) - wall_start};
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const std::size_t middle = values.size() / 2;
+    return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+// Runs `work` warmup + repeat times and prints one table row of medians.
+void bench_stage(std::string_view name, const Options& options, double audio_seconds,
+                 const std::function<void()>& work) {
+    for (int i = 0; i < options.warmup; ++i) work();
+    std::vector<double> cpu;
+    std::vector<double> wall;
+    for (int i = 0; i < options.repeat; ++i) {
+        const Sample sample = measure(work);
+        cpu.push_back(sample.cpu_seconds);
+        wall.push_back(sample.wall_seconds);
+    }
+    const double cpu_median = median(cpu);
+    const double wall_median = median(wall);
+    std::printf("%-8.*s %12.1f %12.1f %14.1f %14.1f\n", static_cast<int>(name.size()), name.data(),
+                cpu_median * 1e3, wall_median * 1e3, audio_seconds / cpu_median, audio_seconds / wall_median);
+    std::fflush(stdout);
+}
+
+std::vector<float> decode_whole_file(const std::filesystem::path& file) {
+    vibed::core::MonoStream stream(file, vibed::core::kFeatureSampleRate);
+    std::vector<float> samples;
+    std::vector<float> block(1 << 15);
+    while (const std::size_t count = stream.read(block)) samples.insert(samples.end(), block.begin(), block.begin() + count);
+    return samples;
+}
+
+[[noreturn]] void usage_error(const std::string& message) {
+    std::fprintf(stderr, "bench_pipeline: %s\nusage: bench_pipeline [--repeat N] [--warmup N] AUDIO_FILE MODEL_FILE\n",
+                 message.c_str());
+    std::exit(2);
+}
+
+int parse_count(std::string_view flag, const char* value, int minimum) {
+    if (value == nullptr) usage_error(std::string(flag) + " needs a number");
+    char* end = nullptr;
+    const long count = std::strtol(value, &end, 10);
+    if (*value == '\0' || *end != '\0' || count < minimum || count > 1000) {
+        usage_error(std::string(flag) + ": not a count: " + value);
+    }
+    return static_cast<int>(count);
+}
+
+Options parse_options(int argc, char** argv) {
+    Options options;
+    std::vector<std::string_view> positional;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--repeat") {
+            options.repeat = parse_count(arg, argv[++i], 1);
+        } else if (arg == "--warmup") {
+            options.warmup = parse_count(arg, argv[++i], 0);
+        } else if (arg.starts_with("-")) {
+            usage_error("unknown option " + std::string(arg));
+        } else {
+            positional.push_back(arg);
+        }
+    }
+    if (positional.size() != 2) usage_error("expected AUDIO_FILE and MODEL_FILE");
+    options.audio = positional[0];
+    options.model = positional[1];
+    return options;
+}
+
+void run(const Options& options) {
+    const auto model = vibed::core::AttributeModel::load(options.model, {.intra_op_threads = 1});
+    const vibed::core::TrackAnalyzer analyzer(model);
+
+    const std::vector<float> samples = decode_whole_file(options.audio);
+    if (samples.empty()) throw std::runtime_error(options.audio.string() + ": no audio samples");
+    const double audio_seconds = static_cast<double>(samples.size()) / vibed::core::kFeatureSampleRate;
+    const LogMel mel = vibed::core::compute_log_mel(samples);
+
+    std::printf("audio: %s (%.1f s, %zu log-mel frames)\n", options.audio.c_str(), audio_seconds, mel.frames);
+    std::printf("model: %s (sha256 %.12s)\n", options.model.c_str(), model->sha256().c_str());
+    std::printf("runs:  %d timed after %d warm-up, one intra-op thread; medians\n\n", options.repeat, options.warmup);
+    std::printf("%-8s %12s %12s %14s %14s\n", "stage", "cpu ms", "wall ms", "x rt (cpu)", "x rt (wall)");
+
+    // The results go to a volatile sink so the work cannot be optimised away.
+    volatile float sink = 0;
+    bench_stage("decode", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_whole_file(options.audio).size()); });
+    bench_stage("log-mel", options, audio_seconds, [&] { sink = sink + vibed::core::compute_log_mel(samples).values[0]; });
+    bench_stage("model", options, audio_seconds, [&] { sink = sink + model->logits(mel)[0]; });
+    bench_stage("total", options, audio_seconds, [&] { sink = sink + analyzer.analyze(options.audio).attributes.energy; });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options options = parse_options(argc, argv);
+    try {
+        run(options);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_pipeline: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
