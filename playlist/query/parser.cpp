@@ -16,6 +16,18 @@ class Parser {
 public:
     explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
 
+    Query parse() {
+        Query query;
+        if (!at_clause_keyword() && !at_end()) {
+            query.filter = parse_or(0);
+            if (!at_clause_keyword() && !at_end()) {
+                fail_expected("'and', 'or', 'sort by', 'shuffle', 'limit' or the end of the query");
+            }
+        }
+        while (!at_end()) parse_clause(query);
+        return query;
+    }
+
     std::vector<SortKey> parse_sort_only() {
         std::vector<SortKey> keys = parse_sort_keys();
         expect_end();
@@ -28,15 +40,10 @@ public:
         return limit;
     }
 
-    Query parse() {
-        Query query;
-        if (!at_clause_keyword() && peek().kind != TokenKind::End) query.filter = parse_or(0);
-        while (peek().kind != TokenKind::End) parse_clause(query);
-        return query;
-    }
-
 private:
     [[nodiscard]] const Token& peek() const { return tokens_[next_]; }
+    [[nodiscard]] bool at_end() const { return peek().kind == TokenKind::End; }
+    // Returns the current token and moves on, but never past End.
     const Token& advance() { return tokens_[next_ == tokens_.size() - 1 ? next_ : next_++]; }
 
     [[nodiscard]] bool peek_keyword(std::string_view keyword) const {
@@ -52,7 +59,7 @@ private:
     }
 
     void expect_end() const {
-        if (peek().kind != TokenKind::End) fail_expected("the end of the text");
+        if (!at_end()) fail_expected("the end of the text");
     }
 
     [[noreturn]] void fail_expected(const std::string& expected) const {
@@ -227,7 +234,7 @@ private:
             if (query.limit) throw QueryError(keyword.position, "'limit' is given twice");
             query.limit = parse_limit();
         } else {
-            fail_expected("'and', 'or', 'sort by', 'shuffle', 'limit' or the end of the query");
+            fail_expected("'sort by', 'shuffle', 'limit' or the end of the query");
         }
     }
 

@@ -256,6 +256,11 @@ TEST(ParserErrors, MisusedOperatorsAndValues) {
 
 TEST(ParserErrors, BadClauses) {
     EXPECT_EQ(error_of("energy > 0.5 valence > 0.5").position(), 13u);
+    EXPECT_STREQ(error_of("energy > 0.5 valence > 0.5").what(),
+                 "expected 'and', 'or', 'sort by', 'shuffle', 'limit' or the end of the query, got 'valence'");
+    // Conditions come first: after a clause only clauses may follow.
+    EXPECT_STREQ(error_of("sort by energy and valence > 0.5").what(),
+                 "expected 'sort by', 'shuffle', 'limit' or the end of the query, got 'and'");
     EXPECT_EQ(error_of("sort energy").position(), 5u);
     EXPECT_EQ(error_of("sort by energy sort by valence").position(), 15u);
     EXPECT_EQ(error_of("shuffle shuffle").position(), 8u);
