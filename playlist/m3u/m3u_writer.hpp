@@ -25,7 +25,7 @@ struct OutputTarget {
     std::filesystem::path folder;
     std::string extension = ".m3u";     // ".m3u" or ".m3u8"
     PathStyle style = PathStyle::Absolute;
-    std::filesystem::path library_root;  // used by RelativeToLibraryRoot only
+    std::filesystem::path library_root;  // absolute; used by RelativeToLibraryRoot only
 };
 
 struct WriteResult {
