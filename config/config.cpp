@@ -220,7 +220,7 @@ void read_analysis(const toml::table& table, AnalysisConfig& analysis) {
     if (const auto* node = reader.find("model")) analysis.model = parse_model(reader, *node);
     reader.read("workers", analysis.workers, 0, 256);
     reader.read("intra_op_threads", analysis.intra_op_threads, 1, 64);
-    reader.read("max_analysis_seconds", analysis.max_analysis, 1, 24 * 3600);
+    reader.read("segment_seconds", analysis.segment, 30, 24 * 3600);
     reader.reject_unknown_keys();
 }
 

@@ -43,7 +43,9 @@ struct AnalysisConfig {
     ModelChoice model;
     unsigned workers = 0;  // 0 = one per core; use worker_count()
     unsigned intra_op_threads = 1;
-    std::chrono::seconds max_analysis{0};
+    // Long-file policy: tracks longer than this are analysed in segments of
+    // this length (see core/analysis/track_analyzer.hpp).
+    std::chrono::seconds segment{0};
 
     // workers, with 0 resolved to the number of CPU cores (at least 1).
     [[nodiscard]] unsigned worker_count() const;

@@ -40,8 +40,8 @@ std::string model_display_name(const config::ModelChoice& choice) {
 
 core::AnalysisOptions analysis_options(const config::Config& config) {
     core::AnalysisOptions options;
-    if (config.analysis.max_analysis.count() > 0) {
-        options.segment_seconds = static_cast<double>(config.analysis.max_analysis.count());
+    if (config.analysis.segment.count() > 0) {
+        options.segment_seconds = static_cast<double>(config.analysis.segment.count());
     }
     return options;
 }
