@@ -4,8 +4,10 @@
 # side in one run: every round runs each command once, in rotated order, so
 # the machine's changing load falls on all of them alike. Prints medians of
 # wall and CPU time (user + system, whole process) and their ratios.
+# Every command is pinned to one CPU (taskset): VibeNet's onnxruntime ignores
+# its -j 1 for its own thread pool, so only pinning makes it a one-core run.
 #
-#   tests/bench/analyze_vs_vibenet.sh [--files N] [--rounds R] [--teacher PT] [--student PT]
+#   tests/bench/analyze_vs_vibenet.sh [--files N] [--rounds R] [--cpu C] [--teacher PT] [--student PT]
 #
 # Files: the first N clips of the corpus (default 20), or copies of the fixture
 # song when the corpus is absent. VibeNet's CLI comes from scripts/vibenet-venv.sh.
@@ -13,12 +15,14 @@ source "$(dirname "$0")/bench_lib.sh"
 
 file_count=20
 rounds=3
+pinned_cpu=0
 teacher=$teacher_model
 student=$student_model
 while [ $# -gt 0 ]; do
   case $1 in
     --files) file_count=${2:?}; shift 2 ;;
     --rounds) rounds=${2:?}; shift 2 ;;
+    --cpu) pinned_cpu=${2:?}; shift 2 ;;
     --teacher) teacher=${2:?}; shift 2 ;;
     --student) student=${2:?}; shift 2 ;;
     *) die "unknown argument $1" ;;
@@ -55,7 +59,7 @@ variant_command() {
 }
 
 print_machine
-echo "files:   ${#files[@]} ($audio_seconds s of audio), $rounds rounds, order rotated each round"
+echo "files:   ${#files[@]} ($audio_seconds s of audio), $rounds rounds, order rotated each round, pinned to CPU $pinned_cpu"
 echo "teacher: $teacher"
 [ -f "$student" ] && echo "student: $student" || echo "student: none ($student does not exist)"
 echo
@@ -65,22 +69,22 @@ for round in $(seq 0 $((rounds - 1))); do
   for step in $(seq 0 $((count - 1))); do
     name=${variants[$(((round + step) % count))]}
     variant_command "$name"
-    timed "$work/$name.times" "${variant_cmd[@]}"
+    timed "$work/$name.times" taskset -c "$pinned_cpu" "${variant_cmd[@]}"
   done
   echo "round $((round + 1))/$rounds done, load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 
-declare -A wall cpu
+declare -A wall_median cpu_median
 printf "%-16s %10s %10s %12s\n" "command" "wall s" "cpu s" "x rt (cpu)"
 for name in "${variants[@]}"; do
-  wall[$name]=$(median_column "$work/$name.times" 1)
-  cpu[$name]=$(median_column "$work/$name.times" 2)
-  printf "%-16s %10s %10s %12s\n" "$name" "${wall[$name]}" "${cpu[$name]}" "$(ratio "$audio_seconds" "${cpu[$name]}")"
+  wall_median[$name]=$(median_column "$work/$name.times" 1)
+  cpu_median[$name]=$(median_column "$work/$name.times" 2)
+  printf "%-16s %10s %10s %12s\n" "$name" "${wall_median[$name]}" "${cpu_median[$name]}" "$(ratio "$audio_seconds" "${cpu_median[$name]}")"
 done
 echo
-echo "ratios of medians (how many times faster; wall / cpu):"
+echo "speed-up, A vs B = B's median time / A's (above 1: A is faster); wall / cpu:"
 show_ratio() {
-  printf "  %-36s %6s / %6s\n" "$1 vs $2" "$(ratio "${wall[$2]}" "${wall[$1]}")" "$(ratio "${cpu[$2]}" "${cpu[$1]}")"
+  printf "  %-36s %6s / %6s\n" "$1 vs $2" "$(ratio "${wall_median[$2]}" "${wall_median[$1]}")" "$(ratio "${cpu_median[$2]}" "${cpu_median[$1]}")"
 }
 show_ratio vibectl-teacher vibenet-cli
 if [ -f "$student" ]; then
