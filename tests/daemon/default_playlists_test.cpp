@@ -1,0 +1,56 @@
+// The playlists shipped in config/vibed.toml must stay valid queries: every
+// one is turned into its full rule (query, sort, shuffle, limit) exactly as
+// the daemon does it, parsed and compiled to SQL.
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "config/config.hpp"
+#include "daemon/service/playlist_builder.hpp"
+#include "playlist/query/query_error.hpp"
+#include "playlist/query/sql_compiler.hpp"
+
+namespace vibed::daemon {
+namespace {
+
+TEST(DefaultPlaylists, ThereAreSomeAndTheirNamesAreUnique) {
+    const auto config = config::default_config();
+    ASSERT_FALSE(config.playlist_definitions.empty());
+    std::set<std::string> names;
+    for (const auto& definition : config.playlist_definitions) {
+        EXPECT_TRUE(names.insert(definition.name).second) << "duplicate playlist " << definition.name;
+    }
+}
+
+TEST(DefaultPlaylists, EveryRuleParsesAndCompiles) {
+    for (const auto& definition : config::default_config().playlist_definitions) {
+        SCOPED_TRACE(definition.name);
+        std::string query_text;
+        playlist::Query query;
+        try {
+            query = playlist_query(definition, query_text);
+        } catch (const playlist::QueryError& e) {
+            FAIL() << "query \"" << query_text << "\" does not parse: " << e.what();
+        }
+        EXPECT_NE(query_text.find(definition.query), std::string::npos);
+
+        // What the configuration asks for must survive into the parsed query.
+        ASSERT_TRUE(query.filter.has_value()) << query_text;
+        EXPECT_EQ(query.shuffle, definition.shuffle);
+        EXPECT_EQ(!query.sort.empty(), definition.sort.has_value());
+        EXPECT_EQ(query.limit.has_value(), definition.limit.count || definition.limit.duration);
+
+        db::SqlFilter filter;
+        try {
+            filter = playlist::compile(query);
+        } catch (const playlist::QueryError& e) {
+            FAIL() << "query \"" << query_text << "\" does not compile: " << e.what();
+        }
+        EXPECT_FALSE(filter.where_sql.empty());
+        EXPECT_FALSE(filter.params.empty());
+    }
+}
+
+}  // namespace
+}  // namespace vibed::daemon
