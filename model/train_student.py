@@ -43,10 +43,10 @@ WIDTHS = (24, 48, 96, 160)
 SIGMOID_LOGIT_BOUND = 8.0
 CLIP_LOGIT_BOUNDS = (-0.3, 1.3)
 LOGIT_LOSS_WEIGHT = 0.05
-# The first epochs train on random 15 s excerpts (half the cost; their teacher label is the whole
-# clip's, a little noisy for an excerpt), the rest on whole clips exactly as the teacher saw them.
+# Most epochs train on random 15 s excerpts (half the cost; their teacher label is the whole
+# clip's, a little noisy for an excerpt), the last ones on whole clips exactly as the teacher saw them.
 EXCERPT_FRAMES = 750
-EXCERPT_EPOCH_FRACTION = 0.5
+EXCERPT_EPOCH_FRACTION = 0.8
 
 
 def parse_args() -> argparse.Namespace:
@@ -59,10 +59,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cache", type=Path, default=cache)
     parser.add_argument("--output", type=Path, default=REPO / "model" / "student.pt")
     parser.add_argument("--model-card", type=Path, default=REPO / "docs" / "model-card.md")
-    parser.add_argument("--epochs", type=int, default=24)
+    parser.add_argument("--epochs", type=int, default=14)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--export-best-so-far", action="store_true",
+                        help="skip the remaining epochs: export and evaluate the best checkpoint so far")
     parser.add_argument("--stop-after", choices=["features", "labels", "training"],
                         help="stop after this step (e.g. to label while another job trains)")
     return parser.parse_args()
@@ -167,7 +169,7 @@ def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
         else:
             print("train: checkpoint is from another configuration; starting afresh", file=sys.stderr)
 
-    while epoch < args.epochs:
+    while epoch < args.epochs and not args.export_best_so_far:
         rng = np.random.default_rng(SEED + epoch)     # the epoch's shuffle and crops, also on resume
         torch.manual_seed(SEED + epoch)
         model.train()
@@ -281,6 +283,8 @@ def main() -> None:
         "corpus_kinds": {k: sum(1 for i in items if i.kind == k) for k in sorted({i.kind for i in items})},
         "test_kinds": {k: sum(1 for i in test_items if i.kind == k) for k in sorted({i.kind for i in test_items})},
         "training": {"seed": SEED, "epochs": args.epochs, "batch_size": args.batch_size,
+                     "excerpt_epochs": int(EXCERPT_EPOCH_FRACTION * args.epochs),
+                     "excerpt_seconds": EXCERPT_FRAMES * 320 / 16000,
                      "learning_rate": args.learning_rate, "best_epoch": int(np.argmax(
                          [h["val_score"] for h in history])) + 1, "history": history},
         "test_agreement": report,

@@ -74,11 +74,13 @@ resampler and log-mel), so the student learns from exactly what it sees at run t
 ## Training
 `/usr/bin/python3 model/train_student.py` (Debian's python3-torch 1.13, CPU only, seed
 {training['seed']}): AdamW, one-cycle learning rate (max {training['learning_rate']}), batch
-{training['batch_size']}, {training['epochs']} epochs (the first half on random 15 s excerpts, the rest on whole
-clips); the loss is the squared error of
+{training['batch_size']}, {training['epochs']} epochs (the first {training['excerpt_epochs']} on random
+{training['excerpt_seconds']:.0f} s excerpts labelled with their whole clip's teacher output, the rest on
+whole clips); the loss is the squared error of
 the attributes weighted by the inverse of each attribute's variance (which is what concordance
 rewards), plus a small squared error on the clamped logits. The epoch with the best validation score
-({training['best_epoch']}) is exported (frozen TorchScript, batch norm folded).
+({training['best_epoch']}) is exported (frozen TorchScript, batch norm folded). The epochs took
+{sum(h['seconds'] for h in training['history']) / 60:.0f} minutes of wall time on the shared two-core machine.
 
 | epoch | train loss | validation score (mean CCC − speechiness MAE) |
 |---|---|---|
