@@ -22,14 +22,16 @@ class FolderWalker {
 public:
     FolderWalker(const ScanOptions& options, ScanResult& result) : options_(options), result_(result) {}
 
-    void walk(const fs::path& root) {
-        std::vector<fs::path> pending{root};
+    // False when `root` itself cannot be listed.
+    bool walk(const fs::path& root) {
+        std::vector<fs::path> pending;
+        if (!enter(root) || !list(root, pending)) return false;
         while (!pending.empty()) {
             const fs::path folder = std::move(pending.back());
             pending.pop_back();
-            if (!enter(folder)) continue;
-            list(folder, pending);
+            if (enter(folder)) list(folder, pending);
         }
+        return true;
     }
 
 private:
@@ -44,11 +46,13 @@ private:
         return true;
     }
 
-    void list(const fs::path& folder, std::vector<fs::path>& pending) {
+    // Not skip_permission_denied: that would skip an unreadable folder silently.
+    bool list(const fs::path& folder, std::vector<fs::path>& pending) {
         std::error_code error;
-        fs::directory_iterator it(folder, fs::directory_options::skip_permission_denied, error), end;
+        fs::directory_iterator it(folder, error), end;
         for (; !error && it != end; it.increment(error)) visit(*it, pending);
         if (error) spdlog::warn("{}: cannot list folder: {}; skipped", folder.string(), error.message());
+        return !error;
     }
 
     void visit(const fs::directory_entry& entry, std::vector<fs::path>& pending) {
@@ -84,7 +88,9 @@ ScanResult scan_folder(const fs::path& folder, const ScanOptions& options) {
         result.folder_missing = true;
         return result;
     }
-    FolderWalker(options, result).walk(folder);
+    // An unreadable library folder is as good as gone: listing it as empty
+    // would tell the caller that every track in it was deleted.
+    result.folder_missing = !FolderWalker(options, result).walk(folder);
     std::sort(result.files.begin(), result.files.end(),
               [](const ScannedFile& a, const ScannedFile& b) { return a.path < b.path; });
     return result;
