@@ -3,16 +3,29 @@
 #include <algorithm>
 
 namespace vibed::daemon {
+namespace {
+
+// The end of `folder`'s components, leaving out the empty last one that a
+// trailing separator adds ("/music/rock/" as typed in `vibectl scan`): it
+// would match no path below the folder.
+std::filesystem::path::iterator end_of_folder(const std::filesystem::path& folder) {
+    auto end = folder.end();
+    if (!folder.has_filename() && folder.has_relative_path()) --end;
+    return end;
+}
+
+}  // namespace
 
 bool is_at_or_under(const std::filesystem::path& path, const std::filesystem::path& folder) {
-    return std::mismatch(folder.begin(), folder.end(), path.begin(), path.end()).first == folder.end();
+    const auto folder_end = end_of_folder(folder);
+    return std::mismatch(folder.begin(), folder_end, path.begin(), path.end()).first == folder_end;
 }
 
 std::filesystem::path rebase(const std::filesystem::path& path, const std::filesystem::path& from,
                              const std::filesystem::path& to) {
     std::filesystem::path result = to;
     auto component = path.begin();
-    std::advance(component, std::distance(from.begin(), from.end()));
+    std::advance(component, std::distance(from.begin(), end_of_folder(from)));
     for (; component != path.end(); ++component) result /= *component;
     return result;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Path arithmetic for folder moves, by whole components (so /music/rock
-// does not contain /music/rockabilly).
+// does not contain /music/rockabilly). A folder may end in a separator.
 
 #include <filesystem>
 
