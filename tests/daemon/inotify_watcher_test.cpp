@@ -319,6 +319,62 @@ TEST_F(LibraryWatcherTest, ALibraryFolderMovedAwayIsLostAndItsWatchesDropped) {
     expect_event(Kind::file_changed, root_ / "Album/c.mp3");
 }
 
+TEST_F(LibraryWatcherTest, LostEventsAskForARescan) {
+    watch();
+    // More events than the kernel queues for one reader (max_queued_events,
+    // 16384 by default) while nobody reads: each file makes two.
+    std::ifstream limit_file("/proc/sys/fs/inotify/max_queued_events");
+    std::size_t max_queued = 16384;
+    limit_file >> max_queued;
+    for (std::size_t i = 0; i < max_queued / 2 + 1; ++i) std::ofstream(root_ / ("f" + std::to_string(i) + ".mp3"));
+    expect_event(Kind::overflow, {});
+}
+
+// A buffer as read(2) fills it: records back to back, names NUL-padded.
+void append_record(std::string& buffer, int watch, std::uint32_t mask, std::uint32_t cookie, const std::string& name,
+                   std::size_t padded_length) {
+    inotify_event header{};
+    header.wd = watch;
+    header.mask = mask;
+    header.cookie = cookie;
+    header.len = static_cast<std::uint32_t>(padded_length);
+    buffer.append(reinterpret_cast<const char*>(&header), sizeof header);
+    std::string padded = name;
+    padded.resize(padded_length, '\0');
+    buffer += padded;
+}
+
+TEST(InotifyDecode, SplitsRecordsAndStripsNamePadding) {
+    std::string buffer;
+    append_record(buffer, 3, IN_CREATE, 0, "song.mp3", 16);
+    append_record(buffer, 4, IN_MOVED_FROM | IN_ISDIR, 77, "Album", 8);
+    append_record(buffer, 5, IN_DELETE_SELF, 0, "", 0);
+    std::vector<InotifyRecord> records;
+    Inotify::decode(buffer, [&](const InotifyRecord& record) { records.push_back(record); });
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(records[0].watch, 3);
+    EXPECT_EQ(records[0].name, "song.mp3");
+    EXPECT_EQ(records[1].mask, static_cast<std::uint32_t>(IN_MOVED_FROM | IN_ISDIR));
+    EXPECT_EQ(records[1].cookie, 77u);
+    EXPECT_EQ(records[1].name, "Album");
+    EXPECT_EQ(records[2].watch, 5);
+    EXPECT_EQ(records[2].name, "");
+}
+
+TEST(InotifyDecode, IgnoresATruncatedRecord) {
+    std::string buffer;
+    append_record(buffer, 3, IN_CREATE, 0, "whole.mp3", 16);
+    append_record(buffer, 4, IN_CREATE, 0, "cut short.mp3", 16);
+    buffer.resize(buffer.size() - 5);
+    std::vector<std::string> names;
+    Inotify::decode(buffer, [&](const InotifyRecord& record) { names.push_back(record.name); });
+    EXPECT_EQ(names, std::vector<std::string>{"whole.mp3"});
+    names.clear();
+    Inotify::decode(std::string_view(buffer).substr(0, sizeof(inotify_event) - 1),
+                    [&](const InotifyRecord& record) { names.push_back(record.name); });
+    EXPECT_TRUE(names.empty());
+}
+
 // ------------------------------------------ kernel limits and unmounts
 // Both need powers the test process should not use on the machine it runs
 // on, so they run in a child process inside its own user (and mount)
