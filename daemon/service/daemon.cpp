@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 // Bounded so memory stays flat on any library: the scanner waits when full.
 constexpr std::size_t kQueueCapacity = 256;
 constexpr auto kSettleTick = 500ms;
-constexpr auto kOfflineCheckInterval = 30s;
+constexpr auto kOfflineCheckInterval = 5s;  // a stat() per missing folder: cheap
 constexpr auto kHousekeepingInterval = 1s;
 // Without inotify (watch limit reached) the library is rescanned this often
 // unless the config asks for something more frequent.
@@ -130,7 +130,7 @@ void Daemon::watch_library() {
             offline_roots_.push_back(root);
             continue;
         }
-        if (!watcher_->watch_tree(root)) break;  // limit reached: periodic rescans take over
+        if (!watcher_->watch_root(root)) break;  // limit reached: periodic rescans take over
     }
     spdlog::info("watching {} folders", watcher_->watch_count());
     if (!offline_roots_.empty()) check_offline_roots();
@@ -219,7 +219,9 @@ void Daemon::on_watch_event(const WatchEvent& event) {
             break;
         case Kind::root_lost:
             spdlog::warn("{}: library folder went away (unmounted?); its tracks stay indexed", event.path.string());
-            offline_roots_.push_back(event.path);
+            if (std::find(offline_roots_.begin(), offline_roots_.end(), event.path) == offline_roots_.end()) {
+                offline_roots_.push_back(event.path);
+            }
             check_offline_roots();
             break;
     }
@@ -295,7 +297,7 @@ void Daemon::check_offline_roots() {
             std::error_code fs_error;
             if (fs::is_directory(root, fs_error) && !fs::is_empty(root, fs_error)) {
                 spdlog::info("{}: library folder is back; rescanning it", root.string());
-                if (watcher_) watcher_->watch_tree(root);
+                if (watcher_) watcher_->watch_root(root);
                 request_scan(root);
             } else {
                 still_offline.push_back(root);

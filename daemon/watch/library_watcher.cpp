@@ -65,6 +65,11 @@ bool LibraryWatcher::watch_tree(const fs::path& folder) {
     return true;
 }
 
+bool LibraryWatcher::watch_root(const fs::path& root) {
+    roots_.insert(root);
+    return watch_tree(root);
+}
+
 void LibraryWatcher::start_read() {
     stream_.async_read_some(boost::asio::buffer(buffer_), [this, alive = alive_](const boost::system::error_code& error,
                                                                                  std::size_t bytes) {
@@ -97,9 +102,14 @@ void LibraryWatcher::handle_record(const InotifyRecord& record) {
     const fs::path folder = folder_it->second;
 
     if (record.mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
-        // The folder itself is gone (its parent reports the deletion or move);
-        // an unmount reports nothing else, so tell the daemon a root was lost.
-        if (record.mask & IN_UNMOUNT) handler_({WatchEvent::Kind::root_lost, folder, {}, true});
+        // A folder inside the library going away is reported by its parent.
+        // A root has no watched parent: its watches would follow it to a path
+        // outside the library, so drop them and let the daemon wait for it.
+        if (roots_.contains(folder) && (record.mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT))) {
+            forget_tree(folder);
+            handler_({WatchEvent::Kind::root_lost, folder, {}, true});
+            return;
+        }
         if (record.mask & IN_IGNORED) {
             watches_.erase(folder);
             folders_.erase(folder_it);

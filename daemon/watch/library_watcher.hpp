@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -52,6 +53,9 @@ public:
     // Returns false when the kernel's watch limit stopped it: the caller must
     // fall back to periodic rescans. Unreadable folders are skipped with a log line.
     bool watch_tree(const std::filesystem::path& folder);
+    // watch_tree() for a library root: when the root itself is moved, deleted
+    // or unmounted, its watches are dropped and root_lost is reported.
+    bool watch_root(const std::filesystem::path& root);
 
     [[nodiscard]] bool limit_reached() const { return limit_reached_; }
     [[nodiscard]] std::size_t watch_count() const { return folders_.size(); }
@@ -80,6 +84,7 @@ private:
     std::unordered_map<int, std::filesystem::path> folders_;  // watch -> folder
     std::map<std::filesystem::path, int> watches_;             // folder -> watch
     std::map<std::uint32_t, PendingMove> pending_moves_;       // cookie -> move-from half
+    std::set<std::filesystem::path> roots_;
     std::array<char, 64 * 1024> buffer_{};
     bool limit_reached_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -61,12 +61,31 @@ cp "$fixture_dir/text.mp3" "$L/rock/broken.mp3"
 wait_until 60 "broken file recorded" bash -c "[ \"\$(\"$vibectl\" -c \"$dir/config.toml\" status --json | python3 -c \"import json,sys; print(json.load(sys.stdin)['tracks']['failed'])\")\" = 1 ]"
 "$vibectl" -c "$dir/config.toml" export -f csv | grep -q "broken.mp3,error," || fail "broken file not recorded as error"
 
-# 7. The playlists were written, and a second daemon on the same index is refused.
+# 7. The library folder vanishes (an unmounted disk): the index keeps its
+# tracks; when it is back, it is watched again.
+total_before=$(status_field "$dir" total)
+mv "$L" "$dir/library-unmounted"
+sleep 3
+[ "$(status_field "$dir" total)" = "$total_before" ] || fail "a vanished library emptied the index"
+mv "$dir/library-unmounted" "$L"
+cp "$fixture_dir/song.opus" "$L/blues/five.opus"
+wait_until 120 "a new file after the library came back" bash -c "$vibectl -c $dir/config.toml export -f csv | grep -q '/five.opus,ok,'"
+
+# 8. SIGHUP reloads the configuration: a new playlist appears.
+cat >> "$dir/config.toml" <<'TOML'
+[[playlist]]
+name = "Everything Reloaded"
+query = "energy >= 0"
+TOML
+kill -HUP "$daemon_pid"
+wait_until 30 "the playlist added by a reload" test -f "$dir/playlists/everything-reloaded.m3u"
+
+# 9. The playlists were written, and a second daemon on the same index is refused.
 ls "$dir/playlists"/*.m3u >/dev/null || fail "no playlists written"
 if "$vibed" -c "$dir/config.toml" >"$dir/second.log" 2>&1; then fail "a second daemon started"; fi
 grep -q "already running" "$dir/second.log" || fail "second daemon: $(cat "$dir/second.log")"
 
-# 8. SIGTERM stops it cleanly.
+# 10. SIGTERM stops it cleanly.
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
 daemon_pid=""
