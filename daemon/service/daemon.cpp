@@ -159,11 +159,18 @@ void Daemon::scan_loop(std::stop_token stop) {
         const auto folders = folder ? std::vector<fs::path>{*folder} : config_.library.paths;
         const auto started = std::chrono::steady_clock::now();
         try {
-            const SyncReport report = sync_folders(folders, scan_options(config_), *writer_, model_id_, queue_, scan_stop_);
+            const SyncReport report = sync_folders(folders, scan_options(config_), config_.daemon.settle, *writer_,
+                                                   model_id_, queue_, scan_stop_);
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             spdlog::info("scanned {}: {} audio files, {} to analyse, {} removed ({:.1f}s)",
                          folder ? folder->string() : "library", report.files_seen, report.queued, report.removed, seconds);
             if (report.removed > 0) boost::asio::post(io_, [this] { schedule_playlists(); });
+            if (!report.settling.empty()) {
+                boost::asio::post(io_, [this, settling = report.settling] {
+                    for (const auto& file : settling) settle_.touch(file);
+                    on_settle_tick();
+                });
+            }
             if (!report.offline.empty()) {
                 boost::asio::post(io_, [this, offline = report.offline] {
                     for (const auto& root : offline) {

@@ -26,8 +26,9 @@ bool needs_analysis(const ScannedFile& file, const db::FileState* known) {
 
 class FolderSync {
 public:
-    FolderSync(IndexWriter& writer, WorkQueue& queue, const std::atomic<bool>& stop, SyncReport& report)
-        : writer_(writer), queue_(queue), stop_(stop), report_(report) {}
+    FolderSync(IndexWriter& writer, WorkQueue& queue, std::chrono::seconds settle, const std::atomic<bool>& stop,
+               SyncReport& report)
+        : writer_(writer), queue_(queue), settle_(settle), stop_(stop), report_(report) {}
 
     void run(const fs::path& folder, const ScanOptions& options,
              const std::map<fs::path, db::FileState>& known) {
@@ -66,6 +67,10 @@ private:
             if (stop_) return;
             const auto it = known.find(file.path);
             if (!needs_analysis(file, it == known.end() ? nullptr : &it->second)) continue;
+            if (is_settling(file)) {
+                report_.settling.push_back(file.path);
+                continue;
+            }
             chunk.push_back({file.path, file.stamp.size, file.stamp.mtime_ns});
             if (chunk.size() >= kPendingChunk) flush();
         }
@@ -87,22 +92,30 @@ private:
         report_.removed += vanished.size();
     }
 
+    bool is_settling(const ScannedFile& file) const {
+        const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+        return now_ns - file.stamp.mtime_ns < std::chrono::nanoseconds(settle_).count();
+    }
+
     IndexWriter& writer_;
     WorkQueue& queue_;
+    std::chrono::seconds settle_;
     const std::atomic<bool>& stop_;
     SyncReport& report_;
 };
 
 }  // namespace
 
-SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanOptions& options, IndexWriter& writer,
-                        std::int64_t model_id, WorkQueue& queue, const std::atomic<bool>& stop) {
+SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanOptions& options, std::chrono::seconds settle,
+                        IndexWriter& writer, std::int64_t model_id, WorkQueue& queue, const std::atomic<bool>& stop) {
     std::map<fs::path, db::FileState> known;
     for (auto& entry : writer.with_index([&](db::Index& index) { return index.all_file_states(model_id); })) {
         known.emplace(std::move(entry.path), entry.state);
     }
     SyncReport report;
-    FolderSync sync(writer, queue, stop, report);
+    FolderSync sync(writer, queue, settle, stop, report);
     for (const auto& folder : folders) {
         if (stop) break;
         sync.run(folder, options, known);

@@ -4,6 +4,7 @@
 // gone. A folder that vanished (an unmounted disk) never empties the index.
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <vector>
 
@@ -18,11 +19,15 @@ struct SyncReport {
     std::size_t queued = 0;
     std::size_t removed = 0;
     std::vector<std::filesystem::path> offline;  // folders skipped because they look unmounted
+    // Modified within the settle time: probably still being written, so not
+    // queued; the caller hands them to its settle queue.
+    std::vector<std::filesystem::path> settling;
 };
 
 // Runs on the scan thread; blocks on the work queue when it is full. Stops
 // early (with a partial report) when `stop` becomes true.
 SyncReport sync_folders(const std::vector<std::filesystem::path>& folders, const ScanOptions& options,
-                        IndexWriter& writer, std::int64_t model_id, WorkQueue& queue, const std::atomic<bool>& stop);
+                        std::chrono::seconds settle, IndexWriter& writer, std::int64_t model_id, WorkQueue& queue,
+                        const std::atomic<bool>& stop);
 
 }  // namespace vibed::daemon
