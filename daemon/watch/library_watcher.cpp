@@ -1,5 +1,7 @@
 #include "daemon/watch/library_watcher.hpp"
 
+#include <sys/stat.h>
+
 #include <spdlog/spdlog.h>
 
 #include "daemon/service/path_tree.hpp"
@@ -34,7 +36,9 @@ bool LibraryWatcher::add_one(const fs::path& folder) {
     if (limit_reached_) return false;
     try {
         const int watch = inotify_.add_watch(folder, kWatchMask);
-        folders_[watch] = folder;
+        struct stat info {};
+        ::stat(folder.c_str(), &info);  // it was there a moment ago; if not, its watch is about to go anyway
+        folders_[watch] = WatchedFolder{folder, info.st_dev};
         watches_[folder] = watch;
         return true;
     } catch (const WatchLimitReached& e) {
@@ -99,25 +103,12 @@ void LibraryWatcher::handle_record(const InotifyRecord& record) {
     }
     const auto folder_it = folders_.find(record.watch);
     if (folder_it == folders_.end()) return;  // a watch we already forgot
-    const fs::path folder = folder_it->second;
-
     if (record.mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
-        // A folder inside the library going away is reported by its parent.
-        // A root has no watched parent: its watches would follow it to a path
-        // outside the library, so drop them and let the daemon wait for it.
-        if (roots_.contains(folder) && (record.mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT))) {
-            forget_tree(folder);
-            handler_({WatchEvent::Kind::root_lost, folder, {}, true});
-            return;
-        }
-        if (record.mask & IN_IGNORED) {
-            watches_.erase(folder);
-            folders_.erase(folder_it);
-        }
+        handle_folder_gone(record.watch, record.mask);
         return;
     }
 
-    const fs::path path = folder / record.name;
+    const fs::path path = folder_it->second.path / record.name;
     const bool is_folder = (record.mask & IN_ISDIR) != 0;
     if (is_excluded_(path)) return;
 
@@ -138,6 +129,41 @@ void LibraryWatcher::handle_record(const InotifyRecord& record) {
         if (is_folder) forget_tree(path);
         handler_({is_folder ? WatchEvent::Kind::folder_removed : WatchEvent::Kind::file_removed, path, {}, is_folder});
     }
+}
+
+// The watched folder itself went away. A folder inside the library going away
+// is reported by its parent; what no parent reports is a root that is moved,
+// deleted or unmounted, or a disk unmounted from a folder inside the library.
+// Their watches would follow them to a path outside the library, so drop them
+// and let the daemon wait for the folder to come back.
+void LibraryWatcher::handle_folder_gone(int watch, std::uint32_t mask) {
+    const WatchedFolder folder = folders_.at(watch);
+    fs::path lost;
+    if (mask & IN_UNMOUNT) {
+        lost = top_of_unmounted_tree(folder);
+    } else if (roots_.contains(folder.path) && (mask & (IN_DELETE_SELF | IN_MOVE_SELF))) {
+        lost = folder.path;
+    } else {
+        if (mask & IN_IGNORED) {
+            watches_.erase(folder.path);
+            folders_.erase(watch);
+        }
+        return;
+    }
+    forget_tree(lost);
+    handler_({WatchEvent::Kind::root_lost, lost, {}, true});
+}
+
+// Every watched folder of an unmounted disk hears of it, in no useful order;
+// the one to report is the topmost: a root, or the folder the disk was mounted on.
+fs::path LibraryWatcher::top_of_unmounted_tree(const WatchedFolder& folder) const {
+    fs::path top = folder.path;
+    while (!roots_.contains(top) && top.has_relative_path()) {
+        const auto parent = watches_.find(top.parent_path());
+        if (parent == watches_.end() || folders_.at(parent->second).device != folder.device) break;
+        top = parent->first;
+    }
+    return top;
 }
 
 void LibraryWatcher::handle_moved_from(const fs::path& path, std::uint32_t cookie, bool is_folder) {
@@ -192,7 +218,7 @@ void LibraryWatcher::rename_tree(const fs::path& from, const fs::path& to) {
         it = watches_.erase(it);
     }
     for (auto& [path, watch] : moved) {
-        folders_[watch] = path;
+        folders_.at(watch).path = path;
         watches_[path] = watch;
     }
     if (moved.empty()) watch_tree(to);  // it was not watched (e.g. excluded before)

@@ -3,6 +3,8 @@
 // io_context, and reports what happened in library terms: a file finished
 // being written, a path moved, a path disappeared, the kernel lost events.
 
+#include <sys/types.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,7 +31,8 @@ struct WatchEvent {
         folder_removed, // deleted or moved out: forget everything under it
         moved,          // renamed within the library: `from` -> `path`, file or folder
         overflow,       // the kernel dropped events: only a rescan can recover
-        root_lost,      // a library root vanished (unmounted disk, deleted folder)
+        root_lost,      // a library root vanished (unmounted disk, deleted folder), or a
+                        // disk mounted inside the library was unmounted (path: its mount point)
     };
     Kind kind;
     std::filesystem::path path;
@@ -66,9 +69,16 @@ private:
     void handle_moved_from(const std::filesystem::path& path, std::uint32_t cookie, bool is_folder);
     void handle_moved_to(const std::filesystem::path& path, std::uint32_t cookie, bool is_folder);
     void expire_pending_moves();
+    void handle_folder_gone(int watch, std::uint32_t mask);
     void forget_tree(const std::filesystem::path& folder);
     void rename_tree(const std::filesystem::path& from, const std::filesystem::path& to);
     bool add_one(const std::filesystem::path& folder);
+
+    struct WatchedFolder {
+        std::filesystem::path path;
+        dev_t device;  // tells where an unmounted disk's tree begins
+    };
+    [[nodiscard]] std::filesystem::path top_of_unmounted_tree(const WatchedFolder& folder) const;
 
     struct PendingMove {
         std::filesystem::path from;
@@ -81,7 +91,7 @@ private:
     boost::asio::steady_timer move_timer_;
     Handler handler_;
     Filter is_excluded_;
-    std::unordered_map<int, std::filesystem::path> folders_;  // watch -> folder
+    std::unordered_map<int, WatchedFolder> folders_;          // watch -> folder
     std::map<std::filesystem::path, int> watches_;             // folder -> watch
     std::map<std::uint32_t, PendingMove> pending_moves_;       // cookie -> move-from half
     std::set<std::filesystem::path> roots_;

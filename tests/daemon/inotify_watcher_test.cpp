@@ -446,5 +446,31 @@ TEST(LibraryWatcherLimits, AnUnmountedLibraryFolderIsLostOnce) {
     EXPECT_EQ(report, "root_lost " + root.path().string() + " [folder]\n");
 }
 
+TEST(LibraryWatcherLimits, ADiskUnmountedInsideTheLibraryIsLostOnce) {
+    ScratchDir root;
+    const fs::path mount_point = root / "External";
+    fs::create_directory(mount_point);
+    const std::string report = test::run_in_child([&] {
+        if (auto problem = enter_own_user_namespace(CLONE_NEWNS); !problem.empty()) return "skip: " + problem;
+        if (mount("vibed-test", mount_point.c_str(), "tmpfs", 0, nullptr) != 0)
+            return std::string("skip: cannot mount a tmpfs: ") + std::strerror(errno);
+        fs::create_directories(mount_point / "Artist/Album");
+        boost::asio::io_context io;
+        EventLog log(io);
+        LibraryWatcher watcher(io, log.handler(), excluded_by_test_config);
+        watcher.watch_root(root.path());
+        if (umount(mount_point.c_str()) != 0) return std::string("skip: cannot unmount: ") + std::strerror(errno);
+        // Written after the unmount's events: once it is in, they all are.
+        write_file(root / "sentinel.mp3");
+        if (!log.wait_for(Kind::file_changed, root / "sentinel.mp3")) return "no sentinel event\n" + log.all();
+        std::string report = "watches=" + std::to_string(watcher.watch_count()) + "\n";
+        for (const auto& line : log.mentioning(mount_point.string())) report += line + "\n";
+        return report;
+    });
+    if (report.rfind("skip: ", 0) == 0) GTEST_SKIP() << report;
+    // The root stays watched; the mount point is reported (the daemon polls it until the disk is back).
+    EXPECT_EQ(report, "watches=1\nroot_lost " + mount_point.string() + " [folder]\n");
+}
+
 }  // namespace
 }  // namespace vibed::daemon
