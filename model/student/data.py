@@ -22,12 +22,27 @@ class CorpusItem:
     path: Path
     split: str
     kind: str
+    sources: tuple[str, ...]     # source keys, as model/build_corpus.py names them
 
 
 def read_manifest(path: Path) -> list[CorpusItem]:
     with path.open(newline="") as f:
-        return [CorpusItem(r["id"], Path(r["path"]), r["split"], r["kind"])
+        return [CorpusItem(r["id"], Path(r["path"]), r["split"], r["kind"], tuple(r["sources"].split(",")))
                 for r in csv.DictReader(f, delimiter="\t")]
+
+
+def items_sharing_audio_across_splits(items: list[CorpusItem], unpacked: Path, split: str) -> set[str]:
+    """Ids of `split` items made from a source file whose exact bytes are also a source of another
+    split. Some packages ship one recording several times (Drascula has a copy per language), and
+    the corpus splits by file, so such twins must be left out of the held-out evaluation."""
+    def content_of(source: str) -> str:
+        path = unpacked / source
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        return ",".join(sha256_of(f) for f in files if f.is_file()) or source
+
+    content = {s: content_of(s) for i in items for s in i.sources}
+    elsewhere = {content[s] for i in items if i.split != split for s in i.sources}
+    return {i.id for i in items if i.split == split and any(content[s] in elsewhere for s in i.sources)}
 
 
 def sha256_of(path: Path) -> str:
