@@ -46,6 +46,16 @@ std::shared_ptr<const AttributeModel> AttributeModel::load(const std::filesystem
         throw ModelError(file.string() + ": not a TorchScript model (" + e.what_without_backtrace() + ")");
     }
     module->scripted.eval();
+    try {
+        // Folding weights and batch norms into constants and fusing ops makes
+        // the forward pass several times faster (VibeNet: 1.65 s -> 0.25 s per
+        // 30 s clip on one thread). The result cannot be saved, so it is done
+        // here at every load rather than in the exported file.
+        torch::jit::Module frozen = torch::jit::freeze(module->scripted);
+        module->scripted = torch::jit::optimize_for_inference(frozen);
+    } catch (const c10::Error& e) {
+        throw ModelError(file.string() + ": cannot prepare the model for inference (" + e.what_without_backtrace() + ")");
+    }
     std::string digest = sha256_file(file);
     return std::shared_ptr<const AttributeModel>(new AttributeModel(file, std::move(digest), std::move(module)));
 }

@@ -178,7 +178,24 @@ void run_playlist(const CliContext& context, const PlaylistOptions& options) {
     }
 }
 
-void run_playlists(const CliContext& context) {
+// Rewrites every playlist now: through the daemon when it runs (so there is
+// one writer), else directly from the database.
+void write_all_playlists(const CliContext& context) {
+    const config::Config config = load_cli_config(context);
+    if (const auto reply = call_daemon(config.daemon.socket, Request{"publish-playlists", {}})) {
+        if (!reply->ok) throw std::runtime_error("vibed: " + reply->error);
+        std::fprintf(stderr, "vibed rewrote the playlists that changed\n");
+        return;
+    }
+    LibraryAccess library = open_library(context);
+    const auto report = publish_playlists(library.index, require_model(library), library.config,
+                                          draws_file_for(library.config.database.path));
+    for (const auto& problem : report.problems) note(problem);
+    std::fprintf(stderr, "%zu playlist files written, %zu unchanged\n", report.written, report.unchanged);
+}
+
+void run_playlists(const CliContext& context, bool write) {
+    if (write) write_all_playlists(context);
     LibraryAccess library = open_library(context);
     for (const auto& definition : library.config.playlist_definitions) {
         std::string count = "-";
@@ -283,7 +300,9 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     named->callback([&context, options] { run_playlist(context, *options); });
 
     auto* list = app.add_subcommand("playlists", "The configured playlists and their track counts");
-    list->callback([&context] { run_playlists(context); });
+    auto write_all = std::make_shared<bool>(false);
+    list->add_flag("--write", *write_all, "Rewrite every playlist's M3U files now");
+    list->callback([&context, write_all] { run_playlists(context, *write_all); });
 
     auto* explain = app.add_subcommand("explain", "Why a track is or is not in a playlist");
     auto explain_track = std::make_shared<std::string>();
