@@ -1,0 +1,119 @@
+// The whole front end plus a model against logits computed in Python on the
+// same samples: VibeNet's own package for the imported teacher
+// (tests/golden/model_*.json), PyTorch for the bundled student
+// (tests/golden/student_*.json). An accidental change to either shows up here.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "core/features/log_mel.hpp"
+#include "core/model/attribute_model.hpp"
+#include "core/model/model_locator.hpp"
+
+namespace vibed::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kGolden = fs::path(VIBED_SOURCE_DIR) / "tests/golden";
+// Float32 convolutions in two engines (onnxruntime, LibTorch) differ in the
+// last bits; 1e-4 on logits is what the import itself is checked against.
+constexpr float kLogitTolerance = 1e-4f;
+
+std::vector<float> read_samples(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary | std::ios::ate);
+    std::vector<float> samples(static_cast<std::size_t>(in.tellg()) / sizeof(float));
+    in.seekg(0);
+    in.read(reinterpret_cast<char*>(samples.data()), static_cast<std::streamsize>(samples.size() * sizeof(float)));
+    return samples;
+}
+
+std::vector<fs::path> golden_files(const std::string& prefix) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(kGolden)) {
+        const auto name = entry.path().filename().string();
+        if (name.starts_with(prefix) && entry.path().extension() == ".json") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+// The teacher is generated (model/import_vibenet.py), never committed:
+// scripts/test.sh sets VIBED_REQUIRE_TEACHER so that CI cannot skip it.
+std::shared_ptr<const AttributeModel> load_or_skip(std::string_view name) {
+    try {
+        return AttributeModel::load(resolve_model(name));
+    } catch (const ModelError& e) {
+        if (name == kTeacherModelName && std::getenv("VIBED_REQUIRE_TEACHER") == nullptr) return nullptr;
+        throw;
+    }
+}
+
+void check_golden(const AttributeModel& model, const fs::path& golden_file) {
+    SCOPED_TRACE(golden_file.filename().string());
+    const auto golden = nlohmann::json::parse(std::ifstream(golden_file));
+    const LogMel mel = compute_log_mel(read_samples(kGolden / golden.at("input").get<std::string>()));
+    const Logits logits = model.logits(mel);
+    const auto expected = golden.at("logits").get<std::vector<float>>();
+    ASSERT_EQ(expected.size(), kAttributeCount);
+    for (std::size_t i = 0; i < kAttributeCount; ++i) {
+        EXPECT_NEAR(logits[i], expected[i], kLogitTolerance) << kAttributeNames[i];
+    }
+}
+
+TEST(ModelGolden, TeacherReproducesVibeNetsOwnPackage) {
+    const auto model = load_or_skip(kTeacherModelName);
+    if (!model) GTEST_SKIP() << "model/generated/vibenet.pt missing: run model/import_vibenet.py";
+    const auto files = golden_files("model_");
+    ASSERT_FALSE(files.empty());
+    for (const auto& file : files) check_golden(*model, file);
+}
+
+TEST(ModelGolden, BundledStudentGivesItsRecordedOutputs) {
+    const auto files = golden_files("student_");
+    if (files.empty()) GTEST_SKIP() << "no student golden files (tests/golden/make_student_golden.py)";
+    const auto model = load_or_skip(kDefaultModelName);
+    for (const auto& file : files) check_golden(*model, file);
+}
+
+TEST(ModelGolden, OneModelSharedByManyThreadsGivesTheSameAnswers) {
+    auto model = load_or_skip(kTeacherModelName);
+    if (!model) model = load_or_skip(kDefaultModelName);
+    const auto files = golden_files("model_");
+    ASSERT_FALSE(files.empty());
+    const auto golden = nlohmann::json::parse(std::ifstream(files.front()));
+    const LogMel mel = compute_log_mel(read_samples(kGolden / golden.at("input").get<std::string>()));
+    const Logits alone = model->logits(mel);
+    std::vector<Logits> results(4);
+    {
+        std::vector<std::jthread> threads;
+        for (auto& result : results) {
+            threads.emplace_back([&] {
+                for (int repeat = 0; repeat < 3; ++repeat) result = model->logits(mel);
+            });
+        }
+    }
+    for (const auto& result : results) EXPECT_EQ(result, alone);
+}
+
+TEST(AttributeModel, MissingOrBogusFilesAreClearErrors) {
+    EXPECT_THROW(AttributeModel::load("/nonexistent/model.pt"), ModelError);
+    const fs::path bogus = fs::temp_directory_path() / "vibed-bogus-model.pt";
+    std::ofstream(bogus) << "not a model";
+    try {
+        AttributeModel::load(bogus);
+        ADD_FAILURE() << "a text file loaded as a model";
+    } catch (const ModelError& e) {
+        EXPECT_NE(std::string(e.what()).find(bogus.string()), std::string::npos) << e.what();
+    }
+    fs::remove(bogus);
+}
+
+}  // namespace
+}  // namespace vibed::core
