@@ -130,9 +130,12 @@ echo "first index: $ok tracks ok, $errors errors in ${wall} s wall, $(awk -v u="
 echo "  rate:      $(ratio "$ok" "$wall") tracks/s, $(awk -v u="$user" -v s="$system" -v n="$ok" 'BEGIN {printf "%.1f", (u + s) * 1000 / n}') ms CPU per track"
 echo "  peak RSS:  $((peak_kb / 1024)) MB"
 echo "  RSS as tracks are analysed (sampled each second):"
+# The first sample past each fifth of the library, and the last one.
 awk -v step=$((file_count / 5)) '
-  $3 >= next_mark { printf "    %5d tracks  %4d MB  (at %d s)\n", $3, $2 / 1024, $1; while (next_mark <= $3) next_mark += step }
-  BEGIN { next_mark = step }' "$work/first.samples"
+  function show() { printf "    %5d tracks  %4d MB  (at %d s)\n", $3, $2 / 1024, $1 }
+  BEGIN { next_mark = step }
+  $3 >= next_mark { show(); shown = NR; while (next_mark <= $3) next_mark += step }
+  END { if (shown != NR) show() }' "$work/first.samples"
 
 index_once rescan
 read -r wall user system peak_kb <"$work/rescan.time"
