@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -G Ninja >/dev/null
 cmake --build build -j "${JOBS:-2}" --target vibed vibectl
 library_args=()
 [ $# -gt 0 ] && library_args=(--library "$(realpath "$1")")
