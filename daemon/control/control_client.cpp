@@ -8,6 +8,8 @@
 
 #include <istream>
 
+#include "daemon/control/socket_endpoint.hpp"
+
 namespace vibed::daemon {
 
 std::optional<Reply> call_daemon(const std::filesystem::path& socket_path, const Request& request) {
@@ -15,7 +17,7 @@ std::optional<Reply> call_daemon(const std::filesystem::path& socket_path, const
     boost::asio::io_context io;
     stream_protocol::socket socket(io);
     boost::system::error_code error;
-    socket.connect(stream_protocol::endpoint(socket_path.string()), error);
+    socket.connect(socket_endpoint(socket_path), error);
     if (error) return std::nullopt;  // no daemon listening (absent socket, refused)
 
     boost::asio::write(socket, boost::asio::buffer(encode_request(request)), error);

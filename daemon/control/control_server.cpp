@@ -10,6 +10,8 @@
 #include <array>
 #include <memory>
 
+#include "daemon/control/socket_endpoint.hpp"
+
 namespace vibed::daemon {
 namespace {
 
@@ -86,12 +88,13 @@ ControlServer::ControlServer(boost::asio::io_context& io, std::filesystem::path 
     // The database lock already guarantees we are the only daemon for this
     // index, so a socket file still here is a leftover from a crash.
     std::filesystem::remove(socket_path_, fs_error);
+    const auto endpoint = socket_endpoint(socket_path_);  // may throw: not between the umask calls
     boost::system::error_code error;
     acceptor_.open(stream_protocol(), error);
     // umask makes the socket 0600 from birth, with no window in which another
     // user could connect.
     const mode_t old_mask = ::umask(0177);
-    if (!error) acceptor_.bind(stream_protocol::endpoint(socket_path_.string()), error);
+    if (!error) acceptor_.bind(endpoint, error);
     ::umask(old_mask);
     if (!error) acceptor_.listen(boost::asio::socket_base::max_listen_connections, error);
     if (error) throw std::runtime_error(socket_path_.string() + ": cannot listen: " + error.message());

@@ -284,5 +284,26 @@ TEST_F(ControlSocket, AnUnusablePathIsAnErrorNamingIt) {
     }
 }
 
+TEST_F(ControlSocket, APathTooLongForASocketIsAnErrorNamingIt) {
+    // sun_path holds 108 bytes; a deep XDG_RUNTIME_DIR or a configured path can exceed it.
+    const fs::path too_long = dir_ / std::string(120, 'd') / "vibed.sock";
+    const mode_t umask_before = ::umask(022);
+    ::umask(umask_before);
+    try {
+        ControlServer server(io_, too_long, echo);
+        FAIL() << "bound a socket at a path longer than sun_path";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find(too_long.string()), std::string::npos) << e.what();
+    }
+    const mode_t umask_after = ::umask(umask_before);
+    EXPECT_EQ(umask_after, umask_before) << "the server left its socket umask behind";
+    try {
+        call_daemon(too_long, Request{"status", {}});
+        FAIL() << "connected to a path longer than sun_path";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find(too_long.string()), std::string::npos) << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace vibed::daemon
