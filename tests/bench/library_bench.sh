@@ -28,6 +28,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$model" ] || model=$(default_model)
 [ -f "$model" ] || die "$model: no such model"
+model=$(realpath "$model")  # the config accepts absolute paths only
 if [ -n "$work" ]; then
   mkdir -p "$work"
   [ -z "$(ls -A "$work")" ] || die "$work is not empty"
