@@ -79,7 +79,13 @@ TEST(ModelGolden, BundledStudentGivesItsRecordedOutputs) {
     const auto files = golden_files("student_");
     if (files.empty()) GTEST_SKIP() << "no student golden files (tests/golden/make_student_golden.py)";
     const auto model = load_or_skip(kDefaultModelName);
-    for (const auto& file : files) check_golden(*model, file);
+    for (const auto& file : files) {
+        const auto recorded = nlohmann::json::parse(std::ifstream(file)).at("model_sha256").get<std::string>();
+        ASSERT_EQ(model->sha256(), recorded)
+            << "model/student.pt is not the model " << file.filename() << " was recorded with: if it was retrained "
+            << "on purpose, re-run tests/golden/make_student_golden.py";
+        check_golden(*model, file);
+    }
 }
 
 TEST(ModelGolden, OneModelSharedByManyThreadsGivesTheSameAnswers) {
