@@ -6,11 +6,21 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <istream>
 
 #include "daemon/control/socket_endpoint.hpp"
 
 namespace vibed::daemon {
+namespace {
+
+// A daemon that accepted the connection but never answers must not hang
+// vibectl (or a script calling it) forever.
+constexpr timeval kReplyTimeout{30, 0};
+
+}  // namespace
 
 std::optional<Reply> call_daemon(const std::filesystem::path& socket_path, const Request& request) {
     using boost::asio::local::stream_protocol;
@@ -19,11 +29,16 @@ std::optional<Reply> call_daemon(const std::filesystem::path& socket_path, const
     boost::system::error_code error;
     socket.connect(socket_endpoint(socket_path), error);
     if (error) return std::nullopt;  // no daemon listening (absent socket, refused)
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &kReplyTimeout, sizeof kReplyTimeout);
 
     boost::asio::write(socket, boost::asio::buffer(encode_request(request)), error);
     if (error) throw std::runtime_error(socket_path.string() + ": cannot send request: " + error.message());
     boost::asio::streambuf reply_bytes(kMaxLineBytes);
     boost::asio::read_until(socket, reply_bytes, '\n', error);
+    if (error == boost::asio::error::would_block || error == boost::asio::error::try_again) {
+        throw std::runtime_error(socket_path.string() + ": vibed did not answer within " +
+                                 std::to_string(kReplyTimeout.tv_sec) + " s");
+    }
     if (error) throw std::runtime_error(socket_path.string() + ": no reply from vibed: " + error.message());
     std::istream in(&reply_bytes);
     std::string line;

@@ -28,6 +28,9 @@ Reply Daemon::dispatch(const Request& request) {
     if (request.command == "status") return {true, status_json(), {}};
     if (request.command == "scan") {
         const std::string path = request.args.value("path", std::string());
+        if (!path.empty() && !std::filesystem::path(path).is_absolute()) {
+            return {false, {}, "scan needs an absolute path, got '" + path + "'"};
+        }
         request_scan(path.empty() ? std::nullopt : std::optional<std::filesystem::path>(path));
         return {true, {{"scan", path.empty() ? "library" : path}}, {}};
     }
