@@ -6,9 +6,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
-#include <sys/socket.h>
-#include <sys/time.h>
-
+#include <chrono>
 #include <istream>
 
 #include "daemon/control/socket_endpoint.hpp"
@@ -18,7 +16,7 @@ namespace {
 
 // A daemon that accepted the connection but never answers must not hang
 // vibectl (or a script calling it) forever.
-constexpr timeval kReplyTimeout{30, 0};
+constexpr auto kReplyTimeout = std::chrono::seconds(30);
 
 }  // namespace
 
@@ -29,15 +27,19 @@ std::optional<Reply> call_daemon(const std::filesystem::path& socket_path, const
     boost::system::error_code error;
     socket.connect(socket_endpoint(socket_path), error);
     if (error) return std::nullopt;  // no daemon listening (absent socket, refused)
-    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &kReplyTimeout, sizeof kReplyTimeout);
 
     boost::asio::write(socket, boost::asio::buffer(encode_request(request)), error);
     if (error) throw std::runtime_error(socket_path.string() + ": cannot send request: " + error.message());
     boost::asio::streambuf reply_bytes(kMaxLineBytes);
-    boost::asio::read_until(socket, reply_bytes, '\n', error);
-    if (error == boost::asio::error::would_block || error == boost::asio::error::try_again) {
+    bool answered = false;
+    boost::asio::async_read_until(socket, reply_bytes, '\n', [&](const boost::system::error_code& read_error, std::size_t) {
+        error = read_error;
+        answered = true;
+    });
+    io.run_for(kReplyTimeout);
+    if (!answered) {
         throw std::runtime_error(socket_path.string() + ": vibed did not answer within " +
-                                 std::to_string(kReplyTimeout.tv_sec) + " s");
+                                 std::to_string(kReplyTimeout.count()) + " s");
     }
     if (error) throw std::runtime_error(socket_path.string() + ": no reply from vibed: " + error.message());
     std::istream in(&reply_bytes);
