@@ -3,6 +3,7 @@
 //   bench_pipeline [--repeat N] [--warmup N] AUDIO_FILE MODEL_FILE
 //
 // Stages, each run N times on the same file:
+//   decoder   the decoding backend alone (mpg123, libsndfile or FFmpeg)
 //   decode    decoding + downmix + soxr resampling to 16 kHz (MonoStream)
 //   log-mel   the log-mel front end over the whole decoded signal
 //   model     one forward pass over that log-mel
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "core/analysis/track_analyzer.hpp"
+#include "core/audio/audio_decoder.hpp"
 #include "core/audio/mono_stream.hpp"
 #include "core/features/log_mel.hpp"
 #include "core/model/attribute_model.hpp"
@@ -87,6 +89,16 @@ void bench_stage(std::string_view name, const Options& options, double audio_sec
     std::printf("%-8.*s %12.1f %12.1f %14.1f %14.1f\n", static_cast<int>(name.size()), name.data(),
                 cpu_median * 1e3, wall_median * 1e3, audio_seconds / cpu_median, audio_seconds / wall_median);
     std::fflush(stdout);
+}
+
+// The backend alone, without downmix and resampling; returns the frames decoded.
+std::size_t decode_frames_only(const std::filesystem::path& file) {
+    constexpr std::size_t kBlockFrames = 4096;
+    const auto decoder = vibed::core::open_audio(file);
+    std::vector<float> block(kBlockFrames * static_cast<std::size_t>(decoder->format().channels));
+    std::size_t frames = 0;
+    while (const std::size_t count = decoder->read(block.data(), kBlockFrames)) frames += count;
+    return frames;
 }
 
 std::vector<float> decode_whole_file(const std::filesystem::path& file) {
@@ -150,6 +162,7 @@ void run(const Options& options) {
 
     // The results go to a volatile sink so the work cannot be optimised away.
     volatile float sink = 0;
+    bench_stage("decoder", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_frames_only(options.audio)); });
     bench_stage("decode", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_whole_file(options.audio).size()); });
     bench_stage("log-mel", options, audio_seconds, [&] { sink = sink + vibed::core::compute_log_mel(samples).values[0]; });
     bench_stage("model", options, audio_seconds, [&] { sink = sink + model->logits(mel)[0]; });
