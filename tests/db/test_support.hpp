@@ -3,37 +3,17 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <string>
 
 #include "db/index.hpp"
 
+#include "tests/support/scratch_dir.hpp"
+
 namespace vibed::db::testing {
 
 // A fresh folder under the temp directory, removed with everything in it.
-class ScratchDir {
-public:
-    ScratchDir() {
-        static std::atomic<int> counter = 0;
-        path_ = std::filesystem::temp_directory_path() /
-                ("vibed-db-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~ScratchDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-    [[nodiscard]] std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    std::filesystem::path path_;
-};
+using vibed::test::ScratchDir;
 
 // Attributes whose values all differ, derived from `seed`, so that a mix-up
 // of columns shows.
