@@ -8,6 +8,7 @@
 #include "playlist/query/lexer.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
+#include "tests/playlist/long_queries.hpp"
 
 namespace vibed::playlist {
 namespace {
@@ -285,14 +286,7 @@ TEST(ParserErrors, ControlCharactersAreRejected) {
 
 // ---- size limits --------------------------------------------------------------
 
-std::string chain(std::size_t terms, const std::string& joiner) {
-    std::string query;
-    for (std::size_t i = 0; i < terms; ++i) {
-        if (i > 0) query += joiner;
-        query += "energy > 0." + std::to_string(i % 9 + 1);
-    }
-    return query;
-}
+using test::chain;
 
 TEST(ParserLimits, AsManyTermsAsAllowedParseAndPrint) {
     const Query query = parse_query(chain(kMaxConditions, " or "));

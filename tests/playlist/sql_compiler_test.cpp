@@ -14,6 +14,7 @@
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
 #include "tests/playlist/test_library.hpp"
+#include "tests/playlist/long_queries.hpp"
 
 namespace vibed::playlist {
 namespace {
@@ -272,14 +273,7 @@ TEST(SqlAgreesWithEvaluate, OnRandomQueriesOverARandomLibrary) {
 
 // ---- SQLite's limits --------------------------------------------------------------
 
-std::string chain(std::size_t terms, const std::string& joiner) {
-    std::string query;
-    for (std::size_t i = 0; i < terms; ++i) {
-        if (i > 0) query += joiner;
-        query += "energy > 0." + std::to_string(i % 9 + 1);
-    }
-    return query;
-}
+using test::chain;
 
 class SqliteLimits : public ::testing::Test {
 protected:
