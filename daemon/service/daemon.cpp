@@ -168,7 +168,7 @@ void Daemon::scan_loop(std::stop_token stop) {
             if (!report.settling.empty()) {
                 boost::asio::post(io_, [this, settling = report.settling] {
                     for (const auto& file : settling) settle_.touch(file);
-                    on_settle_tick();
+                    arm_settle_timer();
                 });
             }
             if (!report.offline.empty()) {
@@ -232,21 +232,24 @@ void Daemon::on_watch_event(const WatchEvent& event) {
             check_offline_roots();
             break;
     }
-    if (!settle_.empty()) {
-        settle_timer_.expires_after(kSettleTick);
-        settle_timer_.async_wait([this](const boost::system::error_code& error) {
-            if (!error) on_settle_tick();
-        });
-    }
+    arm_settle_timer();
+}
+
+// Armed at most once: re-arming on every event would keep pushing the tick
+// back during a mass copy, and nothing would be analysed until it ended.
+void Daemon::arm_settle_timer() {
+    if (settle_timer_armed_ || settle_.empty()) return;
+    settle_timer_armed_ = true;
+    settle_timer_.expires_after(kSettleTick);
+    settle_timer_.async_wait([this](const boost::system::error_code& error) {
+        settle_timer_armed_ = false;
+        if (!error) on_settle_tick();
+    });
 }
 
 void Daemon::on_settle_tick() {
     for (const auto& file : settle_.take_ready()) queue_for_analysis(file);
-    if (settle_.empty()) return;
-    settle_timer_.expires_after(kSettleTick);
-    settle_timer_.async_wait([this](const boost::system::error_code& error) {
-        if (!error) on_settle_tick();
-    });
+    arm_settle_timer();
 }
 
 void Daemon::queue_for_analysis(const fs::path& file) {

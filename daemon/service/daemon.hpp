@@ -67,6 +67,7 @@ private:
     void scan_loop(std::stop_token stop);
     void on_watch_event(const WatchEvent& event);
     void on_settle_tick();
+    void arm_settle_timer();
     void queue_for_analysis(const std::filesystem::path& file);
     void schedule_playlists();
     void publish_playlists_now();
@@ -100,6 +101,7 @@ private:
     boost::asio::steady_timer offline_timer_;
     boost::asio::steady_timer housekeeping_timer_;
     std::vector<std::filesystem::path> offline_roots_;
+    bool settle_timer_armed_ = false;
     bool playlists_pending_ = false;
     bool stopping_ = false;
     int exit_code_ = 0;
