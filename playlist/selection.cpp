@@ -7,7 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
-#include "playlist/query/text.hpp"
+#include "db/text_fold.hpp"
 
 namespace vibed::playlist {
 namespace {
@@ -98,13 +98,14 @@ std::vector<db::LibraryRow> select_tracks(std::vector<db::LibraryRow> rows, cons
 }
 
 std::vector<db::LibraryRow> spread_artists(std::vector<db::LibraryRow> tracks) {
-    // Group track indices by artist, keeping order within each artist.
+    // Group track indices by artist, keeping order within each artist. Artist
+    // names compare as `artist:` matches them: "Sigur Rós" is "SIGUR RÓS".
     std::map<std::string, std::size_t> artist_ids;
     std::vector<std::deque<std::size_t>> queues;
     for (std::size_t i = 0; i < tracks.size(); ++i) {
         const std::string& artist = tracks[i].tags.artist;
         std::size_t id = queues.size();
-        if (!artist.empty()) id = artist_ids.try_emplace(ascii_lowercase(artist), queues.size()).first->second;
+        if (!artist.empty()) id = artist_ids.try_emplace(db::fold_case(artist), queues.size()).first->second;
         if (id == queues.size()) queues.emplace_back();
         queues[id].push_back(i);
     }

@@ -3,7 +3,10 @@
 #include <sqlite3.h>
 
 #include <limits>
+#include <new>
 #include <utility>
+
+#include "db/text_fold.hpp"
 
 namespace vibed::db {
 namespace {
@@ -31,6 +34,35 @@ std::string one_line(std::string_view sql) {
     const int extended = handle_knows ? sqlite3_extended_errcode(db) : code;
     const std::string message = handle_knows ? sqlite3_errmsg(db) : sqlite3_errstr(code);
     throw SqliteError(primary, extended, message, file.string() + ": " + std::string(doing));
+}
+
+// vibed_fold(text) for SQL. SQLite calls it from C, so nothing may be thrown out of it.
+void fold_case_in_sql(sqlite3_context* context, int /*argument_count*/, sqlite3_value** arguments) noexcept {
+    // Null for SQL NULL, and (as in SQLite's own lower()) when SQLite runs out
+    // of memory converting the value to text; SQLite then fails the statement.
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(arguments[0]));
+    if (text == nullptr) {
+        sqlite3_result_null(context);
+        return;
+    }
+    try {
+        const std::string folded = fold_case({text, static_cast<std::size_t>(sqlite3_value_bytes(arguments[0]))});
+        sqlite3_result_text64(context, folded.data(), folded.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    } catch (const std::bad_alloc&) {
+        sqlite3_result_error_nomem(context);
+    } catch (const std::exception& error) {
+        sqlite3_result_error(context, error.what(), -1);
+    }
+}
+
+void register_functions(sqlite3* db, const std::filesystem::path& file) {
+    // Deterministic: SQLite may fold a bound pattern once per statement and
+    // use the function in indexes. Innocuous: no side effects, so it is
+    // allowed in schema SQL even with trusted_schema off.
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    const int code = sqlite3_create_function_v2(db, kFoldCaseSqlFunction, 1, flags, nullptr, fold_case_in_sql,
+                                                nullptr, nullptr, nullptr);
+    if (code != SQLITE_OK) throw_error(db, code, file, std::string("cannot register ") + kFoldCaseSqlFunction + "()");
 }
 
 }  // namespace
@@ -62,6 +94,7 @@ Connection Connection::open(const std::filesystem::path& file, Mode mode, std::c
     sqlite3_extended_result_codes(handle.get(), 1);
     // Waits inside SQLite (sleeping, not spinning) for another connection's lock.
     sqlite3_busy_timeout(handle.get(), static_cast<int>(busy_timeout.count()));
+    register_functions(handle.get(), file);
     return Connection(std::move(handle), file);
 }
 

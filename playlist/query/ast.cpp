@@ -82,7 +82,7 @@ bool condition_holds(const Range& range, const db::LibraryRow& row) {
 
 bool condition_holds(const TextMatch& match, const db::LibraryRow& row) {
     const auto value = std::get<std::string_view>(match.field->read(row));
-    return match.kind == TextMatch::Kind::Contains ? contains_ignoring_ascii_case(value, match.pattern)
+    return match.kind == TextMatch::Kind::Contains ? contains_ignoring_case(value, match.pattern)
                                                    : glob_matches(match.pattern, value);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <span>
 
+#include "db/text_fold.hpp"
 #include "playlist/query/query_error.hpp"
 
 namespace vibed::playlist {
@@ -123,8 +124,10 @@ private:
 
     Nesting emit_condition(const TextMatch& match) {
         if (match.kind == TextMatch::Kind::Contains) {
-            // instr() rather than LIKE: no wildcard characters to escape.
-            filter.where_sql += "instr(lower(" + std::string(match.field->sql) + "), lower(?)) > 0";
+            // instr() rather than LIKE: no wildcard characters to escape. The
+            // case folding is the one evaluate() uses (contains_ignoring_case).
+            const std::string fold = db::kFoldCaseSqlFunction;
+            filter.where_sql += "instr(" + fold + "(" + std::string(match.field->sql) + "), " + fold + "(?)) > 0";
         } else {
             filter.where_sql += std::string(match.field->sql) + " GLOB ?";
         }

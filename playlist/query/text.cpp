@@ -113,35 +113,6 @@ std::vector<GlobElement> parse_glob(std::string_view pattern_text) {
 
 }  // namespace
 
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char lead = byte(i);
-    if (lead < 0x80) return 1;
-    std::size_t length = 0;
-    unsigned char second_min = 0x80;
-    unsigned char second_max = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-        if (lead == 0xE0) second_min = 0xA0;  // overlong
-        if (lead == 0xED) second_max = 0x9F;  // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-        if (lead == 0xF0) second_min = 0x90;  // overlong
-        if (lead == 0xF4) second_max = 0x8F;  // past U+10FFFF
-    } else {
-        return 0;
-    }
-    if (i + length > text.size()) return 0;
-    if (byte(i + 1) < second_min || byte(i + 1) > second_max) return 0;
-    for (std::size_t k = i + 2; k < i + length; ++k) {
-        if ((byte(k) & 0xC0) != 0x80) return 0;
-    }
-    return length;
-}
-
-
 std::size_t first_invalid_utf8(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
         const std::size_t length = utf8_sequence_length(text, i);
@@ -162,8 +133,8 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
-bool contains_ignoring_ascii_case(std::string_view haystack, std::string_view needle) {
-    return ascii_lowercase(haystack).find(ascii_lowercase(needle)) != std::string::npos;
+bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
+    return db::fold_case(haystack).find(db::fold_case(needle)) != std::string::npos;
 }
 
 bool glob_matches(std::string_view pattern_text, std::string_view text_bytes) {

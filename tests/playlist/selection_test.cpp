@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "db/text_fold.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/selection.hpp"
 
@@ -149,8 +150,7 @@ std::size_t adjacent_repeats(const std::vector<db::LibraryRow>& rows) {
     for (std::size_t i = 1; i < rows.size(); ++i) {
         const auto& a = rows[i - 1].tags.artist;
         const auto& b = rows[i].tags.artist;
-        if (!a.empty() && std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                                     [](char x, char y) { return std::tolower(x) == std::tolower(y); })) {
+        if (!a.empty() && db::fold_case(a) == db::fold_case(b)) {
             ++repeats;
         }
     }
@@ -181,6 +181,12 @@ TEST(ArtistSpread, ComparesArtistsIgnoringCaseAndNeverClashesUnknownArtists) {
     EXPECT_EQ(paths_of(spread_artists(rows)), (std::vector<std::string>{"/1", "/3", "/2"}));
     const std::vector<db::LibraryRow> unknown = {track("/1"), track("/2"), track("/3")};
     EXPECT_EQ(paths_of(spread_artists(unknown)), paths_of(unknown));
+}
+
+TEST(ArtistSpread, IgnoresNonAsciiCaseToo) {
+    const std::vector<db::LibraryRow> rows = {track("/1", "Sigur Rós"), track("/2", "SIGUR RÓS"),
+                                              track("/3", "Мумий Тролль"), track("/4", "МУМИЙ ТРОЛЛЬ")};
+    EXPECT_EQ(paths_of(spread_artists(rows)), (std::vector<std::string>{"/1", "/3", "/2", "/4"}));
 }
 
 TEST(ArtistSpread, MinimalRepeatsOnRandomPlaylists) {

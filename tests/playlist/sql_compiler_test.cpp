@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "db/text_fold.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
@@ -40,8 +41,8 @@ void expect_only_whitelisted_sql(const std::string& sql) {
     static const std::set<std::string> allowed = {
         "acousticness", "danceability", "energy", "instrumentalness", "liveness", "speechiness", "valence",
         "artist", "album", "albumartist", "title", "genre", "path", "year", "duration",
-        "AND", "OR", "NOT", "BETWEEN", "GLOB", "ifnull", "instr", "lower", "coalesce", "COLLATE", "NOCASE",
-        "ASC", "DESC",
+        "AND", "OR", "NOT", "BETWEEN", "GLOB", "ifnull", "instr", db::kFoldCaseSqlFunction, "coalesce", "COLLATE",
+        "NOCASE", "ASC", "DESC",
     };
     const std::regex word("[A-Za-z_][A-Za-z_0-9]*");
     for (auto it = std::sregex_iterator(sql.begin(), sql.end(), word); it != std::sregex_iterator(); ++it) {
@@ -93,6 +94,33 @@ TEST(SqlCompiler, QueriesRunOnARealIndex) {
     EXPECT_EQ(paths_of(library.select(compile(parse_query("artist:DAVIS")))), std::vector<std::string>{"/music/calm.mp3"});
     EXPECT_EQ(paths_of(library.select(compile(parse_query("sort by energy desc")))),
               (std::vector<std::string>{"/music/loud.mp3", "/music/calm.mp3"}));
+}
+
+TEST(SqlCompiler, ContainsIgnoresUnicodeCase) {
+    TestLibrary library;
+    auto track = [](const std::string& path, const std::string& artist) {
+        db::LibraryRow row;
+        row.path = path;
+        row.tags.artist = artist;
+        return row;
+    };
+    library.add({track("/music/bjork.mp3", "Björk"), track("/music/mumiy.mp3", "Мумий Тролль"),
+                 track("/music/sigur.mp3", "SIGUR RÓS"), track("/music/cafe.mp3", "Café Tacvba")});
+    const std::vector<db::LibraryRow> everything = library.all();
+    auto found = [&](const std::string& text) {
+        const Query query = parse_query(text);
+        const std::vector<std::string> paths = paths_of(library.select(compile(query)));
+        EXPECT_EQ(paths, evaluated_paths(query, everything)) << text;
+        return paths;
+    };
+    using Paths = std::vector<std::string>;
+    EXPECT_EQ(found("artist:BJÖRK"), Paths{"/music/bjork.mp3"});
+    EXPECT_EQ(found("artist:мумий"), Paths{"/music/mumiy.mp3"});
+    EXPECT_EQ(found("artist:\"rós\""), Paths{"/music/sigur.mp3"});
+    EXPECT_EQ(found("artist:CAFÉ"), Paths{"/music/cafe.mp3"});
+    // Accents are part of the letter: no accent stripping.
+    EXPECT_EQ(found("artist:cafe"), Paths{});
+    EXPECT_EQ(found("artist:bjork"), Paths{});
 }
 
 // ---- injection ------------------------------------------------------------------

@@ -43,11 +43,13 @@ private:
     std::int64_t model_;
 };
 
-// Text chosen to trip up matching: case, non-ASCII, LIKE and GLOB wildcards,
-// quotes, brackets, empty (unknown) tags.
+// Text chosen to trip up matching: ASCII and non-ASCII letters in both
+// cases (Latin, Cyrillic, Greek), LIKE and GLOB wildcards, quotes, brackets,
+// empty (unknown) tags.
 inline const std::vector<std::string> kTrickyNames = {
-    "Miles Davis", "miles davis", "Björk",     "BJÖRK",  "AC/DC",     "",          "100% Pure",
-    "Under_score", "Star*Man",    "[Bracket]", "O'Brien", "Sigur Rós", "Question?", "Jazz Trio",
+    "Miles Davis", "miles davis", "Björk",        "BJÖRK",        "AC/DC",     "",          "100% Pure",
+    "Under_score", "Star*Man",    "[Bracket]",    "O'Brien",      "Sigur Rós", "SIGUR RÓS", "Question?",
+    "Jazz Trio",   "Мумий Тролль", "МУМИЙ ТРОЛЛЬ", "Σωκράτης Ωδή", "ΣΩΚΡΆΤΗΣ",
 };
 inline const std::vector<std::string> kGenres = {"Jazz", "jazz", "Hip Hop", "", "Rock", "Électro"};
 
