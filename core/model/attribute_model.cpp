@@ -1,34 +1,56 @@
 #include "core/model/attribute_model.hpp"
 
-#include <ATen/Parallel.h>
-#include <torch/script.h>
-
-#include <mutex>
+#include <system_error>
 
 #include "core/model/file_digest.hpp"
+#include "core/model/model_backend.hpp"
+#include "core/model/model_locator.hpp"
+#include "core/model/shared_library.hpp"
 
 namespace vibed::core {
 
-struct AttributeModel::Module {
-    torch::jit::Module scripted;
-};
-
 namespace {
 
-void apply_thread_settings(const ModelOptions& options) {
-    // at::set_num_threads is process-wide and may only be set reliably once,
-    // before the first parallel operation.
-    static std::once_flag once;
-    std::call_once(once, [&] {
-        at::set_num_threads(std::max(1, options.intra_op_threads));
-        at::set_num_interop_threads(1);
-    });
+// Why LibTorch lives in a module loaded on demand instead of being linked:
+// Debian's libtorch 1.13 drags in OpenCV and ~280 shared libraries, and loading
+// them plus their static initialisers costs every process about 0.6 s of CPU
+// and 0.9 s of wall time at start-up (an empty main() linked with LibTorch takes
+// 0.9 s; linked with FFmpeg, TagLib, mpg123, sndfile and soxr, 0.00 s). Only
+// `vibectl analyze` and vibed run a model; `vibectl playlist`, the command
+// users type every day, paid that second for nothing while LibTorch was linked.
+class TorchModule {
+public:
+    explicit TorchModule(std::filesystem::path file)
+        : library_(std::move(file)),
+          create_(library_.function<decltype(vibed_create_model_backend)>(kCreateModelBackendSymbol)) {}
+
+    [[nodiscard]] std::unique_ptr<const ModelBackend> create(const std::filesystem::path& model,
+                                                             const ModelOptions& options) const {
+        return std::unique_ptr<const ModelBackend>(create_(model.c_str(), &options));
+    }
+
+private:
+    SharedLibrary library_;
+    decltype(vibed_create_model_backend)* create_;
+};
+
+// Loaded once per process, by whichever thread needs it first (a function-local
+// static is initialised exactly once, thread-safely); it is never unloaded. A
+// failed load throws and leaves the next call to try again.
+const TorchModule& torch_module() {
+    try {
+        static const TorchModule module(torch_module_file());
+        return module;
+    } catch (const SharedLibraryError& e) {
+        throw ModelError(std::string(e.what()) + " (the module that runs models with LibTorch)");
+    }
 }
 
 }  // namespace
 
-AttributeModel::AttributeModel(std::filesystem::path file, std::string sha256, std::unique_ptr<Module> module)
-    : file_(std::move(file)), sha256_(std::move(sha256)), module_(std::move(module)) {}
+AttributeModel::AttributeModel(std::filesystem::path file, std::string sha256,
+                               std::unique_ptr<const ModelBackend> backend)
+    : file_(std::move(file)), sha256_(std::move(sha256)), backend_(std::move(backend)) {}
 
 AttributeModel::~AttributeModel() = default;
 
@@ -38,48 +60,11 @@ std::shared_ptr<const AttributeModel> AttributeModel::load(const std::filesystem
     if (!std::filesystem::is_regular_file(file, error)) {
         throw ModelError(file.string() + ": model file not found");
     }
-    apply_thread_settings(options);
-    auto module = std::make_unique<Module>();
-    try {
-        module->scripted = torch::jit::load(file.string(), torch::kCPU);
-    } catch (const c10::Error& e) {
-        throw ModelError(file.string() + ": not a TorchScript model (" + e.what_without_backtrace() + ")");
-    }
-    module->scripted.eval();
-    try {
-        // Folding weights and batch norms into constants and fusing ops makes
-        // the forward pass several times faster (VibeNet: 1.65 s -> 0.25 s per
-        // 30 s clip on one thread). The result cannot be saved, so it is done
-        // here at every load rather than in the exported file.
-        torch::jit::Module frozen = torch::jit::freeze(module->scripted);
-        module->scripted = torch::jit::optimize_for_inference(frozen);
-    } catch (const c10::Error& e) {
-        throw ModelError(file.string() + ": cannot prepare the model for inference (" + e.what_without_backtrace() + ")");
-    }
+    auto backend = torch_module().create(file, options);
     std::string digest = sha256_file(file);
-    return std::shared_ptr<const AttributeModel>(new AttributeModel(file, std::move(digest), std::move(module)));
+    return std::shared_ptr<const AttributeModel>(new AttributeModel(file, std::move(digest), std::move(backend)));
 }
 
-Logits AttributeModel::logits(const LogMel& clip) const {
-    if (clip.frames == 0) throw ModelError(file_.string() + ": cannot run the model on an empty clip");
-    c10::InferenceMode inference_guard;
-    // from_blob does not copy; the clip outlives the forward pass.
-    auto input = torch::from_blob(const_cast<float*>(clip.values.data()),
-                                  {1, kMelBands, static_cast<std::int64_t>(clip.frames)}, torch::kFloat32);
-    at::Tensor output;
-    try {
-        output = module_->scripted.forward({input}).toTensor().contiguous();
-    } catch (const c10::Error& e) {
-        throw ModelError(file_.string() + ": forward pass failed (" + e.what_without_backtrace() + ")");
-    }
-    if (output.numel() != static_cast<std::int64_t>(kAttributeCount)) {
-        throw ModelError(file_.string() + ": model returned " + std::to_string(output.numel()) +
-                         " values instead of " + std::to_string(kAttributeCount));
-    }
-    output = output.to(torch::kFloat32);
-    Logits result{};
-    std::copy_n(output.data_ptr<float>(), kAttributeCount, result.begin());
-    return result;
-}
+Logits AttributeModel::logits(const LogMel& clip) const { return backend_->logits(clip); }
 
 }  // namespace vibed::core

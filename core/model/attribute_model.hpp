@@ -1,6 +1,7 @@
 #pragma once
 // The attribute model: a TorchScript network that turns a log-mel clip into
-// seven logits. This header hides LibTorch; only attribute_model.cpp includes it.
+// seven logits. LibTorch stays hidden in a module loaded on first use
+// (model_backend.hpp); nothing that includes this header links it.
 
 #include <array>
 #include <filesystem>
@@ -12,6 +13,8 @@
 #include "core/model/attributes.hpp"
 
 namespace vibed::core {
+
+class ModelBackend;
 
 class ModelError : public std::runtime_error {
 public:
@@ -30,7 +33,9 @@ struct ModelOptions {
 // inference mode and never mutate the module, so concurrent calls are safe.
 class AttributeModel {
 public:
-    // Throws ModelError naming the file when it is missing or not a usable model.
+    // The first call loads LibTorch (about a second). Throws ModelError naming
+    // the file when it is missing or not a usable model, or naming the module
+    // when that cannot be loaded.
     static std::shared_ptr<const AttributeModel> load(const std::filesystem::path& file,
                                                       const ModelOptions& options = {});
     ~AttributeModel();
@@ -45,12 +50,11 @@ public:
     [[nodiscard]] const std::string& sha256() const { return sha256_; }
 
 private:
-    struct Module;
-    AttributeModel(std::filesystem::path file, std::string sha256, std::unique_ptr<Module> module);
+    AttributeModel(std::filesystem::path file, std::string sha256, std::unique_ptr<const ModelBackend> backend);
 
     std::filesystem::path file_;
     std::string sha256_;
-    std::unique_ptr<Module> module_;
+    std::unique_ptr<const ModelBackend> backend_;
 };
 
 }  // namespace vibed::core

@@ -1,5 +1,6 @@
 #pragma once
-// Finds model files from the names users write in the config.
+// Finds model files from the names users write in the config, and the module
+// that runs them.
 
 #include <filesystem>
 #include <string_view>
@@ -21,5 +22,11 @@ std::vector<std::filesystem::path> model_search_dirs();
 // up as NAME.pt in model_search_dirs(); anything with a '/' or ending in .pt
 // is a path. Throws ModelError listing where it looked.
 std::filesystem::path resolve_model(std::string_view setting);
+
+// The shared module that runs models with LibTorch (see attribute_model.cpp):
+// $VIBED_TORCH_MODEL_MODULE as given when set; else the build tree's copy; else
+// the one next to the executable (a relocated install). Throws ModelError
+// naming both places when neither holds it.
+std::filesystem::path torch_module_file();
 
 }  // namespace vibed::core
