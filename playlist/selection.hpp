@@ -42,8 +42,8 @@ std::vector<db::LibraryRow> select_tracks(std::vector<db::LibraryRow> rows, cons
 // The shuffle key of one track: stable across runs, machines and versions.
 std::uint64_t shuffle_key(const std::string& seed, std::uint64_t draw, const std::string& path);
 
-// Reorders so no two neighbours share an artist (compared ignoring ASCII
-// case; tracks without an artist never clash) wherever the counts allow,
+// Reorders so no two neighbours share an artist (compared ignoring case, as
+// `artist:` matches; tracks without an artist never clash) wherever the counts allow,
 // otherwise with as few repeats as possible. Keeps the given order as far
 // as that permits.
 std::vector<db::LibraryRow> spread_artists(std::vector<db::LibraryRow> tracks);
