@@ -7,13 +7,18 @@
 # Every command is pinned to one CPU (taskset): VibeNet's onnxruntime ignores
 # its -j 1 for its own thread pool, so only pinning makes it a one-core run.
 #
-#   tests/bench/analyze_vs_vibenet.sh [--files N] [--rounds R] [--cpu C] [--teacher PT] [--student PT]
+#   tests/bench/analyze_vs_vibenet.sh [--files N] [--whole-tracks] [--no-vibenet] [--rounds R]
+#                                     [--cpu C] [--teacher PT] [--student PT]
 #
-# Files: the first N clips of the corpus (default 20), or copies of the fixture
-# song when the corpus is absent. VibeNet's CLI comes from scripts/vibenet-venv.sh.
+# Files: the first N clips of the corpus (default 20, 30 s each), or copies of
+# the fixture song when the corpus is absent. With --whole-tracks, N songs of
+# 4 minutes instead (each 8 consecutive clips joined, as in pipeline_bench.sh).
+# VibeNet's CLI comes from scripts/vibenet-venv.sh; --no-vibenet leaves it out.
 source "$(dirname "$0")/bench_lib.sh"
 
 file_count=20
+whole_tracks=false
+with_vibenet=true
 rounds=3
 pinned_cpu=0
 teacher=$teacher_model
@@ -21,6 +26,8 @@ student=$student_model
 while [ $# -gt 0 ]; do
   case $1 in
     --files) file_count=${2:?}; shift 2 ;;
+    --whole-tracks) whole_tracks=true; shift ;;
+    --no-vibenet) with_vibenet=false; shift ;;
     --rounds) rounds=${2:?}; shift 2 ;;
     --cpu) pinned_cpu=${2:?}; shift 2 ;;
     --teacher) teacher=${2:?}; shift 2 ;;
@@ -30,15 +37,25 @@ while [ $# -gt 0 ]; do
 done
 [ -f "$teacher" ] || die "$teacher: no teacher model (run model/import_vibenet.py)"
 
-vibenet_cli=${VIBENET_CLI:-$HOME/.cache/vibed/vibenet-venv/bin/vibenet}
-[ -x "$vibenet_cli" ] || vibenet_cli="$("$source_dir/scripts/vibenet-venv.sh" | tail -n 1)/bin/vibenet"
-[ -x "$vibenet_cli" ] || die "VibeNet's CLI not found (run scripts/vibenet-venv.sh)"
+if $with_vibenet; then
+  vibenet_cli=${VIBENET_CLI:-$HOME/.cache/vibed/vibenet-venv/bin/vibenet}
+  [ -x "$vibenet_cli" ] || vibenet_cli="$("$source_dir/scripts/vibenet-venv.sh" | tail -n 1)/bin/vibenet"
+  [ -x "$vibenet_cli" ] || die "VibeNet's CLI not found (run scripts/vibenet-venv.sh)"
+fi
 
 build_targets vibectl
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-mapfile -t files < <(corpus_clips "$file_count")
+if $whole_tracks; then
+  files=()
+  for i in $(seq 0 $((file_count - 1))); do
+    make_long_track "$work/song-$i.mp3" $((8 * i))
+    files+=("$work/song-$i.mp3")
+  done
+else
+  mapfile -t files < <(corpus_clips "$file_count")
+fi
 if [ ${#files[@]} -lt "$file_count" ]; then
   song="$(fixture_dir)/song.mp3"
   files=()
@@ -48,7 +65,8 @@ audio_seconds=$(for f in "${files[@]}"; do
   ffprobe -v error -show_entries format=duration -of csv=p=0 "$f"; done | awk '{s += $1} END {printf "%.1f", s}')
 
 # Each variant is a name; variant_command NAME sets `variant_cmd` to what it runs.
-variants=("vibectl-teacher" "vibenet-cli")
+variants=("vibectl-teacher")
+if $with_vibenet; then variants+=("vibenet-cli"); fi
 [ -f "$student" ] && variants=("vibectl-student" "${variants[@]}")
 variant_command() {
   case $1 in
@@ -86,8 +104,8 @@ echo "speed-up, A vs B = B's median time / A's (above 1: A is faster); wall / cp
 show_ratio() {
   printf "  %-36s %6s / %6s\n" "$1 vs $2" "$(ratio "${wall_median[$2]}" "${wall_median[$1]}")" "$(ratio "${cpu_median[$2]}" "${cpu_median[$1]}")"
 }
-show_ratio vibectl-teacher vibenet-cli
+if $with_vibenet; then show_ratio vibectl-teacher vibenet-cli; fi
 if [ -f "$student" ]; then
   show_ratio vibectl-student vibectl-teacher
-  show_ratio vibectl-student vibenet-cli
+  if $with_vibenet; then show_ratio vibectl-student vibenet-cli; fi
 fi

@@ -53,6 +53,24 @@ corpus_clips() {
   find "$corpus_dir" -maxdepth 1 -name '*.mp3' | sort | head -n "$1"
 }
 
+# make_long_track OUT [FIRST]: 240 s of music as one 192 kb/s stereo MP3: the
+# corpus clips FIRST..FIRST+7 (default 0) brought to one format and joined by
+# ffmpeg's concat filter, or the fixture song looped when the corpus is short.
+make_long_track() {
+  local out=$1 first=${2:-0} inputs=() filter="" i
+  mapfile -t clips < <(corpus_clips $((first + 8)) | tail -n +$((first + 1)))
+  if [ ${#clips[@]} -eq 8 ]; then
+    for i in "${!clips[@]}"; do
+      inputs+=(-i "${clips[$i]}")
+      filter+="[$i:a]aformat=sample_rates=44100:channel_layouts=stereo[a$i];"
+    done
+    for i in "${!clips[@]}"; do filter+="[a$i]"; done
+    ff "${inputs[@]}" -filter_complex "${filter}concat=n=8:v=0:a=1" -t 240 -c:a libmp3lame -b:a 192k "$out"
+  else
+    ff -stream_loop 12 -i "$(fixture_dir)/song.wav" -t 240 -c:a libmp3lame -b:a 192k "$out"
+  fi
+}
+
 # fixture_dir: generated fixtures (song.wav, song.mp3, ...) in a cache folder.
 fixture_dir() {
   local dir="$binary_dir/fixtures"

@@ -28,23 +28,6 @@ build_targets bench_pipeline
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# make_long_track OUT: 240 s of music as one MP3 (clips brought to one format,
-# then joined by ffmpeg's concat filter).
-make_long_track() {
-  local out=$1 inputs=() filter="" i
-  mapfile -t clips < <(corpus_clips 8)
-  if [ ${#clips[@]} -eq 8 ]; then
-    for i in "${!clips[@]}"; do
-      inputs+=(-i "${clips[$i]}")
-      filter+="[$i:a]aformat=sample_rates=44100:channel_layouts=stereo[a$i];"
-    done
-    for i in "${!clips[@]}"; do filter+="[a$i]"; done
-    ff "${inputs[@]}" -filter_complex "${filter}concat=n=8:v=0:a=1" -t 240 -c:a libmp3lame -b:a 192k "$out"
-  else
-    ff -stream_loop 12 -i "$(fixture_dir)/song.wav" -t 240 -c:a libmp3lame -b:a 192k "$out"
-  fi
-}
-
 track="$work/four-minutes.mp3"
 make_long_track "$track"
 print_machine
