@@ -139,8 +139,10 @@ private:
 std::string order_by(const Query& query) {
     std::string sql;
     for (const SortKey& key : query.sort) {
-        sql += std::string(key.field->sql);
-        if (key.field->kind == FieldKind::Text) sql += " COLLATE NOCASE";
+        // Text sorts ignore case as `contains` matches do (vibed_fold, any script),
+        // not only ASCII case as COLLATE NOCASE would.
+        const std::string column(key.field->sql);
+        sql += key.field->kind == FieldKind::Text ? std::string(db::kFoldCaseSqlFunction) + "(" + column + ")" : column;
         sql += key.descending ? " DESC, " : " ASC, ";
     }
     return sql + "path ASC";

@@ -68,7 +68,7 @@ TEST(SqlCompiler, UserTextAndNumbersBecomeParameters) {
 
 TEST(SqlCompiler, SortBecomesOrderByWithPathBreakingTies) {
     EXPECT_EQ(compile(parse_query("sort by energy desc, artist")).order_by_sql,
-              "energy DESC, ifnull(artist, '') COLLATE NOCASE ASC, path ASC");
+              "energy DESC, vibed_fold(ifnull(artist, '')) ASC, path ASC");
     EXPECT_EQ(compile(parse_query("shuffle")).order_by_sql, "path ASC");
 }
 
@@ -121,6 +121,22 @@ TEST(SqlCompiler, ContainsIgnoresUnicodeCase) {
     // Accents are part of the letter: no accent stripping.
     EXPECT_EQ(found("artist:cafe"), Paths{});
     EXPECT_EQ(found("artist:bjork"), Paths{});
+}
+
+TEST(SqlCompiler, TextSortIgnoresUnicodeCase) {
+    TestLibrary library;
+    auto track = [](const std::string& path, const std::string& artist) {
+        db::LibraryRow row;
+        row.path = path;
+        row.tags.artist = artist;
+        return row;
+    };
+    // Byte order (and ASCII-only NOCASE) would put "ÉTIENNE" (0xC3 0x89) before
+    // "émile" (0xC3 0xA9) and "Ωmega" before "ωa"; folded, é < é-t and ωa < ωm.
+    library.add({track("/music/1.mp3", "ÉTIENNE"), track("/music/2.mp3", "émile"), track("/music/3.mp3", "Ωmega"),
+                 track("/music/4.mp3", "ωa"), track("/music/5.mp3", "Zoe")});
+    EXPECT_EQ(paths_of(library.select(compile(parse_query("sort by artist")))),
+              (std::vector<std::string>{"/music/5.mp3", "/music/2.mp3", "/music/1.mp3", "/music/4.mp3", "/music/3.mp3"}));
 }
 
 // ---- injection ------------------------------------------------------------------
