@@ -37,21 +37,23 @@ sys.path.insert(0, str(REPO / "model"))
 
 from student import card  # noqa: E402
 from student.data import (CorpusItem, build_dump_tool, dump_features,  # noqa: E402
-                          items_sharing_audio_across_splits, label_with_teacher, load_features, read_manifest,
-                          sha256_of)
+                          items_sharing_audio_across_splits, label_crops_with_teacher, label_with_teacher,
+                          load_features, read_manifest, sha256_of)
 from student.metrics import agreement, targets_met  # noqa: E402
 from student.network import ATTRIBUTES, SIGMOID_MASK, Student, logits_to_attributes  # noqa: E402
 
 SEED = 20251121
-WIDTHS = (24, 48, 96, 160)
+WIDTHS = (32, 64, 128, 256)
 # Teacher logits beyond these bounds make no visible difference to the attribute (the sigmoid is
 # saturated, or the value is clipped), so the student is not asked to reproduce them exactly.
 SIGMOID_LOGIT_BOUND = 8.0
 CLIP_LOGIT_BOUNDS = (-0.3, 1.3)
 LOGIT_LOSS_WEIGHT = 0.05
-# Most epochs train on random 15 s excerpts (half the cost; their teacher label is the whole
-# clip's, a little noisy for an excerpt), the last ones on whole clips exactly as the teacher saw them.
+# Most epochs train on 15 s excerpts (half the cost of whole clips, and four different views of
+# each clip), each with the teacher's label for that very excerpt; the last epochs train on whole
+# clips exactly as the teacher saw them.
 EXCERPT_FRAMES = 750
+CROPS_PER_ITEM = 4
 EXCERPT_EPOCH_FRACTION = 0.8
 
 
@@ -60,12 +62,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--manifest", type=Path, default=cache / "corpus" / "manifest.tsv")
     parser.add_argument("--build-dir", type=Path, default=REPO / "build",
-                        help="CMake build directory holding core/libvibed_core.a (for the feature dumper)")
+                        help="CMake build directory to build the feature dumper in (configured if new)")
     parser.add_argument("--teacher", type=Path, default=REPO / "model" / "generated" / "vibenet.pt")
     parser.add_argument("--cache", type=Path, default=cache)
     parser.add_argument("--output", type=Path, default=REPO / "model" / "student.pt")
     parser.add_argument("--model-card", type=Path, default=REPO / "docs" / "model-card.md")
-    parser.add_argument("--epochs", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--threads", type=int, default=2)
@@ -85,18 +87,21 @@ def seed_everything(seed: int) -> None:
 # ---------------------------------------------------------------- training
 
 class Targets:
-    """Teacher logits clamped to the range that matters, and per-attribute loss weights."""
+    """Teacher logits clamped to the range that matters, and the attributes they stand for."""
 
     def __init__(self, logits: np.ndarray) -> None:
         sigmoid = torch.tensor(SIGMOID_MASK)
-        raw = torch.from_numpy(logits)
+        raw = torch.from_numpy(np.asarray(logits, dtype=np.float32))
         clamped_sigmoid = raw.clamp(-SIGMOID_LOGIT_BOUND, SIGMOID_LOGIT_BOUND)
         clamped_clip = raw.clamp(*CLIP_LOGIT_BOUNDS)
         self.logits = torch.where(sigmoid, clamped_sigmoid, clamped_clip)
         self.attributes = logits_to_attributes(raw)
-        # Concordance is relative to each attribute's spread: weight squared errors by 1/variance so
-        # an attribute the teacher rarely moves (liveness) counts as much as one it moves a lot.
-        self.weights = 1.0 / self.attributes.var(dim=0).clamp_min(1e-4)
+
+
+def attribute_weights(whole_clip_targets: Targets) -> torch.Tensor:
+    """Concordance is relative to each attribute's spread: weight squared errors by 1/variance so
+    an attribute the teacher rarely moves (liveness) counts as much as one it moves a lot."""
+    return 1.0 / whole_clip_targets.attributes.var(dim=0).clamp_min(1e-4)
 
 
 def loss_fn(student_logits: torch.Tensor, target_logits: torch.Tensor, target_attributes: torch.Tensor,
@@ -116,18 +121,29 @@ def logits_to_attributes_soft(logits: torch.Tensor) -> torch.Tensor:
     return torch.where(mask, torch.sigmoid(logits), straight_through)
 
 
-def batches(features: list[np.ndarray], order: np.ndarray, batch_size: int, max_frames: int,
-            rng: np.random.Generator):
-    """Excerpts of at most `max_frames`, at random offsets; a batch of whole clips is cut to its
-    shortest clip (clips differ by a few frames at most)."""
+def whole_clip_batches(features: list[np.ndarray], targets: Targets, order: np.ndarray, batch_size: int):
+    """Whole clips; a batch is cut to its shortest clip (clips differ by a few frames at most)."""
     for start in range(0, len(order), batch_size):
         index = order[start:start + batch_size]
-        frames = min(max_frames, *(features[i].shape[1] for i in index))
-        crops = []
-        for i in index:
-            offset = int(rng.integers(0, features[i].shape[1] - frames + 1))
-            crops.append(features[i][:, offset:offset + frames])
-        yield index, torch.from_numpy(np.stack(crops).astype(np.float32))
+        frames = min(features[i].shape[1] for i in index)
+        mel = np.stack([features[i][:, :frames] for i in index]).astype(np.float32)
+        yield torch.from_numpy(mel), targets.logits[index], targets.attributes[index]
+
+
+def excerpt_batches(features: list[np.ndarray], crops: list[tuple[np.ndarray, Targets]], order: np.ndarray,
+                    batch_size: int, rng: np.random.Generator):
+    """One teacher-labelled excerpt per clip, chosen at random among the clip's crops; clips too
+    short for an excerpt sit these epochs out."""
+    order = np.array([i for i in order if len(crops[i][0])])
+    for start in range(0, len(order), batch_size):
+        mel, logits, attributes = [], [], []
+        for i in order[start:start + batch_size]:
+            offsets, targets = crops[i]
+            k = int(rng.integers(len(offsets)))
+            mel.append(features[i][:, offsets[k]:offsets[k] + EXCERPT_FRAMES])
+            logits.append(targets.logits[k])
+            attributes.append(targets.attributes[k])
+        yield torch.from_numpy(np.stack(mel).astype(np.float32)), torch.stack(logits), torch.stack(attributes)
 
 
 def predict(model: torch.nn.Module, features: list[np.ndarray]) -> np.ndarray:
@@ -151,9 +167,13 @@ def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
     """Returns the epoch with the best validation score, and every epoch's numbers."""
     seed_everything(SEED)
     torch.set_num_threads(args.threads)
-    train_features, train_logits = train_set
+    train_features, train_logits, train_crops = train_set
     val_features, val_logits = val_set
     targets = Targets(train_logits)
+    weights = attribute_weights(targets)
+    crops = [(np.array([offset for offset, _ in item_crops], dtype=np.int64),
+              Targets(np.stack([logits for _, logits in item_crops]) if item_crops else np.zeros((0, 7))))
+             for item_crops in train_crops]
     model = Student(WIDTHS)
     steps_per_epoch = (len(train_features) + args.batch_size - 1) // args.batch_size
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=1e-4)
@@ -162,7 +182,8 @@ def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     last, best = checkpoint_dir / "last.pt", checkpoint_dir / "best.pt"
     config = {"widths": WIDTHS, "epochs": args.epochs, "batch_size": args.batch_size,
-              "learning_rate": args.learning_rate, "train_items": len(train_features), "seed": SEED}
+              "learning_rate": args.learning_rate, "train_items": len(train_features), "seed": SEED,
+              "crops_per_item": CROPS_PER_ITEM, "excerpt_frames": EXCERPT_FRAMES}
     epoch, best_score, history = 0, -float("inf"), []
     if last.exists():
         state = torch.load(last)
@@ -180,16 +201,18 @@ def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
         torch.manual_seed(SEED + epoch)
         model.train()
         started, total = time.time(), 0.0
-        excerpts = epoch < int(EXCERPT_EPOCH_FRACTION * args.epochs)
-        max_frames = EXCERPT_FRAMES if excerpts else sys.maxsize
         order = rng.permutation(len(train_features))
-        for index, mel in batches(train_features, order, args.batch_size, max_frames, rng):
-            loss = loss_fn(model(mel), targets.logits[index], targets.attributes[index], targets.weights)
+        if epoch < int(EXCERPT_EPOCH_FRACTION * args.epochs):
+            epoch_batches = excerpt_batches(train_features, crops, order, args.batch_size, rng)
+        else:
+            epoch_batches = whole_clip_batches(train_features, targets, order, args.batch_size)
+        for mel, target_logits, target_attributes in epoch_batches:
+            loss = loss_fn(model(mel), target_logits, target_attributes, weights)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             schedule.step()
-            total += loss.item() * len(index)
+            total += loss.item() * len(mel)
         epoch += 1
         validation = validation_score(model, val_features, val_logits)
         history.append({"epoch": epoch, "train_loss": round(total / len(train_features), 5),
@@ -220,6 +243,13 @@ def export(model: Student, output: Path) -> torch.jit.ScriptModule:
     return torch.jit.load(str(output)).eval()
 
 
+def prepared_as_vibed_does(model: torch.jit.ScriptModule) -> torch.jit.ScriptModule:
+    """What vibed's model loader (core/model/) does after loading: freeze (a no-op for the already
+    frozen student) and optimise for inference. Timing the plain module would flatter the student:
+    Debian's LibTorch runs the plain teacher about four times slower."""
+    return torch.jit.optimize_for_inference(torch.jit.freeze(model.eval()))
+
+
 def cpu_milliseconds_per_30s(model: torch.jit.ScriptModule, repeats: int = 30) -> float:
     """Median CPU time of one inference on a 30-second input (1500 frames) with one thread.
 
@@ -243,7 +273,7 @@ def main() -> None:
     args = parse_args()
     items = read_manifest(args.manifest)
     feature_dir = args.cache / "features"
-    dump_tool = build_dump_tool(args.build_dir, args.cache / "dump_mels")
+    dump_tool = build_dump_tool(args.build_dir)
     errors = dump_features(items, dump_tool, feature_dir, args.threads)
     failed = {e.split(":", 1)[0] for e in errors}
     items = [i for i in items if i.id not in failed]
@@ -253,17 +283,22 @@ def main() -> None:
     teacher_sha = sha256_of(args.teacher)
     labels = label_with_teacher(items, feature_dir, args.teacher,
                                 args.cache / f"labels-{teacher_sha[:16]}.npz", args.threads)
-    if args.stop_after == "labels":
-        return
 
     def split(name: str, dtype: np.dtype, leave_out: frozenset[str] = frozenset()
               ) -> tuple[list[CorpusItem], list[np.ndarray], np.ndarray]:
         chosen = [i for i in items if i.split == name and i.id not in leave_out]
         return chosen, load_features(chosen, feature_dir, dtype), np.stack([labels[i.id] for i in chosen])
 
-    _, train_features, train_logits = split("train", np.float16)   # half the memory; ample precision
+    train_items, train_features, train_logits = split("train", np.float16)   # half the memory; ample precision
+    crops = label_crops_with_teacher(train_items, feature_dir, args.teacher,
+                                     args.cache / f"crop-labels-{teacher_sha[:16]}-{EXCERPT_FRAMES}.npz",
+                                     args.threads, EXCERPT_FRAMES, CROPS_PER_ITEM)
+    train_crops = [crops.get(i.id, []) for i in train_items]
+    if args.stop_after == "labels":
+        return
     _, val_features, val_logits = split("val", np.float32)
-    model, history = train(args, (train_features, train_logits), (val_features, val_logits), args.cache / "checkpoints")
+    model, history = train(args, (train_features, train_logits, train_crops), (val_features, val_logits),
+                           args.cache / "checkpoints")
     if args.stop_after == "training":
         return
     del train_features
@@ -276,7 +311,7 @@ def main() -> None:
     report = agreement(student, teacher)
     real = np.array([i.kind == "real" for i in test_items])
     real_report = agreement(student[real], teacher[real]) if real.any() else {}
-    teacher_model = torch.jit.load(str(args.teacher)).eval()
+    teacher_model = prepared_as_vibed_does(torch.jit.load(str(args.teacher)))
     summary = {
         "file": args.output.name,
         "sha256": sha256_of(args.output),
@@ -293,13 +328,14 @@ def main() -> None:
         "test_kinds": {k: sum(1 for i in test_items if i.kind == k) for k in sorted({i.kind for i in test_items})},
         "training": {"seed": SEED, "epochs": args.epochs, "batch_size": args.batch_size,
                      "excerpt_epochs": int(EXCERPT_EPOCH_FRACTION * args.epochs),
+                     "excerpts_per_clip": CROPS_PER_ITEM,
                      "excerpt_seconds": EXCERPT_FRAMES * 320 / 16000,
                      "learning_rate": args.learning_rate, "best_epoch": int(np.argmax(
                          [h["val_score"] for h in history])) + 1, "history": history},
         "test_agreement": report,
         "targets_met": targets_met(report),
         "test_agreement_real_clips_only": real_report,
-        "cpu_ms_per_30s_one_thread": {"student": cpu_milliseconds_per_30s(exported),
+        "cpu_ms_per_30s_one_thread": {"student": cpu_milliseconds_per_30s(prepared_as_vibed_does(exported)),
                                       "teacher": cpu_milliseconds_per_30s(teacher_model, repeats=5)},
     }
     (args.output.with_suffix(".json")).write_text(json.dumps(summary, indent=2) + "\n")

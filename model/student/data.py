@@ -53,29 +53,19 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def feature_path(feature_dir: Path, item: CorpusItem) -> Path:
-    return feature_dir / f"{item.id}.npy"
+def feature_path(feature_dir: Path, item_id: str) -> Path:
+    return feature_dir / f"{item_id}.npy"
 
 
-def build_dump_tool(build_dir: Path, output: Path) -> Path:
-    """Compiles model/tools/dump_mels.cpp against the CMake build's libvibed_core.a (build vibectl
-    first). It has no CMake target of its own, so that the model pipeline stays out of the product's
-    build; the flags are those vibed_core's own CMake target links with."""
-    if output.exists():
-        return output
-    source = Path(__file__).resolve().parent.parent / "tools" / "dump_mels.cpp"
-    repo = source.parent.parent.parent
-    library = build_dir / "core" / "libvibed_core.a"
-    if not library.exists():
-        raise SystemExit(f"features: {library} not found; build vibectl first (see model/train_student.py)")
-    libs = subprocess.run(["pkg-config", "--libs", "libmpg123", "sndfile", "soxr", "kissfft-float", "taglib",
-                           "libavformat", "libavcodec", "libavutil", "libswresample"],
-                          check=True, capture_output=True, text=True).stdout.split()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["g++", "-std=c++20", "-O2", f"-I{repo}", "-isystem", "/usr/include/torch/csrc/api/include",
-                    str(source), str(library), *libs, "-ltorch", "-ltorch_cpu", "-lc10", "-lcrypto", "-lpthread",
-                    "-o", str(output)], check=True)
-    return output
+def build_dump_tool(build_dir: Path) -> Path:
+    """Builds model/tools/dump_mels.cpp (CMake target vibed_dump_mels, linked against vibed_core
+    like vibectl) in `build_dir`, configuring that build directory first if it is new."""
+    repo = Path(__file__).resolve().parent.parent.parent
+    if not (build_dir / "CMakeCache.txt").exists():
+        subprocess.run(["cmake", "-S", str(repo), "-B", str(build_dir), "-DVIBED_BUILD_TESTS=OFF"], check=True)
+    subprocess.run(["cmake", "--build", str(build_dir), "--target", "vibed_dump_mels", "-j", "2"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return build_dir / "model" / "tools" / "vibed_dump_mels"
 
 
 def dump_features(items: list[CorpusItem], dump_tool: Path, feature_dir: Path, jobs: int) -> list[str]:
@@ -85,7 +75,7 @@ def dump_features(items: list[CorpusItem], dump_tool: Path, feature_dir: Path, j
     `vibectl dump-mel`), so the student learns from exactly what it sees at run time: decoder,
     resampler and mel included."""
     feature_dir.mkdir(parents=True, exist_ok=True)
-    todo = [i for i in items if not feature_path(feature_dir, i).exists()]
+    todo = [i for i in items if not feature_path(feature_dir, i.id).exists()]
     if not todo:
         return []
 
@@ -102,7 +92,7 @@ def dump_features(items: list[CorpusItem], dump_tool: Path, feature_dir: Path, j
                 continue
             mel = np.fromfile(raw[item.id], dtype=np.float32)
             raw[item.id].unlink()
-            np.save(feature_path(feature_dir, item), mel.reshape(MEL_BANDS, int(detail)))
+            np.save(feature_path(feature_dir, item.id), mel.reshape(MEL_BANDS, int(detail)))
         return errors
 
     chunks = [todo[k::jobs] for k in range(jobs)]
@@ -115,21 +105,65 @@ def dump_features(items: list[CorpusItem], dump_tool: Path, feature_dir: Path, j
 
 
 def load_features(items: list[CorpusItem], feature_dir: Path, dtype: np.dtype = np.float32) -> list[np.ndarray]:
-    return [np.load(feature_path(feature_dir, i)).astype(dtype, copy=False) for i in items]
+    return [np.load(feature_path(feature_dir, i.id)).astype(dtype, copy=False) for i in items]
 
 
 def label_with_teacher(items: list[CorpusItem], feature_dir: Path, teacher_path: Path, labels_path: Path,
                        jobs: int) -> dict[str, np.ndarray]:
-    """Teacher logits for every item, on the item's whole feature matrix (as the C++ analyser runs it).
+    """Teacher logits for every item, on the item's whole feature matrix (as the C++ analyser runs it),
+    keyed by item id."""
+    return run_teacher({i.id: Window(i.id, 0, None) for i in items}, feature_dir, teacher_path, labels_path, jobs)
+
+
+@dataclass(frozen=True)
+class Window:
+    """`frames` feature columns of one item from `offset` on (None: to the end)."""
+    item_id: str
+    offset: int
+    frames: int | None
+
+
+def crop_offsets(total_frames: int, crop_frames: int, count: int) -> list[int]:
+    """`count` crop starts spread evenly over the item, first and last crop touching its ends."""
+    if total_frames <= crop_frames:
+        return [0]
+    return sorted({int(round(x)) for x in np.linspace(0, total_frames - crop_frames, count)})
+
+
+def crop_key(item_id: str, offset: int, frames: int) -> str:
+    return f"{item_id}@{offset}+{frames}"
+
+
+def label_crops_with_teacher(items: list[CorpusItem], feature_dir: Path, teacher_path: Path, labels_path: Path,
+                             jobs: int, crop_frames: int, crops_per_item: int) -> dict[str, list[tuple[int, np.ndarray]]]:
+    """Teacher logits for `crops_per_item` excerpts of `crop_frames` per item, so that training on
+    excerpts has each excerpt's own label rather than the whole clip's. Returns, per item id, a
+    list of (offset, logits); items shorter than one crop get none."""
+    windows = {}
+    for item in items:
+        total = np.load(feature_path(feature_dir, item.id), mmap_mode="r").shape[1]
+        if total < crop_frames:
+            continue
+        for offset in crop_offsets(total, crop_frames, crops_per_item):
+            windows[crop_key(item.id, offset, crop_frames)] = Window(item.id, offset, crop_frames)
+    labels = run_teacher(windows, feature_dir, teacher_path, labels_path, jobs)
+    crops: dict[str, list[tuple[int, np.ndarray]]] = {}
+    for key, window in windows.items():
+        crops.setdefault(window.item_id, []).append((window.offset, labels[key]))
+    return crops
+
+
+def run_teacher(windows: dict[str, Window], feature_dir: Path, teacher_path: Path, labels_path: Path,
+                jobs: int) -> dict[str, np.ndarray]:
+    """Teacher logits for every window, keyed as `windows` is.
 
     `jobs` single-threaded processes share the work: on a busy machine, one process with several
     intra-op threads spends much of its time waiting at the threads' barriers. Resumable: each
-    process saves its part every few hundred items; the parts are merged into one .npz keyed by
-    item id, whose name carries the teacher's sha256 so a different teacher never mixes with old
-    labels."""
+    process saves its part every few hundred windows; the parts are merged into one .npz, whose name
+    carries the teacher's sha256 so a different teacher never mixes with old labels."""
     parts = [labels_path.with_name(f"{labels_path.stem}.part{k}.npz") for k in range(jobs)]
     labels = load_labels([labels_path, *parts])
-    todo = [i for i in items if i.id not in labels]
+    todo = [(key, window) for key, window in windows.items() if key not in labels]
     if todo:
         context = multiprocessing.get_context("spawn")   # a fresh interpreter: no inherited torch state
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
@@ -150,19 +184,21 @@ def load_labels(paths: list[Path]) -> dict[str, np.ndarray]:
     return labels
 
 
-def label_part(items: list[CorpusItem], feature_dir: Path, teacher_path: Path, part_path: Path) -> None:
+def label_part(windows: list[tuple[str, Window]], feature_dir: Path, teacher_path: Path, part_path: Path) -> None:
     torch.set_num_threads(1)
     # Freezing and MKL-DNN conversion make the teacher about 5x cheaper here with the same logits
     # (differences around 1e-6), which is what makes labelling thousands of clips affordable.
     teacher = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.load(str(teacher_path)).eval()))
     labels = load_labels([part_path])
     with torch.inference_mode():
-        for done, item in enumerate(items, 1):
-            mel = torch.from_numpy(np.load(feature_path(feature_dir, item))).unsqueeze(0)
-            labels[item.id] = teacher(mel)[0].numpy().astype(np.float32)
-            if done % 100 == 0 or done == len(items):
+        for done, (key, window) in enumerate(windows, 1):
+            mel = np.load(feature_path(feature_dir, window.item_id), mmap_mode="r")
+            end = None if window.frames is None else window.offset + window.frames
+            mel = torch.from_numpy(np.array(mel[:, window.offset:end], dtype=np.float32)).unsqueeze(0)
+            labels[key] = teacher(mel)[0].numpy().astype(np.float32)
+            if done % 200 == 0 or done == len(windows):
                 save_npz(part_path, labels)
-                print(f"labels: {part_path.name} {done}/{len(items)}", file=sys.stderr, flush=True)
+                print(f"labels: {part_path.name} {done}/{len(windows)}", file=sys.stderr, flush=True)
 
 
 def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
