@@ -54,12 +54,16 @@ std::filesystem::path torch_module_file() {
     if (const char* env = std::getenv("VIBED_TORCH_MODEL_MODULE"); env != nullptr && *env != '\0') return env;
     const std::filesystem::path built(VIBED_TORCH_MODEL_MODULE_FILE);
     std::vector<std::filesystem::path> candidates{built};
-    if (const auto exe = executable_dir(); !exe.empty()) candidates.push_back(exe / built.filename());
+    if (const auto exe = executable_dir(); !exe.empty()) {
+        // Installed: next to the executable, or in PREFIX/lib/vibed for binaries in PREFIX/bin.
+        candidates.push_back(exe / built.filename());
+        candidates.push_back(exe.parent_path() / "lib" / "vibed" / built.filename());
+    }
     std::string searched;
     for (const auto& candidate : candidates) {
         std::error_code error;
         if (std::filesystem::is_regular_file(candidate, error)) return candidate;
-        searched += (searched.empty() ? "" : " and ") + candidate.string();
+        searched += (searched.empty() ? "" : ", ") + candidate.string();
     }
     throw ModelError("the model module " + built.filename().string() + " is missing: looked for " + searched +
                      " (set VIBED_TORCH_MODEL_MODULE to where it is)");
