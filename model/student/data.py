@@ -9,6 +9,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -117,10 +118,39 @@ def label_with_teacher(items: list[CorpusItem], feature_dir: Path, teacher_path:
 
 @dataclass(frozen=True)
 class Window:
-    """`frames` feature columns of one item from `offset` on (None: to the end)."""
+    """`frames` feature columns of one item from `offset` on (None: to the end), optionally mixed
+    with as many columns of another item from `mix_offset` on, `mix_gain_db` louder (see mix_log_mel)."""
     item_id: str
     offset: int
     frames: int | None
+    mix_id: str | None = None
+    mix_offset: int = 0
+    mix_gain_db: float = 0.0
+
+    def log_mel(self, features: "FeatureSource") -> np.ndarray:
+        end = None if self.frames is None else self.offset + self.frames
+        mel = np.asarray(features(self.item_id)[:, self.offset:end], dtype=np.float32)
+        if self.mix_id is None:
+            return mel
+        other = features(self.mix_id)[:, self.mix_offset:self.mix_offset + mel.shape[1]]
+        return mix_log_mel(mel, np.asarray(other, dtype=np.float32), self.mix_gain_db)
+
+
+FeatureSource = Callable[[str], np.ndarray]
+
+# VibeNet's power_to_db: amin 1e-10 (-100 dB), ref 1.0, then nothing more than 80 dB below the peak.
+POWER_FLOOR = 1e-10
+TOP_DB = 80.0
+
+
+def mix_log_mel(mel: np.ndarray, other: np.ndarray, other_gain_db: float) -> np.ndarray:
+    """The log-mel of two signals played together, from their log-mels: mel bands sum powers, and
+    two unrelated signals' cross terms average out within a band, so adding the powers is close to
+    the mel of the mixed audio. The result gets VibeNet's floor and 80 dB range again. The teacher
+    labels these inputs themselves, so the approximation only has to give realistic inputs."""
+    power = np.power(10.0, mel / 10.0) + np.power(10.0, (other + other_gain_db) / 10.0)
+    db = 10.0 * np.log10(np.maximum(power, POWER_FLOOR))
+    return np.maximum(db, db.max() - TOP_DB).astype(np.float32)
 
 
 def crop_offsets(total_frames: int, crop_frames: int, count: int) -> list[int]:
@@ -151,6 +181,31 @@ def label_crops_with_teacher(items: list[CorpusItem], feature_dir: Path, teacher
     for key, window in windows.items():
         crops.setdefault(window.item_id, []).append((window.offset, labels[key]))
     return crops
+
+
+def label_mixes_with_teacher(items: list[CorpusItem], feature_dir: Path, teacher_path: Path, labels_path: Path,
+                             jobs: int, crop_frames: int, mixes_per_item: int, gain_db_range: tuple[float, float],
+                             seed: int) -> dict[str, list[tuple[Window, np.ndarray]]]:
+    """Teacher logits for `mixes_per_item` excerpts of `crop_frames` per item, each mixed with an
+    excerpt of another item of the same list at a random lower level (mix_log_mel): more, and more
+    varied, inputs than the corpus holds, each with the teacher's own label. Returns, per item id,
+    a list of (window, logits); the draws depend only on `seed` and the items' order."""
+    lengths = {i.id: np.load(feature_path(feature_dir, i.id), mmap_mode="r").shape[1] for i in items}
+    usable = [i.id for i in items if lengths[i.id] >= crop_frames]
+    rng = np.random.default_rng(seed)
+    windows: dict[str, Window] = {}
+    for item_id in usable:
+        for _ in range(mixes_per_item):
+            other = usable[int(rng.integers(len(usable)))]
+            window = Window(item_id, int(rng.integers(lengths[item_id] - crop_frames + 1)), crop_frames, other,
+                            int(rng.integers(lengths[other] - crop_frames + 1)),
+                            round(float(rng.uniform(*gain_db_range)), 2))
+            windows[f"{item_id}@{window.offset}+{crop_frames}~{other}@{window.mix_offset}{window.mix_gain_db:+}dB"] = window
+    labels = run_teacher(windows, feature_dir, teacher_path, labels_path, jobs)
+    mixes: dict[str, list[tuple[Window, np.ndarray]]] = {}
+    for key, window in windows.items():
+        mixes.setdefault(window.item_id, []).append((window, labels[key]))
+    return mixes
 
 
 def run_teacher(windows: dict[str, Window], feature_dir: Path, teacher_path: Path, labels_path: Path,
@@ -192,10 +247,8 @@ def label_part(windows: list[tuple[str, Window]], feature_dir: Path, teacher_pat
     labels = load_labels([part_path])
     with torch.inference_mode():
         for done, (key, window) in enumerate(windows, 1):
-            mel = np.load(feature_path(feature_dir, window.item_id), mmap_mode="r")
-            end = None if window.frames is None else window.offset + window.frames
-            mel = torch.from_numpy(np.array(mel[:, window.offset:end], dtype=np.float32)).unsqueeze(0)
-            labels[key] = teacher(mel)[0].numpy().astype(np.float32)
+            mel = window.log_mel(lambda item_id: np.load(feature_path(feature_dir, item_id), mmap_mode="r"))
+            labels[key] = teacher(torch.from_numpy(mel).unsqueeze(0))[0].numpy().astype(np.float32)
             if done % 200 == 0 or done == len(windows):
                 save_npz(part_path, labels)
                 print(f"labels: {part_path.name} {done}/{len(windows)}", file=sys.stderr, flush=True)
