@@ -96,16 +96,17 @@ TEST(SqlCompiler, QueriesRunOnARealIndex) {
               (std::vector<std::string>{"/music/loud.mp3", "/music/calm.mp3"}));
 }
 
+db::LibraryRow artist_track(const std::string& path, const std::string& artist) {
+    db::LibraryRow row;
+    row.path = path;
+    row.tags.artist = artist;
+    return row;
+}
+
 TEST(SqlCompiler, ContainsIgnoresUnicodeCase) {
     TestLibrary library;
-    auto track = [](const std::string& path, const std::string& artist) {
-        db::LibraryRow row;
-        row.path = path;
-        row.tags.artist = artist;
-        return row;
-    };
-    library.add({track("/music/bjork.mp3", "Björk"), track("/music/mumiy.mp3", "Мумий Тролль"),
-                 track("/music/sigur.mp3", "SIGUR RÓS"), track("/music/cafe.mp3", "Café Tacvba")});
+    library.add({artist_track("/music/bjork.mp3", "Björk"), artist_track("/music/mumiy.mp3", "Мумий Тролль"),
+                 artist_track("/music/sigur.mp3", "SIGUR RÓS"), artist_track("/music/cafe.mp3", "Café Tacvba")});
     const std::vector<db::LibraryRow> everything = library.all();
     auto found = [&](const std::string& text) {
         const Query query = parse_query(text);
@@ -125,16 +126,11 @@ TEST(SqlCompiler, ContainsIgnoresUnicodeCase) {
 
 TEST(SqlCompiler, TextSortIgnoresUnicodeCase) {
     TestLibrary library;
-    auto track = [](const std::string& path, const std::string& artist) {
-        db::LibraryRow row;
-        row.path = path;
-        row.tags.artist = artist;
-        return row;
-    };
     // Byte order (and ASCII-only NOCASE) would put "ÉTIENNE" (0xC3 0x89) before
     // "émile" (0xC3 0xA9) and "Ωmega" before "ωa"; folded, é < é-t and ωa < ωm.
-    library.add({track("/music/1.mp3", "ÉTIENNE"), track("/music/2.mp3", "émile"), track("/music/3.mp3", "Ωmega"),
-                 track("/music/4.mp3", "ωa"), track("/music/5.mp3", "Zoe")});
+    library.add({artist_track("/music/1.mp3", "ÉTIENNE"), artist_track("/music/2.mp3", "émile"),
+                 artist_track("/music/3.mp3", "Ωmega"), artist_track("/music/4.mp3", "ωa"),
+                 artist_track("/music/5.mp3", "Zoe")});
     EXPECT_EQ(paths_of(library.select(compile(parse_query("sort by artist")))),
               (std::vector<std::string>{"/music/5.mp3", "/music/2.mp3", "/music/1.mp3", "/music/4.mp3", "/music/3.mp3"}));
 }
