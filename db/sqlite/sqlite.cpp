@@ -1,7 +1,9 @@
 #include "db/sqlite/sqlite.hpp"
 
 #include <sqlite3.h>
+#include <sys/statvfs.h>
 
+#include <cstdio>
 #include <limits>
 #include <new>
 #include <utility>
@@ -65,6 +67,36 @@ void register_functions(sqlite3* db, const std::filesystem::path& file) {
     if (code != SQLITE_OK) throw_error(db, code, file, std::string("cannot register ") + kFoldCaseSqlFunction + "()");
 }
 
+// In WAL mode every reader needs the -shm file beside the database, which
+// SQLite cannot create on a read-only file system (a backup disk, a snapshot,
+// a read-only mount): opening there fails at the first query. Nobody can
+// change the file on such a file system, so when no -wal file holds
+// transactions still to be checkpointed (vibed's last connection checkpoints
+// and removes it; a read-only reader may leave an empty one) the database is
+// read as immutable: no locks, no -shm.
+bool readable_only_as_immutable(const std::filesystem::path& file) {
+    struct statvfs file_system {};
+    if (statvfs(file.c_str(), &file_system) != 0 || (file_system.f_flag & ST_RDONLY) == 0) return false;
+    std::error_code no_wal;
+    const std::uintmax_t wal_bytes = std::filesystem::file_size(std::filesystem::path(file) += "-wal", no_wal);
+    return no_wal || wal_bytes == 0;
+}
+
+// file:PATH?immutable=1, with the characters a URI path cannot hold escaped.
+std::string immutable_uri(const std::filesystem::path& file) {
+    std::string uri = "file:";
+    for (const char c : std::filesystem::absolute(file).string()) {
+        if (c == '%' || c == '?' || c == '#') {
+            char escaped[4];
+            std::snprintf(escaped, sizeof escaped, "%%%02X", static_cast<unsigned char>(c));
+            uri += escaped;
+        } else {
+            uri += c;
+        }
+    }
+    return uri + "?immutable=1";
+}
+
 }  // namespace
 
 SqliteError::SqliteError(int code, int extended_code, const std::string& message, const std::string& context)
@@ -80,9 +112,12 @@ Connection::Connection(std::unique_ptr<sqlite3, Deleter> handle, std::filesystem
     : handle_(std::move(handle)), file_(std::move(file)) {}
 
 Connection Connection::open(const std::filesystem::path& file, Mode mode, std::chrono::milliseconds busy_timeout) {
-    const int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    const bool immutable = mode == Mode::read_only && readable_only_as_immutable(file);
+    int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (immutable) flags |= SQLITE_OPEN_URI;
+    const std::string name = immutable ? immutable_uri(file) : file.string();
     sqlite3* raw = nullptr;
-    const int code = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
+    const int code = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
     // SQLite hands out a handle even when opening fails; it must still be closed.
     std::unique_ptr<sqlite3, Deleter> handle(raw);
     if (code != SQLITE_OK) throw_error(handle.get(), code, file, "cannot open the database");

@@ -46,7 +46,8 @@ public:
     enum class Mode { read_write_create, read_only };
 
     // Opens (and with read_write_create creates) the database file. Waits up
-    // to busy_timeout for locks held by other connections. SQL on it can call
+    // to busy_timeout for locks held by other connections. read_only also
+    // works on a read-only file system (there the file is read as immutable). SQL on it can call
     // vibed_fold() (db/text_fold.hpp). Throws SqliteError.
     static Connection open(const std::filesystem::path& file, Mode mode,
                            std::chrono::milliseconds busy_timeout = std::chrono::seconds(5));

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "db/index.hpp"
 #include "tests/db/test_support.hpp"
@@ -80,6 +81,32 @@ TEST(ReadOnlyFolderTest, WritingAnExistingIndexThereIsAClearError) {
     EXPECT_EQ(open_error(file),
               file.string() + ": cannot open the database for writing: attempt to write a readonly database");
 }
+
+// vibectl only reads the index: it must work from a read-only copy or mount
+// (a backup, a snapshot), where SQLite cannot create the WAL's -shm file.
+void expect_readable_from_read_only_mount(bool with_empty_wal) {
+    ScratchDir dir;
+    std::int64_t model_id = 0;
+    {
+        Index index = Index::open(dir / "data/library.db");
+        model_id = index.ensure_model("student", "abc");
+        index.upsert_pending("/music/a.mp3", 1, 2);
+        index.upsert_pending("/music/b.mp3", 3, 4);
+    }  // closing the last connection checkpoints and removes the WAL files
+    // A read-only reader (vibectl) leaves an empty -wal behind.
+    if (with_empty_wal) std::ofstream(dir / "data/library.db-wal").flush();
+    ReadOnlyBindMount mount(dir / "data", dir / "read-only");
+    if (!mount.error().empty()) GTEST_SKIP() << "cannot make a read-only bind mount: " << mount.error();
+
+    Index index = Index::open_readonly(dir / "read-only/library.db");
+    EXPECT_EQ(index.all_file_states(model_id).size(), 2u);
+    EXPECT_EQ(index.find_model("abc"), model_id);
+    EXPECT_FALSE(fs::exists(dir / "read-only/library.db-shm"));
+}
+
+TEST(ReadOnlyFolderTest, ReadingAnExistingIndexThereWorks) { expect_readable_from_read_only_mount(false); }
+
+TEST(ReadOnlyFolderTest, ReadingAnIndexWithAnEmptyWalThereWorks) { expect_readable_from_read_only_mount(true); }
 
 }  // namespace
 }  // namespace vibed::db
