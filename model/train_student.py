@@ -313,8 +313,7 @@ def main() -> None:
     crops = label_crops_with_teacher(train_items, feature_dir, args.teacher,
                                      args.cache / f"crop-labels-{teacher_sha[:16]}-{EXCERPT_FRAMES}.npz",
                                      args.threads, EXCERPT_FRAMES, CROPS_PER_ITEM)
-    train_crops = [[(Window(i.id, offset, EXCERPT_FRAMES), logits) for offset, logits in crops.get(i.id, [])]
-                   for i in train_items]
+    train_crops = [crops.get(i.id, []) for i in train_items]
     mixes = label_mixes_with_teacher(train_items, feature_dir, args.teacher,
                                      args.cache / f"mix-labels-{teacher_sha[:16]}-{EXCERPT_FRAMES}.npz",
                                      args.threads, EXCERPT_FRAMES, MIXES_PER_ITEM, MIX_GAIN_DB, SEED)

@@ -165,10 +165,10 @@ def crop_key(item_id: str, offset: int, frames: int) -> str:
 
 
 def label_crops_with_teacher(items: list[CorpusItem], feature_dir: Path, teacher_path: Path, labels_path: Path,
-                             jobs: int, crop_frames: int, crops_per_item: int) -> dict[str, list[tuple[int, np.ndarray]]]:
+                             jobs: int, crop_frames: int, crops_per_item: int) -> dict[str, list[tuple[Window, np.ndarray]]]:
     """Teacher logits for `crops_per_item` excerpts of `crop_frames` per item, so that training on
     excerpts has each excerpt's own label rather than the whole clip's. Returns, per item id, a
-    list of (offset, logits); items shorter than one crop get none."""
+    list of (window, logits); items shorter than one crop get none."""
     windows = {}
     for item in items:
         total = np.load(feature_path(feature_dir, item.id), mmap_mode="r").shape[1]
@@ -176,11 +176,7 @@ def label_crops_with_teacher(items: list[CorpusItem], feature_dir: Path, teacher
             continue
         for offset in crop_offsets(total, crop_frames, crops_per_item):
             windows[crop_key(item.id, offset, crop_frames)] = Window(item.id, offset, crop_frames)
-    labels = run_teacher(windows, feature_dir, teacher_path, labels_path, jobs)
-    crops: dict[str, list[tuple[int, np.ndarray]]] = {}
-    for key, window in windows.items():
-        crops.setdefault(window.item_id, []).append((window.offset, labels[key]))
-    return crops
+    return labelled_windows_by_item(windows, run_teacher(windows, feature_dir, teacher_path, labels_path, jobs))
 
 
 def label_mixes_with_teacher(items: list[CorpusItem], feature_dir: Path, teacher_path: Path, labels_path: Path,
@@ -201,11 +197,15 @@ def label_mixes_with_teacher(items: list[CorpusItem], feature_dir: Path, teacher
                             int(rng.integers(lengths[other] - crop_frames + 1)),
                             round(float(rng.uniform(*gain_db_range)), 2))
             windows[f"{item_id}@{window.offset}+{crop_frames}~{other}@{window.mix_offset}{window.mix_gain_db:+}dB"] = window
-    labels = run_teacher(windows, feature_dir, teacher_path, labels_path, jobs)
-    mixes: dict[str, list[tuple[Window, np.ndarray]]] = {}
+    return labelled_windows_by_item(windows, run_teacher(windows, feature_dir, teacher_path, labels_path, jobs))
+
+
+def labelled_windows_by_item(windows: dict[str, Window], labels: dict[str, np.ndarray]
+                             ) -> dict[str, list[tuple[Window, np.ndarray]]]:
+    by_item: dict[str, list[tuple[Window, np.ndarray]]] = {}
     for key, window in windows.items():
-        mixes.setdefault(window.item_id, []).append((window, labels[key]))
-    return mixes
+        by_item.setdefault(window.item_id, []).append((window, labels[key]))
+    return by_item
 
 
 def run_teacher(windows: dict[str, Window], feature_dir: Path, teacher_path: Path, labels_path: Path,
