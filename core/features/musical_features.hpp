@@ -18,6 +18,11 @@ namespace vibed::core {
 
 enum class Mode { unknown, major, minor };
 
+// Stored with every track's features. Bump it whenever the extractor's output
+// changes (a new algorithm, a fixed bug): the index then re-analyses every
+// track, as it does for a new attribute model.
+inline constexpr int kFeatureExtractorVersion = 1;
+
 struct MusicalFeatures {
     // Tempo in beats per minute; 0 when no steady beat was found.
     double bpm = 0;
