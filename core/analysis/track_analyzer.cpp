@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/audio/mono_stream.hpp"
+#include "core/audio/source_file.hpp"
 #include "core/tags/tag_reader.hpp"
 
 namespace vibed::core {
@@ -15,8 +16,9 @@ constexpr std::size_t kReadBlockSamples = 1 << 15;
 // Streams a file through the front end, handing every finished clip of at most
 // `clip_frames` frames to `on_clip`. Returns the number of 16 kHz samples read.
 template <typename OnClip>
-std::size_t stream_log_mel(const std::filesystem::path& file, std::size_t clip_frames, OnClip&& on_clip) {
-    MonoStream stream(file, kFeatureSampleRate);
+std::size_t stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::filesystem::path& file,
+                           std::size_t clip_frames, OnClip&& on_clip) {
+    MonoStream stream(std::move(decoder), file, kFeatureSampleRate);
     LogMelExtractor extractor;
     std::vector<float> block(kReadBlockSamples);
     std::size_t samples = 0;
@@ -37,7 +39,9 @@ std::size_t stream_log_mel(const std::filesystem::path& file, std::size_t clip_f
     } catch (const AnalysisError&) {
         throw;
     } catch (const AudioError& e) {
-        throw AnalysisError(e.what());  // already names the file
+        throw AnalysisError(e.what(), e.transient());  // already names the file
+    } catch (const std::bad_alloc&) {
+        throw AnalysisError(file.string() + ": out of memory", /*transient=*/true);
     } catch (const std::exception& e) {
         throw AnalysisError(file.string() + ": " + e.what());
     }
@@ -50,13 +54,15 @@ TrackAnalyzer::TrackAnalyzer(std::shared_ptr<const AttributeModel> model, Analys
 
 TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
     TrackAnalysis result;
-    result.tags = read_tags(file);
     const auto segment_frames = static_cast<std::size_t>(
         std::max(1.0, std::floor(options_.segment_seconds * kFeatureSampleRate / kHopLength)));
     try {
+        // Opened once, and checked to be a regular file, for tags and audio.
+        auto source = std::make_unique<SourceFile>(file);
+        result.tags = read_tags(*source);
         std::array<double, kAttributeCount> weighted_logits{};
         std::size_t total_frames = 0;
-        const std::size_t samples = stream_log_mel(file, segment_frames, [&](const LogMel& clip) {
+        const std::size_t samples = stream_log_mel(open_audio(std::move(source)), file, segment_frames, [&](const LogMel& clip) {
             const Logits logits = model_->logits(clip);
             for (std::size_t i = 0; i < kAttributeCount; ++i) weighted_logits[i] += logits[i] * clip.frames;
             total_frames += clip.frames;
@@ -78,7 +84,7 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
 LogMel compute_file_log_mel(const std::filesystem::path& file) {
     try {
         LogMel whole;
-        stream_log_mel(file, static_cast<std::size_t>(-1), [&](LogMel clip) { whole = std::move(clip); });
+        stream_log_mel(open_audio(file), file, static_cast<std::size_t>(-1), [&](LogMel clip) { whole = std::move(clip); });
         return whole;
     } catch (...) {
         rethrow_for(file);

@@ -15,7 +15,14 @@ namespace vibed::core {
 // "<file>: <reason>", one line, for any failure to analyse a file.
 class AnalysisError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    // `transient`: resource trouble (file descriptors, memory, I/O), not the
+    // file's fault: the caller should retry later instead of recording it.
+    explicit AnalysisError(const std::string& what, bool transient = false)
+        : std::runtime_error(what), transient_(transient) {}
+    [[nodiscard]] bool transient() const { return transient_; }
+
+private:
+    bool transient_;
 };
 
 struct AnalysisOptions {

@@ -33,18 +33,22 @@ std::vector<std::byte> stream_head(SourceFile& source) {
             got = source.read_at(static_cast<std::int64_t>(tag), head);
         }
     }
-    if (got < 0) throw AudioError(source.path(), "read failed: " + source.io_error());
+    if (got < 0) throw source.read_failure();
     head.resize(static_cast<std::size_t>(got));
     return head;
 }
 
 }  // namespace
 
-AudioError::AudioError(std::filesystem::path path, const std::string& reason)
-    : std::runtime_error(path.string() + ": " + reason), path_(std::move(path)) {}
+AudioError::AudioError(std::filesystem::path path, const std::string& reason, bool transient)
+    : std::runtime_error(path.string() + ": " + reason), path_(std::move(path)), transient_(transient) {}
 
 std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path) {
-    auto source = std::make_unique<SourceFile>(path);
+    return open_audio(std::make_unique<SourceFile>(path));
+}
+
+std::unique_ptr<AudioDecoder> open_audio(std::unique_ptr<SourceFile> source) {
+    const std::filesystem::path path = source->path();
     switch (choose_backend(stream_head(*source), path)) {
         case Backend::mpg123: return std::make_unique<Mpg123Decoder>(std::move(source));
         case Backend::sndfile: return std::make_unique<SndfileDecoder>(std::move(source));

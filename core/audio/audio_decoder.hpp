@@ -29,11 +29,15 @@ struct AudioFormat {
 // A file that cannot be opened or decoded. what() reads "<path>: <reason>".
 class AudioError : public std::runtime_error {
 public:
-    AudioError(std::filesystem::path path, const std::string& reason);
+    // `transient`: resource trouble (out of file descriptors or memory, an I/O
+    // error), not a fault of the file: trying again later may well work.
+    AudioError(std::filesystem::path path, const std::string& reason, bool transient = false);
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    [[nodiscard]] bool transient() const { return transient_; }
 
 private:
     std::filesystem::path path_;
+    bool transient_;
 };
 
 // One open audio file. Not thread-safe; one per file.
@@ -53,6 +57,9 @@ public:
 // file deleted or replaced mid-read is still decoded completely from the
 // version that was opened. Throws AudioError.
 std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path);
+class SourceFile;
+// The same for a file already opened (and so already checked).
+std::unique_ptr<AudioDecoder> open_audio(std::unique_ptr<SourceFile> source);
 
 // Whether the extension is one we try at all (case-insensitive); the scanner
 // uses it to skip cover art, playlists and other non-audio files.

@@ -169,7 +169,7 @@ void FfmpegDecoder::feed_decoder() {
         }
         if (read < 0) {
             const std::string io_error = source_->io_error();
-            if (!io_error.empty()) throw AudioError(source_->path(), "read failed: " + io_error);
+            if (!io_error.empty()) throw source_->read_failure();
             fail("demuxing failed", read);
         }
         if (packet_->stream_index != stream_index_) {

@@ -60,9 +60,8 @@ Mpg123Decoder::Mpg123Decoder(std::unique_ptr<SourceFile> source) : source_(std::
     int channels = 0;
     int encoding = 0;
     if (mpg123_getformat(handle, &rate, &channels, &encoding) != MPG123_OK) {
-        const std::string io_error = source_->io_error();
-        fail(io_error.empty() ? std::string("not an MPEG audio stream (") + mpg123_strerror(handle) + ")"
-                              : "read failed: " + io_error);
+        if (!source_->io_error().empty()) throw source_->read_failure();
+        fail(std::string("not an MPEG audio stream (") + mpg123_strerror(handle) + ")");
     }
     if (encoding != MPG123_ENC_FLOAT_32) fail("the MPEG decoder does not deliver float samples");
 
@@ -97,9 +96,8 @@ std::size_t Mpg123Decoder::read(float* interleaved, std::size_t max_frames) {
                 fail("the audio format changes in mid-stream");
             continue;
         }
-        const std::string io_error = source_->io_error();
-        fail(io_error.empty() ? std::string("MPEG decoding failed: ") + mpg123_strerror(handle)
-                              : "read failed: " + io_error);
+        if (!source_->io_error().empty()) throw source_->read_failure();
+        fail(std::string("MPEG decoding failed: ") + mpg123_strerror(handle));
     }
 }
 

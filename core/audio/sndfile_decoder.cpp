@@ -48,9 +48,8 @@ SndfileDecoder::SndfileDecoder(std::unique_ptr<SourceFile> source) : source_(std
     if (!file_) {
         // sf_strerror(nullptr) is libsndfile's last global error: the best it
         // offers for a failed open.
-        const std::string io_error = source_->io_error();
-        throw AudioError(source_->path(), io_error.empty() ? std::string("cannot decode: ") + sf_strerror(nullptr)
-                                                           : "read failed: " + io_error);
+        if (!source_->io_error().empty()) throw source_->read_failure();
+        throw AudioError(source_->path(), std::string("cannot decode: ") + sf_strerror(nullptr));
     }
     format_.sample_rate = info.samplerate;
     format_.channels = info.channels;
@@ -67,7 +66,7 @@ std::size_t SndfileDecoder::read(float* interleaved, std::size_t max_frames) {
         return static_cast<std::size_t>(got);
     }
     const std::string io_error = source_->io_error();
-    if (!io_error.empty()) throw AudioError(source_->path(), "read failed: " + io_error);
+    if (!io_error.empty()) throw source_->read_failure();
     // Damaged data after good audio (typically a file cut short: FLAC then
     // reports "lost sync") ends the stream there, like libmpg123 and FFmpeg
     // do; damage before any audio is an error.

@@ -23,28 +23,51 @@ const char* non_regular_reason(mode_t mode) {
     return "is not a regular file";
 }
 
+// Errors that say nothing about the file: the process or the system ran out of
+// something, or the disk hiccupped. Worth retrying later.
+bool is_resource_errno(int error) {
+    switch (error) {
+        case EMFILE:
+        case ENFILE:
+        case ENOMEM:
+        case ENOBUFS:
+        case EIO:
+        case EAGAIN:
+        case EINTR:
+        case EBUSY:
+        case ETIMEDOUT:
+        case ESTALE:
+        case ENOLCK: return true;
+        default: return false;
+    }
+}
+
+[[noreturn]] void throw_errno(const std::filesystem::path& path, int error) {
+    throw AudioError(path, std::strerror(error), is_resource_errno(error));
+}
+
 }  // namespace
 
 SourceFile::SourceFile(std::filesystem::path path) : path_(std::move(path)) {
     // stat() first so FIFOs and sockets get a clear message (open() on a
     // socket fails with a confusing ENXIO).
     struct stat status{};
-    if (::stat(path_.c_str(), &status) != 0) throw AudioError(path_, std::strerror(errno));
+    if (::stat(path_.c_str(), &status) != 0) throw_errno(path_, errno);
     if (const char* reason = non_regular_reason(status.st_mode)) throw AudioError(path_, reason);
 
     // O_NONBLOCK: if the path was swapped for a FIFO since stat(), open()
     // must not wait for a writer. fstat() below catches the swap.
     fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd_ < 0) throw AudioError(path_, std::strerror(errno));
+    if (fd_ < 0) throw_errno(path_, errno);
     try {
-        if (::fstat(fd_, &status) != 0) throw AudioError(path_, std::strerror(errno));
+        if (::fstat(fd_, &status) != 0) throw_errno(path_, errno);
         if (const char* reason = non_regular_reason(status.st_mode)) throw AudioError(path_, reason);
         if (status.st_size == 0) throw AudioError(path_, "empty file");
         size_ = status.st_size;
         // Regular files ignore O_NONBLOCK, but keep the descriptor ordinary.
         const int flags = ::fcntl(fd_, F_GETFL);
         if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK) != 0)
-            throw AudioError(path_, std::strerror(errno));
+            throw_errno(path_, errno);
     } catch (...) {
         ::close(fd_);
         throw;
@@ -78,5 +101,9 @@ std::int64_t SourceFile::read_at(std::int64_t offset, std::span<std::byte> buffe
 }
 
 std::string SourceFile::io_error() const { return io_errno_ == 0 ? "" : std::strerror(io_errno_); }
+
+AudioError SourceFile::read_failure() const {
+    return AudioError(path_, "read failed: " + io_error(), is_resource_errno(io_errno_));
+}
 
 }  // namespace vibed::core

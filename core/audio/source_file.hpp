@@ -9,6 +9,8 @@
 #include <span>
 #include <string>
 
+#include "core/audio/audio_decoder.hpp"
+
 namespace vibed::core {
 
 class SourceFile {
@@ -37,6 +39,13 @@ public:
 
     // Why the last failed read or seek failed ("" when none did).
     [[nodiscard]] std::string io_error() const;
+    // The AudioError for that failure ("read failed: <reason>"), transient
+    // when the reason is resource trouble rather than the file.
+    [[nodiscard]] AudioError read_failure() const;
+
+    // The descriptor, for readers with their own I/O layer (the tag reader).
+    // It stays owned by this object.
+    [[nodiscard]] int descriptor() const { return fd_; }
 
 private:
     std::filesystem::path path_;

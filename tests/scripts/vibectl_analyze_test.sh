@@ -64,7 +64,20 @@ assert [list(r) for r in rows][0] == ['path', 'acousticness', 'danceability', 'e
 assert all(0 <= r[k] <= 1 for r in rows for k in r if k != 'path')
 " || fail "JSON output"
 
-# 5. Usage errors are not analysis failures.
+# 5. A FIFO or a link to a device named on the command line is refused at
+# once (TagLib used to open it by path and wait forever for a writer).
+mkfifo "$work/pipe.mp3"
+ln -s /dev/zero "$work/zero.mp3"
+set +e
+timeout 60 "$vibectl" analyze --model "$model" -f csv "$work/pipe.mp3" "$work/zero.mp3" song.wav > "$work/special.csv" 2> "$work/special.err"
+status=$?
+set -e
+[ $status != 124 ] || fail "analyze hung on a FIFO or a device"
+grep -q "pipe.mp3: is a FIFO" "$work/special.err" || fail "FIFO: $(cat "$work/special.err")"
+grep -q "zero.mp3: is a device" "$work/special.err" || fail "device link: $(cat "$work/special.err")"
+grep -q "^song.wav," "$work/special.csv" || fail "the good file after the special ones was not analysed"
+
+# 6. Usage errors are not analysis failures.
 set +e
 "$vibectl" analyze -f yaml song.wav > /dev/null 2>&1
 [ $? = 2 ] || fail "bad option should exit 2"
