@@ -102,6 +102,28 @@ std::string immutable_uri(const std::filesystem::path& file) {
 SqliteError::SqliteError(int code, int extended_code, const std::string& message, const std::string& context)
     : DatabaseError(context + ": " + message), code_(code), extended_code_(extended_code) {}
 
+SqliteError::Trouble SqliteError::trouble() const {
+    switch (code_) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED: return Trouble::locked;
+        case SQLITE_FULL: return Trouble::disk_full;
+        case SQLITE_READONLY: return Trouble::read_only;
+        case SQLITE_IOERR:
+        case SQLITE_CANTOPEN:
+        case SQLITE_PROTOCOL:
+        case SQLITE_INTERRUPT: return Trouble::io;
+        case SQLITE_NOMEM: return Trouble::memory;
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB: return Trouble::damaged;
+        default: return Trouble::other;
+    }
+}
+
+bool SqliteError::is_transient() const {
+    const Trouble kind = trouble();
+    return kind != Trouble::damaged && kind != Trouble::other;
+}
+
 void Connection::Deleter::operator()(sqlite3* handle) const noexcept {
     // Statements are finalized first (they are owned by our callers and die
     // before the connection), so close_v2 releases everything here.

@@ -34,6 +34,22 @@ public:
     [[nodiscard]] int code() const { return code_; }
     [[nodiscard]] int extended_code() const { return extended_code_; }
 
+    // What kind of failure this is, for deciding whether to retry.
+    enum class Trouble {
+        locked,     // another connection holds a lock (SQLITE_BUSY, SQLITE_LOCKED)
+        disk_full,  // SQLITE_FULL
+        read_only,  // the file, folder or mount cannot be written
+        io,         // I/O error, cannot open, lock protocol, interrupted
+        memory,     // SQLITE_NOMEM
+        damaged,    // the file is corrupt or not a database: retrying will not help
+        other,      // a fault of the statement or its data
+    };
+    [[nodiscard]] Trouble trouble() const;
+    // Resource trouble that goes away by itself or once someone acts: worth
+    // retrying, never a verdict on the data being written.
+    [[nodiscard]] bool is_transient() const;
+    [[nodiscard]] bool is_damaged() const { return trouble() == Trouble::damaged; }
+
 private:
     int code_;
     int extended_code_;
