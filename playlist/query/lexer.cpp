@@ -89,8 +89,11 @@ private:
         }
         const std::string_view digits = query_.substr(start, pos_ - start);
         Token token{TokenKind::Number, std::string(digits), start};
-        // from_chars cannot fail here: `digits` is digits with at most one '.'.
-        std::from_chars(digits.data(), digits.data() + digits.size(), token.number);
+        // `digits` is digits with at most one '.', so the only failure is a
+        // number too large for a double (310 digits and more).
+        const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), token.number);
+        if (parsed.ec != std::errc{}) throw QueryError(start, "number too large: " + std::string(digits.substr(0, 40)) +
+                                                                  (digits.size() > 40 ? "..." : ""));
 
         const char next = peek();
         const bool unit_ends_here = !is_word_start(peek(1)) && !is_digit(peek(1));  // "2m..5m" is fine

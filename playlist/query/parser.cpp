@@ -241,7 +241,10 @@ private:
     std::vector<SortKey> parse_sort_keys() {
         std::vector<SortKey> keys{parse_sort_key()};
         while (peek().kind == TokenKind::Comma) {
-            advance();
+            const std::size_t comma = advance().position;
+            if (keys.size() >= kMaxSortKeys) {
+                throw QueryError(comma, "at most " + std::to_string(kMaxSortKeys) + " sort keys");
+            }
             keys.push_back(parse_sort_key());
         }
         return keys;

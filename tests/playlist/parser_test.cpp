@@ -244,6 +244,26 @@ TEST(ParserErrors, NumbersOutOfRange) {
     EXPECT_EQ(error_of("energy > 5m").position(), 9u);      // unit on a non-duration
 }
 
+TEST(ParserErrors, ANumberTooLargeForADoubleIsAnErrorNotZero) {
+    // 310 digits overflow a double; from_chars' error used to be ignored and
+    // the number read as 0, so "year > 1000...0" matched every track.
+    const std::string huge = "year > 1" + std::string(309, '0');
+    EXPECT_EQ(error_of(huge).position(), 7u);
+    EXPECT_NE(std::string(error_of(huge).what()).find("number too large"), std::string::npos) << error_of(huge).what();
+    EXPECT_NE(std::string(error_of("limit 9" + std::string(400, '9')).what()).find("number too large"), std::string::npos);
+}
+
+TEST(ParserErrors, TooManySortKeysAreRefusedBeforeTheDatabaseSeesThem) {
+    // SQLite refuses more than 2,000 ORDER BY terms, but only when the query runs.
+    std::string sort = "sort by energy";
+    for (std::size_t i = 1; i < kMaxSortKeys; ++i) sort += ", valence";
+    EXPECT_EQ(parse_query(sort).sort.size(), kMaxSortKeys);
+    EXPECT_EQ(error_of(sort + ", energy").position(), sort.size());
+    std::string monster = "sort by energy";
+    for (int i = 0; i < 2000; ++i) monster += ", energy desc";
+    EXPECT_NE(std::string(error_of(monster).what()).find("at most 64 sort keys"), std::string::npos);
+}
+
 TEST(ParserErrors, MisusedOperatorsAndValues) {
     EXPECT_EQ(error_of("artist < \"M\"").position(), 7u);
     EXPECT_EQ(error_of("energy ~ \"x\"").position(), 7u);
