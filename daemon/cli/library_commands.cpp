@@ -54,6 +54,29 @@ void run_status(const CliContext& context, bool as_json) {
     std::cout << (as_json ? status.dump(2) + "\n" : format_status(status));
 }
 
+// The files that could not be analysed, with the reason: they are not
+// retried until they change, so this is the list to look at.
+void run_errors(const CliContext& context, bool as_json) {
+    LibraryAccess library = open_library(context);
+    nlohmann::json failed = nlohmann::json::array();
+    library.index.for_each_track(library.model_id.value_or(-1), [&](const db::TrackRecord& track) {
+        if (track.status != db::TrackStatus::error) return;
+        if (as_json) {
+            failed.push_back({{"path", track.path.string()}, {"error", track.error}});
+            return;
+        }
+        // The error usually starts with the file name already.
+        const bool names_file = track.error.rfind(track.path.string(), 0) == 0;
+        std::printf("%s\n", (names_file ? track.error : track.path.string() + ": " + track.error).c_str());
+        failed.push_back(nullptr);
+    });
+    if (as_json) {
+        std::cout << failed.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    } else {
+        note(failed.empty() ? "no failed tracks" : std::to_string(failed.size()) + " tracks failed");
+    }
+}
+
 void run_scan(const CliContext& context, const std::string& path) {
     const config::Config config = load_cli_config(context);
     nlohmann::json args = nlohmann::json::object();
@@ -272,6 +295,11 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     auto status_json = std::make_shared<bool>(false);
     status->add_flag("--json", *status_json, "Machine-readable output");
     status->callback([&context, status_json] { run_status(context, *status_json); });
+
+    auto* errors = app.add_subcommand("errors", "The tracks that could not be analysed, and why");
+    auto errors_json = std::make_shared<bool>(false);
+    errors->add_flag("--json", *errors_json, "Machine-readable output");
+    errors->callback([&context, errors_json] { run_errors(context, *errors_json); });
 
     auto* scan = app.add_subcommand("scan", "Ask vibed to rescan the library or one folder");
     auto scan_path = std::make_shared<std::string>();

@@ -3,7 +3,36 @@
 namespace vibed::daemon {
 namespace {
 
+// Whether the JSON text nests arrays and objects deeper than `limit`,
+// counting brackets outside strings. Linear, with no recursion.
+bool nests_deeper_than(std::string_view text, std::size_t limit) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (const char c : text) {
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > limit) return true;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        }
+    }
+    return false;
+}
+
 nlohmann::json parse_object(std::string_view line) {
+    if (nests_deeper_than(line, kMaxJsonDepth)) {
+        throw ProtocolError("message nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    }
     nlohmann::json message = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (!message.is_object()) throw ProtocolError("malformed message: not a JSON object");
     const auto version = message.find("v");
@@ -23,13 +52,13 @@ std::string encode_request(const Request& request) {
 }
 
 Request decode_request(std::string_view line) {
-    const auto message = parse_object(line);
+    auto message = parse_object(line);
     const auto command = message.find("command");
     if (command == message.end() || !command->is_string()) throw ProtocolError("request without command");
     Request request{command->get<std::string>(), nlohmann::json::object()};
     if (const auto args = message.find("args"); args != message.end()) {
         if (!args->is_object()) throw ProtocolError("request args must be an object");
-        request.args = *args;
+        request.args = std::move(*args);
     }
     return request;
 }

@@ -21,6 +21,10 @@ inline constexpr int kProtocolVersion = 1;
 // Longer lines are refused: no client needs them and no peer may make the
 // daemon buffer without bound.
 inline constexpr std::size_t kMaxLineBytes = 1 << 20;
+// Deeper JSON is refused before it is parsed: no request needs more than a
+// few levels, and nesting 100,000 levels deep would make any recursive walk
+// over the value (copy, dump, destruction) overflow the stack.
+inline constexpr std::size_t kMaxJsonDepth = 32;
 
 class ProtocolError : public std::runtime_error {
 public:

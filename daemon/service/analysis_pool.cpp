@@ -18,7 +18,7 @@ void AnalysisPool::stop() {
 }
 
 PoolCounters AnalysisPool::counters() const {
-    return {analysed_.load(), failed_.load(), in_flight_.load(),
+    return {analysed_.load(), failed_.load(), deferred_.load(), in_flight_.load(),
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()};
 }
 
@@ -30,14 +30,29 @@ void AnalysisPool::run_worker() {
     }
 }
 
-void AnalysisPool::analyse_one(const std::filesystem::path& file) {
+// A worker thread must survive anything one file does to it.
+void AnalysisPool::analyse_one(const std::filesystem::path& file) noexcept {
+    try {
+        analyse_or_throw(file);
+    } catch (const std::exception& e) {
+        spdlog::error("{}: analysis worker: {}", file.string(), e.what());
+    }
+}
+
+void AnalysisPool::analyse_or_throw(const std::filesystem::path& file) {
     const auto before = stamp_of(file);
     if (!before) return;  // gone already: the watcher or the next scan reports the removal
     AnalysisOutcome outcome{file, *before, std::nullopt, {}};
     try {
         outcome.analysis = analyzer_->analyze(file);
-    } catch (const std::exception& e) {
+    } catch (const core::AnalysisError& e) {
         outcome.error = e.what();
+        outcome.transient = e.transient();
+    } catch (const std::bad_alloc&) {
+        outcome.error = file.string() + ": out of memory";
+        outcome.transient = true;
+    } catch (const std::exception& e) {
+        outcome.error = file.string() + ": " + e.what();
     }
     // A file replaced or still growing while we decoded it gives a result for
     // no version that exists: drop it; its close-after-write brings it back.
@@ -47,6 +62,9 @@ void AnalysisPool::analyse_one(const std::filesystem::path& file) {
     }
     if (outcome.analysis) {
         ++analysed_;
+    } else if (outcome.transient) {
+        ++deferred_;
+        spdlog::warn("{}; will retry", outcome.error);
     } else {
         ++failed_;
         spdlog::warn("{}", outcome.error);

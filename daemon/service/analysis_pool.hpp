@@ -24,11 +24,15 @@ struct AnalysisOutcome {
     FileStamp stamp;  // of the version that was analysed
     std::optional<core::TrackAnalysis> analysis;  // empty on failure
     std::string error;                            // "<file>: <reason>" on failure
+    // The failure was resource trouble (out of descriptors or memory, an I/O
+    // error), not the file's fault: retry later, never record it.
+    bool transient = false;
 };
 
 struct PoolCounters {
     std::uint64_t analysed = 0;  // successes since start
     std::uint64_t failed = 0;
+    std::uint64_t deferred = 0;  // transient failures, to be retried
     std::uint64_t in_flight = 0;
     double seconds_running = 0;
 };
@@ -52,13 +56,15 @@ public:
 
 private:
     void run_worker();
-    void analyse_one(const std::filesystem::path& file);
+    void analyse_one(const std::filesystem::path& file) noexcept;
+    void analyse_or_throw(const std::filesystem::path& file);
 
     std::shared_ptr<const core::TrackAnalyzer> analyzer_;
     WorkQueue& queue_;
     OutcomeHandler on_outcome_;
     std::atomic<std::uint64_t> analysed_{0};
     std::atomic<std::uint64_t> failed_{0};
+    std::atomic<std::uint64_t> deferred_{0};
     std::atomic<std::uint64_t> in_flight_{0};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::vector<std::jthread> workers_;

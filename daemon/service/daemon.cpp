@@ -6,7 +6,6 @@
 
 #include "core/audio/audio_decoder.hpp"
 #include "core/model/model_locator.hpp"
-#include "daemon/service/library_sync.hpp"
 #include "daemon/service/playlist_builder.hpp"
 #include "daemon/service/systemd_notify.hpp"
 
@@ -24,9 +23,39 @@ constexpr auto kHousekeepingInterval = 1s;
 // Without inotify (watch limit reached) the library is rescanned this often
 // unless the config asks for something more frequent.
 constexpr auto kFallbackRescanInterval = std::chrono::minutes(10);
+// A file whose analysis hit resource trouble (out of descriptors, memory, an
+// I/O error) is tried again after 5 s, 10 s, 20 s ... up to 10 minutes.
+constexpr auto kFirstAnalysisRetry = std::chrono::seconds(5);
+constexpr auto kMaxAnalysisRetry = std::chrono::minutes(10);
+// How long the loop waits for the writer before giving up on a reload or stop.
+constexpr auto kPipelineFlushTimeout = std::chrono::seconds(5);
+
+// Every handler the event loop runs goes through here: whatever it throws
+// becomes a log line and the loop carries on, instead of ending the daemon.
+template <typename Handler>
+auto guarded(const char* what, Handler handler) {
+    return [what, handler = std::move(handler)](auto&&... args) mutable noexcept {
+        try {
+            handler(std::forward<decltype(args)>(args)...);
+        } catch (const std::exception& e) {
+            spdlog::error("{}: {}", what, e.what());
+        } catch (...) {
+            spdlog::error("{}: unknown error", what);
+        }
+    };
+}
 
 ScanOptions scan_options(const config::Config& config) {
     return ScanOptions{config.library.exclude, config.library.follow_symlinks};
+}
+
+// Everything the analysis pipeline is built from: a change to any of these
+// means a new analyzer and new workers.
+bool pipeline_differs(const config::Config& a, const config::Config& b) {
+    return a.library.paths != b.library.paths || a.library.exclude != b.library.exclude ||
+           a.library.follow_symlinks != b.library.follow_symlinks || a.analysis.model.kind != b.analysis.model.kind ||
+           a.analysis.model.file != b.analysis.model.file || a.analysis.workers != b.analysis.workers ||
+           a.analysis.segment != b.analysis.segment || a.analysis.intra_op_threads != b.analysis.intra_op_threads;
 }
 
 std::string model_display_name(const config::ModelChoice& choice) {
@@ -54,6 +83,25 @@ ModelSelection select_model(const config::ModelChoice& choice) {
     return {file, name};
 }
 
+namespace {
+
+// The model and analyzer a configuration asks for, loaded and ready. Throws
+// when the model cannot be found or loaded.
+struct LoadedModel {
+    ModelSelection selection;
+    std::shared_ptr<const core::TrackAnalyzer> analyzer;
+};
+
+LoadedModel load_model(const config::Config& config) {
+    LoadedModel loaded{select_model(config.analysis.model), nullptr};
+    auto model = core::AttributeModel::load(loaded.selection.file,
+                                            core::ModelOptions{static_cast<int>(config.analysis.intra_op_threads)});
+    loaded.analyzer = std::make_shared<core::TrackAnalyzer>(model, analysis_options(config));
+    return loaded;
+}
+
+}  // namespace
+
 Daemon::Daemon(config::Config config, DaemonOptions options)
     : config_(std::move(config)),
       options_(std::move(options)),
@@ -66,17 +114,24 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
       rescan_timer_(io_),
       offline_timer_(io_),
       housekeeping_timer_(io_) {
-    model_selection_ = select_model(config_.analysis.model);
-    auto model = core::AttributeModel::load(model_selection_.file,
-                                            core::ModelOptions{static_cast<int>(config_.analysis.intra_op_threads)});
-    analyzer_ = std::make_shared<core::TrackAnalyzer>(model, analysis_options(config_));
+    LoadedModel loaded = load_model(config_);
+    model_selection_ = loaded.selection;
+    analyzer_ = loaded.analyzer;
     db::Index index = db::Index::open(config_.database.path);
-    model_id_ = index.ensure_model(model_selection_.name, model->sha256());
-    writer_ = std::make_unique<IndexWriter>(std::move(index), model_id_, [this](std::size_t stored) {
-        if (stored > 0) boost::asio::post(io_, [this] { schedule_playlists(); });
-    });
+    model_id_ = index.ensure_model(model_selection_.name, analyzer_->model().sha256());
+    writer_ = std::make_unique<IndexWriter>(
+        std::move(index), model_id_, problems_,
+        [this](std::size_t stored) {
+            if (stored > 0) boost::asio::post(io_, guarded("playlists", [this] { schedule_playlists(); }));
+        },
+        [this](bool results_dropped) {
+            // Results let go while the database refused: their files are still pending.
+            if (results_dropped) boost::asio::post(io_, guarded("scan", [this] { request_scan(std::nullopt); }));
+        });
+    publisher_ = std::make_unique<PlaylistPublisher>(problems_, [this] { writer_->flush(); });
+    publish_config();
     spdlog::info("index {}; model {} ({}, sha256 {})", config_.database.path.string(), model_selection_.name,
-                 model_selection_.file.string(), model->sha256().substr(0, 12));
+                 model_selection_.file.string(), analyzer_->model().sha256().substr(0, 12));
 }
 
 Daemon::~Daemon() { shutdown(); }
@@ -84,8 +139,10 @@ Daemon::~Daemon() { shutdown(); }
 int Daemon::run() {
     start_pipeline();
     if (!options_.once) {
-        control_ = std::make_unique<ControlServer>(io_, config_.daemon.socket,
-                                                   [this](const Request& request) { return dispatch(request); });
+        control_ = std::make_unique<ControlServer>(
+            io_, config_.daemon.socket,
+            [this](const Request& request, ControlServer::Responder respond) { dispatch(request, std::move(respond)); },
+            problems_);
         watch_library();
         spdlog::info("listening on {}", config_.daemon.socket.string());
     }
@@ -94,16 +151,57 @@ int Daemon::run() {
     schedule_rescan();
     on_idle_check();
     systemd::notify_ready();
-    io_.run();
+    // The handlers catch their own errors; this is the last line of defence.
+    while (!stopping_) {
+        try {
+            io_.run();
+        } catch (const std::exception& e) {
+            spdlog::error("event loop: {}", e.what());
+        }
+    }
     return exit_code_;
+}
+
+void Daemon::publish_config() {
+    shared_config_ = std::make_shared<const config::Config>(config_);
+    set_scan_settings();
+}
+
+void Daemon::set_scan_settings() {
+    std::lock_guard lock(scan_mutex_);
+    scan_settings_ = ScanSettings{config_.library.paths, scan_options(config_), config_.daemon.settle, model_id_};
 }
 
 void Daemon::start_pipeline() {
     queue_.reopen();
     pool_ = std::make_unique<AnalysisPool>(analyzer_, queue_, config_.analysis.worker_count(),
-                                           [this](AnalysisOutcome&& outcome) { writer_->add(std::move(outcome)); });
+                                           [this](AnalysisOutcome&& outcome) { on_outcome(std::move(outcome)); });
     scan_stop_ = false;
     scan_thread_ = std::jthread([this](std::stop_token stop) { scan_loop(stop); });
+}
+
+// On a worker thread.
+void Daemon::on_outcome(AnalysisOutcome&& outcome) {
+    if (!outcome.transient) {
+        if (outcome.analysis) problems_.clear("analysis");
+        writer_->add(std::move(outcome));
+        return;
+    }
+    // Never recorded: the file is not at fault. Tried again later, and shown
+    // in `vibectl status` meanwhile.
+    problems_.report("analysis", outcome.error + " (not the file's fault; retrying)");
+    boost::asio::post(io_, guarded("analysis retry", [this, file = std::move(outcome.path)] { retry_later(file); }));
+}
+
+void Daemon::retry_later(const fs::path& file) {
+    if (transient_failures_.size() > 10'000) transient_failures_.clear();  // only the back-off is lost
+    const int attempts = ++transient_failures_[file];
+    auto delay = std::chrono::duration_cast<SettleQueue::Clock::duration>(kFirstAnalysisRetry) * (1 << std::min(attempts - 1, 10));
+    delay = std::min<SettleQueue::Clock::duration>(delay, kMaxAnalysisRetry);
+    // The settle queue hands it back once due (and unchanged); the settle
+    // time is added on top of `now`, hence the subtraction.
+    settle_.touch(file, SettleQueue::Clock::now() + delay - config_.daemon.settle);
+    arm_settle_timer();
 }
 
 void Daemon::stop_pipeline() {
@@ -115,13 +213,16 @@ void Daemon::stop_pipeline() {
     }
     if (pool_) pool_->stop();  // waits for the files in flight
     pool_.reset();
-    if (writer_) writer_->flush();
+    if (writer_ && !writer_->flush(kPipelineFlushTimeout)) {
+        spdlog::warn("the database has not accepted the last results yet; they stay queued");
+    }
 }
 
 void Daemon::watch_library() {
     watcher_ = std::make_unique<LibraryWatcher>(
-        io_, [this](const WatchEvent& event) { on_watch_event(event); },
+        io_, guarded("file event", [this](const WatchEvent& event) { on_watch_event(event); }),
         [this](const fs::path& path) { return is_excluded(path, config_.library.exclude); });
+    offline_roots_.clear();
     for (const auto& root : config_.library.paths) {
         std::error_code error;
         if (!fs::is_directory(root, error)) {
@@ -149,40 +250,42 @@ void Daemon::request_scan(std::optional<fs::path> folder) {
 void Daemon::scan_loop(std::stop_token stop) {
     while (!stop.stop_requested()) {
         std::optional<fs::path> folder;
+        ScanSettings settings;
         {
             std::unique_lock lock(scan_mutex_);
             if (!scan_wake_.wait(lock, stop, [&] { return !scan_requests_.empty(); })) return;
             folder = scan_requests_.front();
             scan_requests_.pop_front();
+            settings = scan_settings_;
             scanning_ = true;
         }
-        const auto folders = folder ? std::vector<fs::path>{*folder} : config_.library.paths;
+        const auto folders = folder ? std::vector<fs::path>{*folder} : settings.roots;
         const auto started = std::chrono::steady_clock::now();
         try {
-            const SyncReport report = sync_folders(folders, scan_options(config_), config_.daemon.settle, *writer_,
-                                                   model_id_, queue_, scan_stop_);
+            const SyncReport report = sync_folders(folders, settings, *writer_, queue_, scan_stop_);
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             spdlog::info("scanned {}: {} audio files, {} to analyse, {} removed ({:.1f}s)",
                          folder ? folder->string() : "library", report.files_seen, report.queued, report.removed, seconds);
-            if (report.removed > 0) boost::asio::post(io_, [this] { schedule_playlists(); });
+            problems_.clear("scan");
+            if (report.removed > 0) boost::asio::post(io_, guarded("playlists", [this] { schedule_playlists(); }));
             if (!report.settling.empty()) {
-                boost::asio::post(io_, [this, settling = report.settling] {
+                boost::asio::post(io_, guarded("scan", [this, settling = report.settling] {
                     for (const auto& file : settling) settle_.touch(file);
                     arm_settle_timer();
-                });
+                }));
             }
             if (!report.offline.empty()) {
-                boost::asio::post(io_, [this, offline = report.offline] {
+                boost::asio::post(io_, guarded("scan", [this, offline = report.offline] {
                     for (const auto& root : offline) {
                         if (std::find(offline_roots_.begin(), offline_roots_.end(), root) == offline_roots_.end()) {
                             offline_roots_.push_back(root);
                         }
                     }
                     check_offline_roots();
-                });
+                }));
             }
         } catch (const std::exception& e) {
-            spdlog::error("scan failed: {}", e.what());
+            if (!scan_stop_) problems_.report("scan", std::string("scan failed: ") + e.what());
         }
         scanning_ = false;
         ++scans_completed_;
@@ -198,23 +301,28 @@ void Daemon::on_watch_event(const WatchEvent& event) {
         case Kind::file_removed:
         case Kind::folder_removed:
             settle_.forget(event.path);
-            writer_->with_index([&](db::Index& index) {
-                if (event.is_folder) {
-                    index.remove_prefix(event.path);
-                } else {
-                    index.remove_path(event.path);
-                }
-            });
+            if (event.is_folder) {
+                writer_->add(RemoveFolder{event.path});
+            } else {
+                writer_->add(RemoveTrack{event.path});
+            }
             schedule_playlists();
             break;
         case Kind::moved:
             settle_.rename(event.from, event.path);
             if (event.is_folder) {
-                writer_->with_index([&](db::Index& index) { return index.rename_prefix(event.from, event.path); });
+                writer_->add(MoveFolder{event.from, event.path});
             } else if (!core::has_audio_extension(event.path)) {
-                writer_->with_index([&](db::Index& index) { return index.remove_path(event.from); });
-            } else if (!writer_->with_index([&](db::Index& index) { return index.rename_path(event.from, event.path); })) {
-                settle_.touch(event.path);  // it was never indexed: treat as new
+                writer_->add(RemoveTrack{event.from});
+            } else {
+                writer_->add(MoveTrack{event.from, event.path, [this, to = event.path](bool was_indexed) {
+                                           if (was_indexed) return;
+                                           // It was never indexed: treat it as new.
+                                           boost::asio::post(io_, guarded("file event", [this, to] {
+                                               settle_.touch(to);
+                                               arm_settle_timer();
+                                           }));
+                                       }});
             }
             schedule_playlists();
             break;
@@ -225,7 +333,9 @@ void Daemon::on_watch_event(const WatchEvent& event) {
             request_scan(std::nullopt);
             break;
         case Kind::root_lost:
-            spdlog::warn("{}: library folder went away (unmounted?); its tracks stay indexed", event.path.string());
+            spdlog::warn("{}: library folder went away (unmounted?); the tracks still indexed under it are kept "
+                         "until it is back",
+                         event.path.string());
             if (std::find(offline_roots_.begin(), offline_roots_.end(), event.path) == offline_roots_.end()) {
                 offline_roots_.push_back(event.path);
             }
@@ -241,10 +351,10 @@ void Daemon::arm_settle_timer() {
     if (settle_timer_armed_ || settle_.empty()) return;
     settle_timer_armed_ = true;
     settle_timer_.expires_after(kSettleTick);
-    settle_timer_.async_wait([this](const boost::system::error_code& error) {
+    settle_timer_.async_wait(guarded("settle", [this](const boost::system::error_code& error) {
         settle_timer_armed_ = false;
         if (!error) on_settle_tick();
-    });
+    }));
 }
 
 void Daemon::on_settle_tick() {
@@ -252,16 +362,19 @@ void Daemon::on_settle_tick() {
     arm_settle_timer();
 }
 
+// The writer decides (it owns the index): pending unless this version is
+// already analysed; then the file goes to the workers.
 void Daemon::queue_for_analysis(const fs::path& file) {
     const auto stamp = stamp_of(file);
     if (!stamp) return;
-    const auto known = writer_->with_index([&](db::Index& index) { return index.file_state(file, model_id_); });
-    if (known && known->size == stamp->size && known->mtime_ns == stamp->mtime_ns &&
-        (known->status == db::TrackStatus::error || (known->status == db::TrackStatus::ok && known->has_attributes))) {
-        return;  // closed without a change (a player or tagger that only read it)
-    }
-    writer_->with_index([&](db::Index& index) { index.upsert_pending(file, stamp->size, stamp->mtime_ns); });
-    if (queue_.try_push(file) == WorkQueue::PushResult::full) settle_.touch(file);  // try again shortly
+    writer_->add(MarkForAnalysis{file, *stamp, [this, file](bool needs_analysis) {
+                                     if (!needs_analysis) return;
+                                     if (queue_.try_push(file) != WorkQueue::PushResult::full) return;
+                                     boost::asio::post(io_, guarded("settle", [this, file] {
+                                         settle_.touch(file);  // the queue was full: try again shortly
+                                         arm_settle_timer();
+                                     }));
+                                 }});
 }
 
 void Daemon::schedule_playlists() {
@@ -269,20 +382,13 @@ void Daemon::schedule_playlists() {
     playlists_pending_ = true;
     // Debounced: a mass import rewrites the playlists once it calms down.
     playlist_timer_.expires_after(config_.playlists.regenerate_delay);
-    playlist_timer_.async_wait([this](const boost::system::error_code& error) {
+    playlist_timer_.async_wait(guarded("playlists", [this](const boost::system::error_code& error) {
         playlists_pending_ = false;
         if (!error) publish_playlists_now();
-    });
+    }));
 }
 
-void Daemon::publish_playlists_now() {
-    if (config_.outputs.empty()) return;
-    const auto report = writer_->with_index([&](db::Index& index) {
-        return publish_playlists(index, model_id_, config_, draws_file_for(config_.database.path));
-    });
-    for (const auto& problem : report.problems) spdlog::warn("{}", problem);
-    if (report.written > 0) spdlog::info("playlists: {} files written, {} unchanged", report.written, report.unchanged);
-}
+void Daemon::publish_playlists_now() { publisher_->request(shared_config_, model_id_); }
 
 void Daemon::schedule_rescan() {
     auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(config_.daemon.rescan_interval);
@@ -291,21 +397,23 @@ void Daemon::schedule_rescan() {
     }
     if (interval.count() == 0 || options_.once) return;
     rescan_timer_.expires_after(interval);
-    rescan_timer_.async_wait([this](const boost::system::error_code& error) {
+    rescan_timer_.async_wait(guarded("rescan", [this](const boost::system::error_code& error) {
         if (error) return;
         request_scan(std::nullopt);
         schedule_rescan();
-    });
+    }));
 }
 
 void Daemon::check_offline_roots() {
     offline_timer_.expires_after(kOfflineCheckInterval);
-    offline_timer_.async_wait([this](const boost::system::error_code& error) {
+    offline_timer_.async_wait(guarded("offline folders", [this](const boost::system::error_code& error) {
         if (error) return;
         std::vector<fs::path> still_offline;
         for (const auto& root : offline_roots_) {
-            std::error_code fs_error;
-            if (fs::is_directory(root, fs_error) && !fs::is_empty(root, fs_error)) {
+            std::error_code dir_error;
+            std::error_code list_error;
+            const bool back = fs::is_directory(root, dir_error) && !fs::is_empty(root, list_error) && !list_error;
+            if (back) {
                 spdlog::info("{}: library folder is back; rescanning it", root.string());
                 if (watcher_) watcher_->watch_root(root);
                 request_scan(root);
@@ -315,84 +423,95 @@ void Daemon::check_offline_roots() {
         }
         offline_roots_ = std::move(still_offline);
         if (!offline_roots_.empty()) check_offline_roots();
-    });
+    }));
 }
 
 // Housekeeping once a second: the systemd watchdog and status line, and in
 // --once mode the check for "everything analysed".
 void Daemon::on_idle_check() {
     housekeeping_timer_.expires_after(kHousekeepingInterval);
-    housekeeping_timer_.async_wait([this](const boost::system::error_code& error) {
+    housekeeping_timer_.async_wait(guarded("housekeeping", [this](const boost::system::error_code& error) {
         if (error || stopping_) return;
         systemd::notify_watchdog();
         update_systemd_status();
         const bool idle = scans_completed_ > 0 && !scanning_ && queue_.size() == 0 && settle_.empty() &&
                           (!pool_ || pool_->counters().in_flight == 0);
         if (options_.once && idle) {
-            writer_->flush();
-            publish_playlists_now();
-            shutdown();
+            publisher_->request(shared_config_, model_id_, /*flush_first=*/true, [this](bool) {
+                boost::asio::post(io_, guarded("stop", [this] { shutdown(); }));
+            });
             return;
         }
         on_idle_check();
-    });
+    }));
 }
 
 void Daemon::update_systemd_status() {
     const auto counters = pool_ ? pool_->counters() : PoolCounters{};
-    systemd::notify_status("analysed " + std::to_string(counters.analysed) + ", failed " +
-                           std::to_string(counters.failed) + ", queued " + std::to_string(queue_.size()));
+    std::string line = "analysed " + std::to_string(counters.analysed) + ", failed " + std::to_string(counters.failed) +
+                       ", queued " + std::to_string(queue_.size());
+    const auto problems = problems_.current();
+    if (!problems.empty()) line += "; " + problems.front().area + ": " + problems.front().message;
+    systemd::notify_status(line);
 }
 
 void Daemon::handle_signals() {
-    signals_.async_wait([this](const boost::system::error_code& error, int signal) {
+    signals_.async_wait(guarded("signals", [this](const boost::system::error_code& error, int signal) {
         if (error) return;
         if (signal == SIGHUP) {
+            handle_signals();  // first: a failing reload must not leave SIGHUP unhandled
             reload_config();
-            handle_signals();
             return;
         }
         spdlog::info("received {}; finishing the tracks in flight", signal == SIGTERM ? "SIGTERM" : "SIGINT");
         shutdown();
-    });
+    }));
 }
 
-void Daemon::reload_config() {
+// Everything new is loaded and checked before anything is swapped: a bad
+// file or a model that does not load leave the running configuration as it was.
+std::optional<std::string> Daemon::reload_config() {
     systemd::notify_reloading();
+    std::optional<std::string> failure;
     try {
         config::Config fresh = config::load_config(options_.config_path);
-        const bool pipeline_changed = fresh.library.paths != config_.library.paths ||
-                                      fresh.library.exclude != config_.library.exclude ||
-                                      fresh.analysis.model.kind != config_.analysis.model.kind ||
-                                      fresh.analysis.model.file != config_.analysis.model.file ||
-                                      fresh.analysis.workers != config_.analysis.workers;
         if (fresh.database.path != config_.database.path) {
             spdlog::warn("the database path changed; that takes effect after a restart");
             fresh.database.path = config_.database.path;
         }
-        if (pipeline_changed) {
-            spdlog::info("library, model or workers changed: restarting the analysis pipeline");
+        if (fresh.daemon.socket != config_.daemon.socket) {
+            spdlog::warn("the control socket path changed; that takes effect after a restart");
+            fresh.daemon.socket = config_.daemon.socket;
+        }
+        if (pipeline_differs(fresh, config_)) {
+            LoadedModel loaded = load_model(fresh);
+            const std::string sha256 = loaded.analyzer->model().sha256();
+            const std::int64_t model_id = writer_->with_index(
+                [&](db::Index& index) { return index.ensure_model(loaded.selection.name, sha256); });
+            spdlog::info("library, model or analysis settings changed: restarting the analysis pipeline");
             stop_pipeline();
             config_ = std::move(fresh);
-            model_selection_ = select_model(config_.analysis.model);
-            auto model = core::AttributeModel::load(model_selection_.file);
-            analyzer_ = std::make_shared<core::TrackAnalyzer>(model, analysis_options(config_));
-            model_id_ = writer_->with_index(
-                [&](db::Index& index) { return index.ensure_model(model_selection_.name, model->sha256()); });
+            model_selection_ = loaded.selection;
+            analyzer_ = loaded.analyzer;
+            model_id_ = model_id;
             writer_->set_model(model_id_);
+            publish_config();
             start_pipeline();
             if (control_) watch_library();
             request_scan(std::nullopt);
         } else {
             config_ = std::move(fresh);
+            publish_config();
         }
         settle_.set_settle_time(config_.daemon.settle);
         spdlog::info("configuration reloaded from {}", config_.source.empty() ? "built-in defaults" : config_.source.string());
         schedule_playlists();
     } catch (const std::exception& e) {
-        spdlog::error("configuration not reloaded: {}", e.what());
+        failure = e.what();
+        spdlog::error("configuration not reloaded (the running one stays): {}", e.what());
     }
     systemd::notify_ready();
+    return failure;
 }
 
 void Daemon::shutdown() {
@@ -402,7 +521,8 @@ void Daemon::shutdown() {
     control_.reset();
     watcher_.reset();
     stop_pipeline();
-    writer_.reset();  // final commit
+    publisher_.reset();  // finishes a publish in progress
+    writer_.reset();     // final commit
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     for (auto* timer : {&settle_timer_, &playlist_timer_, &rescan_timer_, &offline_timer_, &housekeeping_timer_}) {

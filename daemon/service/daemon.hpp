@@ -3,9 +3,16 @@
 // the workers, the playlists and the control socket together around one
 // Boost.Asio event loop.
 //
-// Threads: the event loop (watcher, settle timer, control socket, signals,
-// playlist publishing), one scan thread, N analysis workers and the index
-// writer. Only the event loop touches the members below unless noted.
+// Threads: the event loop (watcher, settle timer, control socket, signals),
+// one scan thread, N analysis workers, the index writer and the playlist
+// publisher. Only the event loop touches the members below unless noted; the
+// other threads get copies of what they need (ScanSettings, a shared
+// const Config), never a reference to config_.
+//
+// The event loop is an error boundary: every handler catches what it throws,
+// logs it and carries on (the problem shows in `vibectl status`). It does no
+// database writes itself (they are IndexWriter commands) and no publishing
+// (PlaylistPublisher), so it stays responsive whatever the disk does.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -14,6 +21,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -26,6 +34,9 @@
 #include "daemon/service/analysis_pool.hpp"
 #include "daemon/service/index_writer.hpp"
 #include "daemon/service/instance_lock.hpp"
+#include "daemon/service/library_sync.hpp"
+#include "daemon/service/playlist_publisher.hpp"
+#include "daemon/service/problem_board.hpp"
 #include "daemon/service/settle_queue.hpp"
 #include "daemon/service/work_queue.hpp"
 #include "daemon/watch/library_watcher.hpp"
@@ -61,6 +72,8 @@ public:
 
 private:
     void start_pipeline();
+    void on_outcome(AnalysisOutcome&& outcome);
+    void retry_later(const std::filesystem::path& file);
     void stop_pipeline();
     void watch_library();
     void request_scan(std::optional<std::filesystem::path> folder);
@@ -75,13 +88,19 @@ private:
     void check_offline_roots();
     void on_idle_check();
     void handle_signals();
-    void reload_config();
+    // Empty on success, else why the old configuration was kept.
+    std::optional<std::string> reload_config();
+    void set_scan_settings();
+    void publish_config();
     void shutdown();
     void update_systemd_status();
-    Reply dispatch(const Request& request);
+    void dispatch(const Request& request, ControlServer::Responder respond);
     nlohmann::json status_json();
+    db::Index& reader();
 
+    ProblemBoard problems_;  // thread-safe; before everything that reports to it
     config::Config config_;
+    std::shared_ptr<const config::Config> shared_config_;  // what other threads read
     DaemonOptions options_;
     boost::asio::io_context io_;
     InstanceLock lock_;
@@ -89,6 +108,8 @@ private:
     std::shared_ptr<const core::TrackAnalyzer> analyzer_;
     std::int64_t model_id_ = 0;
     std::unique_ptr<IndexWriter> writer_;
+    std::unique_ptr<PlaylistPublisher> publisher_;
+    std::optional<db::Index> reader_;  // the loop's read-only connection (status)
     WorkQueue queue_;
     std::unique_ptr<AnalysisPool> pool_;
     std::unique_ptr<LibraryWatcher> watcher_;
@@ -101,6 +122,7 @@ private:
     boost::asio::steady_timer offline_timer_;
     boost::asio::steady_timer housekeeping_timer_;
     std::vector<std::filesystem::path> offline_roots_;
+    std::map<std::filesystem::path, int> transient_failures_;  // file -> attempts, for back-off
     bool settle_timer_armed_ = false;
     bool playlists_pending_ = false;
     bool stopping_ = false;
@@ -110,6 +132,7 @@ private:
     std::mutex scan_mutex_;
     std::condition_variable_any scan_wake_;
     std::deque<std::optional<std::filesystem::path>> scan_requests_;  // nullopt = whole library
+    ScanSettings scan_settings_;
     std::atomic<bool> scanning_{false};
     std::atomic<bool> scan_stop_{false};
     std::atomic<std::uint64_t> scans_completed_{0};

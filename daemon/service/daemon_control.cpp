@@ -2,48 +2,87 @@
 
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
 #include "daemon/service/daemon.hpp"
 #include "daemon/service/status_report.hpp"
 
 namespace vibed::daemon {
 
+// The loop's own read-only connection: WAL readers never wait for the
+// writer, so status answers even while the writer retries a locked or full
+// database. Reopened after an error (the file may have been replaced).
+db::Index& Daemon::reader() {
+    if (!reader_) reader_.emplace(db::Index::open_readonly(config_.database.path));
+    return *reader_;
+}
+
 nlohmann::json Daemon::status_json() {
-    const auto stats = writer_->with_index([&](db::Index& index) { return index.stats(model_id_); });
+    std::optional<db::IndexStats> stats;
+    try {
+        stats = reader().stats(model_id_);
+        problems_.clear("index reader");
+    } catch (const std::exception& e) {
+        reader_.reset();
+        problems_.report("index reader", std::string("cannot read the index: ") + e.what());
+    }
     const auto counters = pool_ ? pool_->counters() : PoolCounters{};
     DaemonActivity activity;
     activity.pid = static_cast<std::int64_t>(::getpid());
     activity.queued = queue_.size() + settle_.size();
     activity.in_flight = counters.in_flight;
+    activity.to_store = writer_->backlog();
     activity.analysed = counters.analysed;
     activity.failed = counters.failed;
+    activity.deferred = counters.deferred;
     activity.seconds_running = counters.seconds_running;
     activity.scanning = scanning_;
     activity.watched_folders = watcher_ ? watcher_->watch_count() : 0;
     activity.watch_limit_reached = watcher_ && watcher_->limit_reached();
     activity.offline_folders = offline_roots_;
-    return status_report(config_, model_selection_.name, analyzer_->model().sha256(), stats, &activity);
+    for (const auto& problem : problems_.current()) activity.problems.push_back({problem.area, problem.message, problem.since});
+    const auto published = publisher_->summary();
+    activity.playlists_written_at = published.last_publish;
+    activity.playlist_files_written = published.files_written;
+    activity.playlist_files_unchanged = published.files_unchanged;
+    return status_report(config_, model_selection_.name, analyzer_->model().sha256(), stats.value_or(db::IndexStats{}),
+                         &activity, stats.has_value());
 }
 
-Reply Daemon::dispatch(const Request& request) {
-    if (request.command == "status") return {true, status_json(), {}};
-    if (request.command == "scan") {
-        const std::string path = request.args.value("path", std::string());
-        if (!path.empty() && !std::filesystem::path(path).is_absolute()) {
-            return {false, {}, "scan needs an absolute path, got '" + path + "'"};
+void Daemon::dispatch(const Request& request, ControlServer::Responder respond) {
+    try {
+        if (request.command == "status") return respond({true, status_json(), {}});
+        if (request.command == "scan") {
+            const std::string path = request.args.value("path", std::string());
+            if (!path.empty() && !std::filesystem::path(path).is_absolute()) {
+                return respond({false, {}, "scan needs an absolute path, got '" + path + "'"});
+            }
+            request_scan(path.empty() ? std::nullopt : std::optional<std::filesystem::path>(path));
+            return respond({true, {{"scan", path.empty() ? "library" : path}}, {}});
         }
-        request_scan(path.empty() ? std::nullopt : std::optional<std::filesystem::path>(path));
-        return {true, {{"scan", path.empty() ? "library" : path}}, {}};
+        if (request.command == "reload") {
+            if (const auto failure = reload_config()) {
+                return respond({false, {}, "configuration not reloaded (the running one stays): " + *failure});
+            }
+            return respond({true, {{"config", config_.source.empty() ? "built-in defaults" : config_.source.string()}}, {}});
+        }
+        if (request.command == "publish-playlists") {
+            // Off the loop: the publisher waits for the writer, then writes.
+            publisher_->request(shared_config_, model_id_, /*flush_first=*/true, [respond, this](bool ok) {
+                if (ok) return respond({true, nlohmann::json::object(), {}});
+                const auto problems = problems_.current();
+                std::string why = "the playlists could not be written";
+                for (const auto& problem : problems) {
+                    if (problem.area == PlaylistPublisher::kProblemArea) why = problem.message;
+                }
+                respond({false, {}, why});
+            });
+            return;
+        }
+        respond({false, {}, "unknown command '" + request.command + "'"});
+    } catch (const std::exception& e) {
+        respond({false, {}, request.command + ": " + e.what()});
     }
-    if (request.command == "reload") {
-        reload_config();
-        return {true, {{"config", config_.source.empty() ? "built-in defaults" : config_.source.string()}}, {}};
-    }
-    if (request.command == "publish-playlists") {
-        writer_->flush();
-        publish_playlists_now();
-        return {true, nlohmann::json::object(), {}};
-    }
-    return {false, {}, "unknown command '" + request.command + "'"};
 }
 
 }  // namespace vibed::daemon

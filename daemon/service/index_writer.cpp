@@ -13,10 +13,62 @@ constexpr auto kMaxBatchAge = std::chrono::seconds(2);
 // many results; older ones stay 'pending' in the index and are redone later.
 constexpr std::size_t kMaxHeldResults = 4096;
 
+bool is_record(const auto& entry) { return std::holds_alternative<db::AnalysisRecord>(entry); }
+
+std::string describe(const IndexCommand& command) {
+    return std::visit(
+        [](const auto& c) -> std::string {
+            using C = std::decay_t<decltype(c)>;
+            if constexpr (std::is_same_v<C, RemoveTrack>) return "forget " + c.path.string();
+            if constexpr (std::is_same_v<C, RemoveFolder>) return "forget the tracks under " + c.folder.string();
+            if constexpr (std::is_same_v<C, MoveTrack>) return "move " + c.from.string() + " to " + c.to.string();
+            if constexpr (std::is_same_v<C, MoveFolder>) return "move " + c.from.string() + " to " + c.to.string();
+            if constexpr (std::is_same_v<C, MarkForAnalysis>) return "mark " + c.path.string() + " for analysis";
+        },
+        command);
+}
+
+// What the user can do about it, after SQLite's own message.
+std::string advice_for(const db::SqliteError& error, const std::filesystem::path& file) {
+    if (error.is_damaged()) {
+        return "; the index is damaged: stop vibed, delete " + file.string() +
+               " (with its -wal and -shm files) and start vibed again to rebuild it";
+    }
+    using Trouble = db::SqliteError::Trouble;
+    switch (error.trouble()) {
+        case Trouble::disk_full: return "; free some disk space (vibed keeps retrying)";
+        case Trouble::locked: return "; another program holds the database (vibed keeps retrying)";
+        case Trouble::read_only:
+            return "; the database cannot be written: read-only file, folder or mount? (vibed keeps retrying)";
+        default: return "; vibed keeps retrying";
+    }
+}
+
+// A callback of ours must not take the writer thread down.
+template <typename Callback, typename... Args>
+void call_safely(const Callback& callback, Args... args) noexcept {
+    if (!callback) return;
+    try {
+        callback(args...);
+    } catch (const std::exception& e) {
+        spdlog::error("index writer: a follow-up failed: {}", e.what());
+    }
+}
+
 }  // namespace
 
-IndexWriter::IndexWriter(db::Index index, std::int64_t model_id, CommitHandler on_commit)
-    : index_(std::move(index)), model_id_(model_id), on_commit_(std::move(on_commit)), thread_([this] { run(); }) {}
+std::chrono::milliseconds IndexWriter::next_retry_delay(std::chrono::milliseconds delay) {
+    return std::min(delay * 2, kMaxRetryDelay);
+}
+
+IndexWriter::IndexWriter(db::Index index, std::int64_t model_id, ProblemBoard& problems, CommitHandler on_commit,
+                         RecoveryHandler on_recovery)
+    : index_(std::move(index)),
+      model_id_(model_id),
+      problems_(problems),
+      on_commit_(std::move(on_commit)),
+      on_recovery_(std::move(on_recovery)),
+      thread_([this] { run(); }) {}
 
 IndexWriter::~IndexWriter() {
     {
@@ -24,7 +76,7 @@ IndexWriter::~IndexWriter() {
         stopping_ = true;
     }
     wake_.notify_all();
-    thread_ = {};  // joins after the final commit
+    thread_ = {};  // joins after the final attempt
 }
 
 void IndexWriter::set_model(std::int64_t model_id) {
@@ -45,52 +97,187 @@ void IndexWriter::add(AnalysisOutcome&& outcome) {
     } else {
         record.error = std::move(outcome.error);
     }
-    incoming_.push_back(std::move(record));
+    incoming_.emplace_back(std::move(record));
     ++received_;
-    if (incoming_.size() >= kBatchSize) wake_.notify_all();
+    if (++incoming_results_ >= kBatchSize) wake_.notify_all();
 }
 
-void IndexWriter::flush() {
+void IndexWriter::add(IndexCommand command) {
+    {
+        std::lock_guard lock(queue_mutex_);
+        incoming_.emplace_back(std::move(command));
+        ++received_;
+        command_waiting_ = true;  // a deletion should not wait for a batch to fill
+    }
+    wake_.notify_all();
+}
+
+bool IndexWriter::flush(std::chrono::milliseconds timeout) {
     std::unique_lock lock(queue_mutex_);
     const std::uint64_t target = received_;
     flush_requested_ = true;
     wake_.notify_all();
-    flushed_.wait_for(lock, std::chrono::seconds(30), [&] { return committed_ >= target || stopping_; });
+    return flushed_.wait_for(lock, timeout, [&] { return applied_ >= target || stopping_; }) && applied_ >= target;
+}
+
+std::size_t IndexWriter::backlog() const {
+    std::lock_guard lock(queue_mutex_);
+    return backlog_size_ + incoming_.size();
 }
 
 void IndexWriter::run() {
-    std::vector<db::AnalysisRecord> batch;
     std::unique_lock lock(queue_mutex_);
+    std::chrono::milliseconds retry_delay = kFirstRetryDelay;
     while (true) {
-        wake_.wait_for(lock, kMaxBatchAge, [&] { return stopping_ || flush_requested_ || incoming_.size() >= kBatchSize; });
+        // While the database refuses, new work does not cut the back-off short.
+        const auto timeout = refused_ ? std::chrono::duration_cast<std::chrono::milliseconds>(retry_delay)
+                                      : std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBatchAge);
+        wake_.wait_for(lock, timeout, [&] {
+            return stopping_ || (!refused_ && (flush_requested_ || command_waiting_ || incoming_results_ >= kBatchSize));
+        });
         const bool stop = stopping_;
         flush_requested_ = false;
-        std::move(incoming_.begin(), incoming_.end(), std::back_inserter(batch));
+        command_waiting_ = false;
+        for (auto& entry : incoming_) backlog_.push_back(std::move(entry));
         incoming_.clear();
+        incoming_results_ = 0;
         const std::uint64_t covered = received_;
         lock.unlock();
-        if (!batch.empty()) commit(batch);
+        const bool all_applied = apply_backlog();
         lock.lock();
-        if (batch.empty()) committed_ = covered;
+        backlog_size_ = backlog_.size();
+        if (all_applied) applied_ = covered;
+        retry_delay = all_applied ? kFirstRetryDelay : next_retry_delay(retry_delay);
         flushed_.notify_all();
-        if (stop) return;
+        if (stop) {
+            if (!all_applied) {
+                spdlog::error("{}: {} results and changes could not be stored before stopping; the files stay "
+                              "pending and are analysed again at the next start",
+                              index_.file().string(), backlog_.size());
+            }
+            return;
+        }
     }
 }
 
-void IndexWriter::commit(std::vector<db::AnalysisRecord>& batch) {
+bool IndexWriter::apply_backlog() {
     try {
-        std::size_t stored = 0;
-        {
-            std::lock_guard lock(index_mutex_);
-            stored = index_.commit_results(batch);
+        while (!backlog_.empty()) {
+            if (is_record(backlog_.front())) {
+                std::size_t count = 0;
+                while (count < backlog_.size() && count < kMaxHeldResults && is_record(backlog_[count])) ++count;
+                const std::size_t stored = apply_records(count);
+                backlog_.erase(backlog_.begin(), backlog_.begin() + static_cast<std::ptrdiff_t>(count));
+                call_safely(on_commit_, stored);
+            } else {
+                apply_command(std::get<IndexCommand>(backlog_.front()));
+                backlog_.pop_front();
+            }
         }
-        batch.clear();
-        if (on_commit_) on_commit_(stored);
-    } catch (const std::exception& e) {
-        spdlog::error("{}: cannot store {} results: {}; will retry", index_.file().string(), batch.size(), e.what());
-        if (batch.size() > kMaxHeldResults) {
-            batch.erase(batch.begin(), batch.end() - static_cast<std::ptrdiff_t>(kMaxHeldResults));
+    } catch (const db::SqliteError& e) {
+        report_database_problem(e);
+        refused_ = true;
+        drop_excess_results();
+        return false;
+    } catch (const std::bad_alloc&) {
+        problems_.report(kProblemArea, index_.file().string() + ": out of memory while writing; vibed keeps retrying");
+        refused_ = true;
+        return false;
+    }
+    if (refused_) {
+        refused_ = false;
+        problems_.clear(kProblemArea);
+        call_safely(on_recovery_, dropped_results_);
+        dropped_results_ = false;
+    }
+    return true;
+}
+
+// Throws SqliteError for resource trouble (nothing stored: retry them all);
+// a result refused for a reason of its own is dropped with a log line.
+std::size_t IndexWriter::apply_records(std::size_t count) {
+    std::vector<db::AnalysisRecord> batch;
+    batch.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) batch.push_back(std::get<db::AnalysisRecord>(backlog_[i]));
+    std::lock_guard lock(index_mutex_);
+    try {
+        return index_.commit_results(batch);
+    } catch (const db::SqliteError& e) {
+        if (e.is_transient() || e.is_damaged()) throw;
+    }
+    std::size_t stored = 0;
+    for (const auto& record : batch) {
+        try {
+            stored += index_.record_result(record) ? 1 : 0;
+        } catch (const db::SqliteError& e) {
+            if (e.is_transient() || e.is_damaged()) throw;
+            spdlog::error("{}: result not stored: {}", record.path.string(), e.what());
         }
+    }
+    return stored;
+}
+
+void IndexWriter::apply_command(IndexCommand& command) {
+    std::lock_guard lock(index_mutex_);
+    try {
+        std::visit(
+            [&](auto& c) {
+                using C = std::decay_t<decltype(c)>;
+                if constexpr (std::is_same_v<C, RemoveTrack>) {
+                    index_.remove_path(c.path);
+                } else if constexpr (std::is_same_v<C, RemoveFolder>) {
+                    index_.remove_prefix(c.folder);
+                } else if constexpr (std::is_same_v<C, MoveTrack>) {
+                    call_safely(c.then, index_.rename_path(c.from, c.to));
+                } else if constexpr (std::is_same_v<C, MoveFolder>) {
+                    index_.rename_prefix(c.from, c.to);
+                } else if constexpr (std::is_same_v<C, MarkForAnalysis>) {
+                    const auto known = index_.file_state(c.path, model_id_);
+                    const bool unchanged = known && known->size == c.stamp.size && known->mtime_ns == c.stamp.mtime_ns &&
+                                           (known->status == db::TrackStatus::error ||
+                                            (known->status == db::TrackStatus::ok && known->has_attributes));
+                    if (!unchanged) index_.upsert_pending(c.path, c.stamp.size, c.stamp.mtime_ns);
+                    call_safely(c.then, !unchanged);
+                }
+            },
+            command);
+    } catch (const db::SqliteError& e) {
+        if (e.is_transient() || e.is_damaged()) throw;
+        spdlog::error("{}: cannot {}: {}; dropped", index_.file().string(), describe(command), e.what());
+    } catch (const db::DatabaseError& e) {
+        spdlog::error("{}: cannot {}: {}; dropped", index_.file().string(), describe(command), e.what());
+    }
+}
+
+void IndexWriter::drop_excess_results() {
+    std::size_t results = 0;
+    for (const auto& entry : backlog_) results += is_record(entry) ? 1 : 0;
+    if (results <= kMaxHeldResults) return;
+    std::size_t to_drop = results - kMaxHeldResults;
+    for (auto it = backlog_.begin(); it != backlog_.end() && to_drop > 0;) {
+        if (is_record(*it)) {
+            it = backlog_.erase(it);
+            --to_drop;
+        } else {
+            ++it;
+        }
+    }
+    if (!dropped_results_) {
+        spdlog::warn("{}: holding at most {} results while the database refuses writes; older ones will be "
+                     "analysed again once it accepts them",
+                     index_.file().string(), kMaxHeldResults);
+    }
+    dropped_results_ = true;
+}
+
+void IndexWriter::report_database_problem(const db::SqliteError& error) {
+    problems_.report(kProblemArea, std::string(error.what()) + advice_for(error, index_.file()));
+}
+
+void IndexWriter::wait_or_stop(std::chrono::milliseconds delay, const std::atomic<bool>& stop) {
+    constexpr auto kStep = std::chrono::milliseconds(50);
+    for (auto waited = std::chrono::milliseconds(0); waited < delay && !stop; waited += kStep) {
+        std::this_thread::sleep_for(kStep);
     }
 }
 

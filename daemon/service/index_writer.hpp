@@ -1,38 +1,82 @@
 #pragma once
-// The daemon's single writer to the index. Analysis outcomes arrive from the
-// worker threads and are committed in batches (one transaction per batch, so
-// a crash loses at most one batch of work and never leaves half a row); every
-// other write goes through with_index() under the same lock.
+// The daemon's single writer to the index, on a thread of its own. Analysis
+// outcomes arrive from the worker threads and file events from the event loop
+// as commands; all are applied in the order they arrived, results committed in
+// batches (one transaction per batch, so a crash loses at most one batch and
+// never leaves half a row).
+//
+// The database may refuse for a while (locked by another process, disk full,
+// read-only, I/O errors): nothing is lost then. What was not applied stays
+// queued and is retried with back-off, and the problem is shown by `vibectl
+// status` until a write succeeds. Only a command that fails for a reason of
+// its own (never resource trouble) is dropped, with a log line.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "daemon/service/analysis_pool.hpp"
+#include "daemon/service/file_stamp.hpp"
+#include "daemon/service/problem_board.hpp"
 #include "db/index.hpp"
 
 namespace vibed::daemon {
+
+// The file events the event loop turns into index writes.
+struct RemoveTrack {
+    std::filesystem::path path;
+};
+struct RemoveFolder {
+    std::filesystem::path folder;
+};
+struct MoveTrack {
+    std::filesystem::path from, to;
+    // Called on the writer thread once applied: whether `from` was indexed.
+    std::function<void(bool was_indexed)> then;
+};
+struct MoveFolder {
+    std::filesystem::path from, to;
+};
+// A file that settled: marked pending unless the index already holds this
+// version's result (a player or tagger that only read it).
+struct MarkForAnalysis {
+    std::filesystem::path path;
+    FileStamp stamp;
+    // Called on the writer thread once applied: whether it needs analysing.
+    std::function<void(bool needs_analysis)> then;
+};
+using IndexCommand = std::variant<RemoveTrack, RemoveFolder, MoveTrack, MoveFolder, MarkForAnalysis>;
 
 class IndexWriter {
 public:
     // Called on the writer thread after each successful commit with the number
     // of results stored.
     using CommitHandler = std::function<void(std::size_t stored)>;
+    // Called on the writer thread when the database accepts writes again
+    // after refusing them; `results_dropped` says whether results had to be
+    // let go meanwhile (their files are still 'pending': a scan redoes them).
+    using RecoveryHandler = std::function<void(bool results_dropped)>;
 
-    IndexWriter(db::Index index, std::int64_t model_id, CommitHandler on_commit);
-    // Commits what is left, then stops the writer thread.
+    IndexWriter(db::Index index, std::int64_t model_id, ProblemBoard& problems, CommitHandler on_commit,
+                RecoveryHandler on_recovery = {});
+    // Commits what it can, then stops the writer thread.
     ~IndexWriter();
     IndexWriter(const IndexWriter&) = delete;
     IndexWriter& operator=(const IndexWriter&) = delete;
 
     // Thread-safe; never blocks on the database.
     void add(AnalysisOutcome&& outcome);
+    void add(IndexCommand command);
 
-    // Commits everything received so far before returning.
-    void flush();
+    // Waits (at most `timeout`) until everything received so far is applied.
+    // Returns false when the time ran out (the database refuses writes).
+    bool flush(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
     // Runs `work` with exclusive use of the index. Exceptions propagate.
     template <typename Work>
@@ -41,25 +85,70 @@ public:
         return work(index_);
     }
 
+    // with_index(), retrying while the database has resource trouble (with
+    // back-off, the problem on the board) until it works or `stop` is set.
+    // Other errors, and the last one when stopped, propagate.
+    template <typename Work>
+    auto with_index_retrying(Work&& work, const std::atomic<bool>& stop) {
+        for (std::chrono::milliseconds delay = kFirstRetryDelay;; delay = next_retry_delay(delay)) {
+            try {
+                auto result = with_index(work);
+                problems_.clear(kProblemArea);
+                return result;
+            } catch (const db::SqliteError& e) {
+                if (!e.is_transient() || stop) throw;
+                report_database_problem(e);
+            }
+            wait_or_stop(delay, stop);
+        }
+    }
+
     void set_model(std::int64_t model_id);
 
+    // Results and commands received but not yet applied.
+    [[nodiscard]] std::size_t backlog() const;
+
+    static constexpr const char* kProblemArea = "database";
+    static constexpr std::chrono::milliseconds kFirstRetryDelay{250};
+    static constexpr std::chrono::milliseconds kMaxRetryDelay{10'000};
+    static std::chrono::milliseconds next_retry_delay(std::chrono::milliseconds delay);
+
 private:
+    using Entry = std::variant<db::AnalysisRecord, IndexCommand>;
+
     void run();
-    void commit(std::vector<db::AnalysisRecord>& batch);
+    // Applies the backlog front to back; false when the database refused
+    // (what is left stays for the next attempt).
+    bool apply_backlog();
+    std::size_t apply_records(std::size_t count);
+    void apply_command(IndexCommand& command);
+    void drop_excess_results();
+    void report_database_problem(const db::SqliteError& error);
+    static void wait_or_stop(std::chrono::milliseconds delay, const std::atomic<bool>& stop);
 
     db::Index index_;
     std::mutex index_mutex_;
-    std::int64_t model_id_;
+    std::atomic<std::int64_t> model_id_;
+    ProblemBoard& problems_;
     CommitHandler on_commit_;
+    RecoveryHandler on_recovery_;
 
-    std::mutex queue_mutex_;
+    mutable std::mutex queue_mutex_;
     std::condition_variable wake_;
     std::condition_variable flushed_;
-    std::vector<db::AnalysisRecord> incoming_;
+    std::vector<Entry> incoming_;
+    std::size_t incoming_results_ = 0;
     std::uint64_t received_ = 0;
-    std::uint64_t committed_ = 0;  // received_ value covered by the last commit
+    std::uint64_t applied_ = 0;  // received_ value covered by what is applied
+    std::size_t backlog_size_ = 0;  // backlog_.size(), readable under queue_mutex_
     bool flush_requested_ = false;
+    bool command_waiting_ = false;
     bool stopping_ = false;
+
+    // Writer thread only.
+    std::deque<Entry> backlog_;
+    bool refused_ = false;          // the last attempt failed with resource trouble
+    bool dropped_results_ = false;  // since the database began refusing
     std::jthread thread_;
 };
 

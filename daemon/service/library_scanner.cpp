@@ -51,7 +51,10 @@ private:
         std::error_code error;
         fs::directory_iterator it(folder, error), end;
         for (; !error && it != end; it.increment(error)) visit(*it, pending);
-        if (error) spdlog::warn("{}: cannot list folder: {}; skipped", folder.string(), error.message());
+        if (error) {
+            spdlog::warn("{}: cannot list folder: {}; skipped", folder.string(), error.message());
+            result_.unreadable.push_back(folder);
+        }
         return !error;
     }
 

@@ -23,6 +23,9 @@ struct ScanOptions {
 struct ScanResult {
     std::vector<ScannedFile> files;  // sorted by path
     bool folder_missing = false;     // the folder itself is gone or unreadable
+    // Folders inside it that could not be listed (logged): what the index
+    // holds under them is unknown, not gone.
+    std::vector<std::filesystem::path> unreadable;
 };
 
 // Whether a file or folder name matches one of the exclude globs.

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 
 #include "daemon/service/path_tree.hpp"
@@ -30,9 +31,14 @@ public:
                SyncReport& report)
         : writer_(writer), queue_(queue), settle_(settle), stop_(stop), report_(report) {}
 
-    void run(const fs::path& folder, const ScanOptions& options,
+    void run(const fs::path& folder, const ScanOptions& options, bool is_root,
              const std::map<fs::path, db::FileState>& known) {
         const ScanResult scan = scan_folder(folder, options);
+        if (scan.folder_missing && !is_root) {
+            // Deleted meanwhile (the watcher reports that) or unreadable (the
+            // scanner said so): either way not an unmounted disk.
+            return;
+        }
         const std::size_t indexed_here = count_under(known, folder);
         if (scan.folder_missing || (scan.files.empty() && indexed_here > 0)) {
             spdlog::warn("{}: library folder is {} (unmounted disk?); keeping its {} indexed tracks until it is back",
@@ -42,7 +48,7 @@ public:
         }
         report_.files_seen += scan.files.size();
         queue_changed(scan.files, known);
-        remove_vanished(folder, scan.files, known);
+        remove_vanished(folder, scan, known);
     }
 
 private:
@@ -55,7 +61,7 @@ private:
     void queue_changed(const std::vector<ScannedFile>& files, const std::map<fs::path, db::FileState>& known) {
         std::vector<db::FileVersion> chunk;
         const auto flush = [&] {
-            writer_.with_index([&](db::Index& index) { index.upsert_pending(chunk); });
+            writer_.with_index_retrying([&](db::Index& index) { index.upsert_pending(chunk); return true; }, stop_);
             // Mark pending first: a result is only stored for a file the index knows.
             for (const auto& file : chunk) {
                 if (stop_ || !queue_.push(file.path)) return;
@@ -77,18 +83,28 @@ private:
         if (!chunk.empty()) flush();
     }
 
-    void remove_vanished(const fs::path& folder, const std::vector<ScannedFile>& files,
-                         const std::map<fs::path, db::FileState>& known) {
+    // Tracks under a folder that could not be listed are not known to be gone.
+    void remove_vanished(const fs::path& folder, const ScanResult& scan, const std::map<fs::path, db::FileState>& known) {
+        const auto& files = scan.files;
+        const auto unlisted = [&](const fs::path& path) {
+            return std::any_of(scan.unreadable.begin(), scan.unreadable.end(),
+                               [&](const fs::path& unreadable) { return is_at_or_under(path, unreadable); });
+        };
         std::vector<fs::path> vanished;
         auto on_disk = files.begin();
         for (auto it = known.lower_bound(folder); it != known.end() && is_at_or_under(it->first, folder); ++it) {
             while (on_disk != files.end() && on_disk->path < it->first) ++on_disk;
-            if (on_disk == files.end() || on_disk->path != it->first) vanished.push_back(it->first);
+            if ((on_disk == files.end() || on_disk->path != it->first) && !unlisted(it->first)) {
+                vanished.push_back(it->first);
+            }
         }
         if (vanished.empty() || stop_) return;
-        writer_.with_index([&](db::Index& index) {
-            for (const auto& path : vanished) index.remove_path(path);
-        });
+        writer_.with_index_retrying(
+            [&](db::Index& index) {
+                for (const auto& path : vanished) index.remove_path(path);
+                return true;
+            },
+            stop_);
         report_.removed += vanished.size();
     }
 
@@ -108,17 +124,18 @@ private:
 
 }  // namespace
 
-SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanOptions& options, std::chrono::seconds settle,
-                        IndexWriter& writer, std::int64_t model_id, WorkQueue& queue, const std::atomic<bool>& stop) {
+SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanSettings& settings, IndexWriter& writer,
+                        WorkQueue& queue, const std::atomic<bool>& stop) {
     std::map<fs::path, db::FileState> known;
-    for (auto& entry : writer.with_index([&](db::Index& index) { return index.all_file_states(model_id); })) {
-        known.emplace(std::move(entry.path), entry.state);
-    }
+    const auto states = writer.with_index_retrying(
+        [&](db::Index& index) { return index.all_file_states(settings.model_id); }, stop);
+    for (const auto& entry : states) known.emplace(entry.path, entry.state);
     SyncReport report;
-    FolderSync sync(writer, queue, settle, stop, report);
+    FolderSync sync(writer, queue, settings.settle, stop, report);
     for (const auto& folder : folders) {
         if (stop) break;
-        sync.run(folder, options, known);
+        const bool is_root = std::find(settings.roots.begin(), settings.roots.end(), folder) != settings.roots.end();
+        sync.run(folder, settings.options, is_root, known);
     }
     return report;
 }

@@ -24,10 +24,20 @@ struct SyncReport {
     std::vector<std::filesystem::path> settling;
 };
 
-// Runs on the scan thread; blocks on the work queue when it is full. Stops
-// early (with a partial report) when `stop` becomes true.
-SyncReport sync_folders(const std::vector<std::filesystem::path>& folders, const ScanOptions& options,
-                        std::chrono::seconds settle, IndexWriter& writer, std::int64_t model_id, WorkQueue& queue,
-                        const std::atomic<bool>& stop);
+// The scan thread's own copy of the configuration it works with.
+struct ScanSettings {
+    std::vector<std::filesystem::path> roots;  // the library folders
+    ScanOptions options;
+    std::chrono::seconds settle{0};
+    std::int64_t model_id = 0;
+};
+
+// Runs on the scan thread; blocks on the work queue when it is full, and on
+// the database while it refuses (retrying). Stops early (with a partial
+// report) when `stop` becomes true. Only a library root can be offline: a
+// folder inside the library that cannot be listed is skipped, its indexed
+// tracks kept.
+SyncReport sync_folders(const std::vector<std::filesystem::path>& folders, const ScanSettings& settings,
+                        IndexWriter& writer, WorkQueue& queue, const std::atomic<bool>& stop);
 
 }  // namespace vibed::daemon

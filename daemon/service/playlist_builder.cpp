@@ -38,6 +38,13 @@ nlohmann::json read_draws(const fs::path& draws_file) {
     return draws.is_object() ? draws : nlohmann::json::object();
 }
 
+// The file is ours but may have been edited by hand: anything but a
+// non-negative integer counts as draw 0.
+std::uint64_t draw_of(const nlohmann::json& draws, const std::string& playlist_slug) {
+    const auto it = draws.find(playlist_slug);
+    return it != draws.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
 }  // namespace
 
 playlist::OutputTarget output_target(const config::OutputTarget& output, const config::Config& config) {
@@ -72,14 +79,19 @@ PublishReport publish_playlists(db::Index& index, std::int64_t model_id, const c
                                 const fs::path& draws_file) {
     PublishReport report;
     const nlohmann::json draws = read_draws(draws_file);
+    for (const auto& [slug, draw] : draws.items()) {
+        if (!draw.is_number_unsigned()) {
+            report.problems.push_back(draws_file.string() + ": the draw of '" + slug + "' is " + draw.dump() +
+                                      ", not a number; using 0");
+        }
+    }
     std::set<std::string> live_names;
     for (const auto& definition : config.playlist_definitions) {
         live_names.insert(definition.name);
         BuiltPlaylist built;
         try {
-            built = build_playlist(index, model_id, config, definition,
-                                   draws.value(config::slug(definition.name), std::uint64_t{0}));
-        } catch (const playlist::QueryError& e) {
+            built = build_playlist(index, model_id, config, definition, draw_of(draws, config::slug(definition.name)));
+        } catch (const std::exception& e) {  // a bad rule, or one the database refuses
             report.problems.push_back("playlist '" + definition.name + "': " + e.what());
             continue;
         }
@@ -104,12 +116,12 @@ PublishReport publish_playlists(db::Index& index, std::int64_t model_id, const c
 }
 
 std::uint64_t read_draw(const fs::path& draws_file, const std::string& playlist_slug) {
-    return read_draws(draws_file).value(playlist_slug, std::uint64_t{0});
+    return draw_of(read_draws(draws_file), playlist_slug);
 }
 
 void bump_draw(const fs::path& draws_file, const std::string& playlist_slug) {
     nlohmann::json draws = read_draws(draws_file);
-    draws[playlist_slug] = draws.value(playlist_slug, std::uint64_t{0}) + 1;
+    draws[playlist_slug] = draw_of(draws, playlist_slug) + 1;
     const fs::path temporary = draws_file.string() + ".tmp";
     {
         std::ofstream out(temporary, std::ios::trunc);

@@ -1,42 +1,88 @@
 #include "daemon/service/status_report.hpp"
 
 #include <cstdio>
+#include <ctime>
 
 namespace vibed::daemon {
+namespace {
+
+std::int64_t unix_seconds(std::chrono::system_clock::time_point time) {
+    return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+std::string local_time_text(std::int64_t unix_time) {
+    const std::time_t time = unix_time;
+    std::tm local{};
+    localtime_r(&time, &local);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
+    return text;
+}
+
+std::string joined(const nlohmann::json& strings) {
+    std::string text;
+    for (const auto& item : strings) text += (text.empty() ? "" : ", ") + item.get<std::string>();
+    return text;
+}
+
+std::string count_text(const nlohmann::json& object, const char* key) { return std::to_string(object.value(key, 0)); }
+
+}  // namespace
 
 nlohmann::json status_report(const config::Config& config, const std::string& model_name,
                              const std::string& model_sha256, const db::IndexStats& stats,
-                             const DaemonActivity* activity) {
+                             const DaemonActivity* activity, bool stats_known) {
     nlohmann::json library = nlohmann::json::array();
     for (const auto& path : config.library.paths) library.push_back(path.string());
+    nlohmann::json outputs = nlohmann::json::array();
+    for (const auto& output : config.outputs) outputs.push_back(output.folder.string());
     nlohmann::json status{
         {"running", activity != nullptr},
+        {"config", config.source.empty() ? "built-in defaults" : config.source.string()},
         {"library", library},
         {"database", config.database.path.string()},
+        {"playlist_folders", outputs},
         {"model", {{"name", model_name}, {"sha256", model_sha256}}},
         {"tracks",
          {{"total", stats.total}, {"analysed", stats.analyzed}, {"ok", stats.ok}, {"failed", stats.error},
-          {"pending", stats.pending}}},
+          {"pending", stats.pending}, {"known", stats_known}}},
     };
     if (activity == nullptr) return status;
-    const double rate = activity->seconds_running > 0 ? static_cast<double>(activity->analysed + activity->failed) /
-                                                            activity->seconds_running
-                                                      : 0.0;
-    const auto remaining = static_cast<double>(stats.pending);
+    // Work left: what the index still calls pending, but never less than
+    // what the daemon is visibly busy with.
+    const std::uint64_t busy = activity->queued + activity->in_flight;
+    const bool working = busy > 0 || activity->scanning;
+    const double rate = working && activity->seconds_running > 0
+                            ? static_cast<double>(activity->analysed + activity->failed) / activity->seconds_running
+                            : 0.0;
+    const auto remaining = static_cast<double>(std::max<std::uint64_t>(static_cast<std::uint64_t>(stats.pending), busy));
     nlohmann::json offline = nlohmann::json::array();
     for (const auto& path : activity->offline_folders) offline.push_back(path.string());
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& problem : activity->problems) {
+        problems.push_back({{"area", problem.area}, {"message", problem.message}, {"since", unix_seconds(problem.since)}});
+    }
     status["daemon"] = {
         {"pid", activity->pid},
+        {"working", working},
         {"queued", activity->queued},
         {"in_flight", activity->in_flight},
+        {"to_store", activity->to_store},
         {"analysed_this_run", activity->analysed},
         {"failed_this_run", activity->failed},
+        {"deferred_this_run", activity->deferred},
         {"tracks_per_second", rate},
         {"eta_seconds", rate > 0 ? nlohmann::json(remaining / rate) : nlohmann::json(nullptr)},
         {"scanning", activity->scanning},
         {"watched_folders", activity->watched_folders},
         {"watch_limit_reached", activity->watch_limit_reached},
         {"offline_folders", offline},
+        {"problems", problems},
+        {"playlists",
+         {{"written_at", activity->playlists_written_at ? nlohmann::json(unix_seconds(*activity->playlists_written_at))
+                                                        : nlohmann::json(nullptr)},
+          {"files_written", activity->playlist_files_written},
+          {"files_unchanged", activity->playlist_files_unchanged}}},
     };
     return status;
 }
@@ -45,31 +91,59 @@ std::string format_status(const nlohmann::json& status) {
     std::string out;
     const auto line = [&](const std::string& label, const std::string& value) { out += label + value + "\n"; };
     const auto& tracks = status.at("tracks");
-    line("daemon:    ", status.value("running", false)
-                            ? "running (pid " + std::to_string(status.at("daemon").value("pid", 0)) + ")"
-                            : "not running (figures from the database)");
-    std::string folders;
-    for (const auto& path : status.at("library")) folders += (folders.empty() ? "" : ", ") + path.get<std::string>();
-    line("library:   ", folders);
+    const bool running = status.value("running", false);
+    line("daemon:    ", running ? "running (pid " + std::to_string(status.at("daemon").value("pid", 0)) + ")"
+                                : "not running (figures from the database)");
+    line("config:    ", status.value("config", ""));
+    line("library:   ", joined(status.at("library")));
     line("database:  ", status.value("database", ""));
+    if (status.contains("playlist_folders")) {
+        const std::string folders = joined(status.at("playlist_folders"));
+        line("playlists: ", folders.empty() ? "no output folder configured" : folders);
+    }
     line("model:     ", status.at("model").value("name", "") + " (" + status.at("model").value("sha256", "").substr(0, 12) + ")");
-    line("tracks:    ", std::to_string(tracks.value("analysed", 0)) + " analysed, " +
-                            std::to_string(tracks.value("failed", 0)) + " failed, " +
-                            std::to_string(tracks.value("pending", 0)) + " pending, " +
-                            std::to_string(tracks.value("total", 0)) + " in total");
-    if (status.contains("daemon")) {
-        const auto& daemon = status.at("daemon");
+    if (!tracks.value("known", true)) {
+        line("tracks:    ", "unknown (the index cannot be read; see problems)");
+    } else {
+        std::string counts = count_text(tracks, "total") + " in total: " + count_text(tracks, "analysed") +
+                             " analysed, " + count_text(tracks, "failed") + " failed" +
+                             (tracks.value("failed", 0) > 0 ? " (vibectl errors lists them)" : "") + ", " +
+                             count_text(tracks, "pending") + " waiting";
+        line("tracks:    ", counts);
+    }
+    if (!status.contains("daemon")) return out;
+    const auto& daemon = status.at("daemon");
+    if (daemon.value("working", false)) {
         char rate[64];
         std::snprintf(rate, sizeof rate, "%.2f tracks/s", daemon.value("tracks_per_second", 0.0));
-        std::string progress = std::to_string(daemon.value("queued", 0)) + " queued, " +
-                               std::to_string(daemon.value("in_flight", 0)) + " in progress, " + rate;
+        std::string progress = count_text(daemon, "queued") + " queued, " + count_text(daemon, "in_flight") +
+                               " being analysed, " + count_text(daemon, "to_store") + " to store; " + rate;
         if (daemon.contains("eta_seconds") && daemon.at("eta_seconds").is_number()) {
-            progress += ", ETA " + std::to_string(static_cast<long>(daemon.at("eta_seconds").get<double>())) + "s";
+            progress += ", about " + std::to_string(static_cast<long>(daemon.at("eta_seconds").get<double>())) + " s left";
         }
         line("work:      ", progress + (daemon.value("scanning", false) ? " (scanning)" : ""));
-        line("watching:  ", std::to_string(daemon.value("watched_folders", 0)) + " folders" +
-                                (daemon.value("watch_limit_reached", false) ? " (inotify limit reached: periodic rescans)" : ""));
-        for (const auto& folder : daemon.at("offline_folders")) line("offline:   ", folder.get<std::string>());
+    } else {
+        line("work:      ", daemon.value("to_store", 0) > 0 ? "idle, " + count_text(daemon, "to_store") + " to store"
+                                                              : "idle");
+    }
+    line("watching:  ", count_text(daemon, "watched_folders") + " folders" +
+                            (daemon.value("watch_limit_reached", false) ? " (inotify limit reached: periodic rescans)" : ""));
+    for (const auto& folder : daemon.at("offline_folders")) line("offline:   ", folder.get<std::string>());
+    if (daemon.contains("playlists")) {
+        const auto& playlists = daemon.at("playlists");
+        if (playlists.at("written_at").is_number()) {
+            line("written:   ", local_time_text(playlists.at("written_at").get<std::int64_t>()) + " (" +
+                                    count_text(playlists, "files_written") + " files changed, " +
+                                    count_text(playlists, "files_unchanged") + " unchanged)");
+        } else {
+            line("written:   ", "no playlists written by this run yet");
+        }
+    }
+    if (daemon.contains("problems")) {
+        for (const auto& problem : daemon.at("problems")) {
+            line("PROBLEM:   ", problem.value("area", "") + ": " + problem.value("message", "") + " (since " +
+                                    local_time_text(problem.value("since", std::int64_t{0})) + ")");
+        }
     }
     return out;
 }

@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,22 +16,35 @@
 namespace vibed::daemon {
 
 struct DaemonActivity {
+    struct Problem {
+        std::string area;
+        std::string message;
+        std::chrono::system_clock::time_point since;
+    };
+
     std::int64_t pid = 0;
-    std::uint64_t queued = 0;
-    std::uint64_t in_flight = 0;
-    std::uint64_t analysed = 0;  // this run
-    std::uint64_t failed = 0;    // this run
+    std::uint64_t queued = 0;     // waiting for a worker (or to settle)
+    std::uint64_t in_flight = 0;  // being analysed
+    std::uint64_t to_store = 0;   // analysed or changed, not yet in the index
+    std::uint64_t analysed = 0;   // this run
+    std::uint64_t failed = 0;     // this run
+    std::uint64_t deferred = 0;   // this run: resource trouble, retried later
     double seconds_running = 0;
     bool scanning = false;
     std::size_t watched_folders = 0;
     bool watch_limit_reached = false;
     std::vector<std::filesystem::path> offline_folders;
+    std::vector<Problem> problems;  // what is wrong right now
+    std::optional<std::chrono::system_clock::time_point> playlists_written_at;
+    std::size_t playlist_files_written = 0;
+    std::size_t playlist_files_unchanged = 0;
 };
 
-// `activity` is null when the daemon is not running.
+// `activity` is null when the daemon is not running. `stats_known` is false
+// when the index could not be read (the figures are then zero).
 nlohmann::json status_report(const config::Config& config, const std::string& model_name,
                              const std::string& model_sha256, const db::IndexStats& stats,
-                             const DaemonActivity* activity);
+                             const DaemonActivity* activity, bool stats_known = true);
 
 // The human-readable form of status_report().
 std::string format_status(const nlohmann::json& status);

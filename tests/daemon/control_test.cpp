@@ -6,10 +6,12 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -134,8 +136,15 @@ protected:
         return {true, {{"args", request.args}}, {}};
     }
 
-    void start_server(ControlServer::Dispatcher dispatcher = echo) {
-        server_ = std::make_unique<ControlServer>(io_, socket_, std::move(dispatcher));
+    // A dispatcher answering at once with what `answer` returns.
+    static ControlServer::Dispatcher answering(std::function<Reply(const Request&)> answer) {
+        return [answer = std::move(answer)](const Request& request, const ControlServer::Responder& respond) {
+            respond(answer(request));
+        };
+    }
+
+    void start_server(ControlServer::Dispatcher dispatcher = answering(echo), ControlLimits limits = {}) {
+        server_ = std::make_unique<ControlServer>(io_, socket_, std::move(dispatcher), problems_, limits);
         loop_ = std::thread([this] {
             auto work = boost::asio::make_work_guard(io_);
             io_.run();
@@ -172,11 +181,39 @@ protected:
         return replies;
     }
 
+    // A connected client that has sent nothing.
+    std::unique_ptr<stream_protocol::socket> idle_client(boost::asio::io_context& client_io) const {
+        auto client = std::make_unique<stream_protocol::socket>(client_io);
+        client->connect(stream_protocol::endpoint(socket_.string()));
+        return client;
+    }
+
+    // Reads one reply line (or nothing, when the server hangs up first).
+    static std::optional<Reply> read_reply(stream_protocol::socket& client) {
+        LineSplitter splitter;
+        std::array<char, 4096> buffer{};
+        boost::system::error_code error;
+        while (true) {
+            const std::size_t n = client.read_some(boost::asio::buffer(buffer), error);
+            if (error) return std::nullopt;
+            const auto lines = splitter.feed(std::string_view(buffer.data(), n));
+            if (!lines.empty()) return decode_reply(lines.front());
+        }
+    }
+
     ScratchDir dir_;
     const fs::path socket_ = dir_ / "runtime/vibed.sock";  // the folder does not exist yet
+    ProblemBoard problems_;
     boost::asio::io_context io_;
     std::unique_ptr<ControlServer> server_;
     std::thread loop_;
+
+    // Read on the server's own thread.
+    std::size_t server_connections() {
+        std::promise<std::size_t> count;
+        boost::asio::post(io_, [&] { count.set_value(server_->connection_count()); });
+        return count.get_future().get();
+    }
 };
 
 TEST_F(ControlSocket, ARequestGetsTheDispatchersReply) {
@@ -233,11 +270,113 @@ TEST_F(ControlSocket, AnOverLongRequestIsRefusedAndTheServerStaysUp) {
 }
 
 TEST_F(ControlSocket, ADispatcherExceptionBecomesAnErrorReply) {
-    start_server([](const Request&) -> Reply { throw std::runtime_error("config.toml:3:1: bad value"); });
+    start_server([](const Request&, const ControlServer::Responder&) { throw std::runtime_error("config.toml:3:1: bad value"); });
     const auto reply = call_daemon(socket_, Request{"reload", {}});
     ASSERT_TRUE(reply.has_value());
     EXPECT_FALSE(reply->ok);
     EXPECT_EQ(reply->error, "config.toml:3:1: bad value");
+}
+
+TEST_F(ControlSocket, DeeplyNestedJsonIsRefusedWithAReasonAndTheServerStaysUp) {
+    start_server();
+    // 100,000 levels in 600 KB, under the line cap: a recursive copy of it
+    // used to overflow the stack.
+    constexpr std::size_t kDepth = 100'000;
+    std::string deep = R"({"v": 1, "command": "echo", "args": )";
+    for (std::size_t i = 0; i < kDepth; ++i) deep += R"({"a":)";
+    deep += "1";
+    deep += std::string(kDepth, '}');
+    deep += "}\n";
+    ASSERT_LT(deep.size(), kMaxLineBytes);
+    const auto replies = exchange_raw(deep, 1);
+    ASSERT_EQ(replies.size(), 1u);
+    const Reply refused = decode_reply(replies[0]);
+    EXPECT_FALSE(refused.ok);
+    EXPECT_NE(refused.error.find("nests deeper than"), std::string::npos) << refused.error;
+    const auto next = call_daemon(socket_, Request{"echo", {{"still", "here"}}});
+    ASSERT_TRUE(next.has_value());
+    EXPECT_TRUE(next->ok);
+}
+
+TEST(Protocol, NestingIsCountedOutsideStringsOnly) {
+    std::string brackets_in_text = R"({"v": 1, "command": "echo", "args": {"name": ")" + std::string(100, '[') + R"("}})";
+    EXPECT_EQ(decode_request(brackets_in_text).args["name"], std::string(100, '['));
+    // The message and its args are two levels; the arrays inside make up the rest.
+    const auto nested = [](std::size_t arrays) {
+        return R"({"v": 1, "command": "echo", "args": {"x": )" + std::string(arrays, '[') + std::string(arrays, ']') + "}}";
+    };
+    EXPECT_NO_THROW(decode_request(nested(kMaxJsonDepth - 2)));
+    EXPECT_NE(error_of([&] { decode_request(nested(kMaxJsonDepth - 1)); }).find("nests deeper"), std::string::npos);
+}
+
+TEST_F(ControlSocket, AnIdleConnectionIsClosedWithAReason) {
+    start_server(answering(echo), ControlLimits{8, std::chrono::milliseconds(300)});
+    boost::asio::io_context client_io;
+    auto client = idle_client(client_io);
+    const auto started = std::chrono::steady_clock::now();
+    const auto reply = read_reply(*client);
+    ASSERT_TRUE(reply.has_value()) << "closed without a reason";
+    EXPECT_FALSE(reply->ok);
+    EXPECT_NE(reply->error.find("idle for"), std::string::npos) << reply->error;
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(250));
+}
+
+TEST_F(ControlSocket, AtTheCapTheLongestIdleConnectionMakesRoom) {
+    start_server(answering(echo), ControlLimits{4, std::chrono::seconds(60)});
+    boost::asio::io_context client_io;
+    std::vector<std::unique_ptr<stream_protocol::socket>> idle;
+    for (int i = 0; i < 4; ++i) {
+        idle.push_back(idle_client(client_io));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // so "oldest" is well defined
+    }
+    // A fifth client is served, and the first idle one hears why it goes.
+    const auto reply = call_daemon(socket_, Request{"echo", {{"n", 5}}});
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_TRUE(reply->ok) << reply->error;
+    const auto evicted = read_reply(*idle.front());
+    ASSERT_TRUE(evicted.has_value());
+    EXPECT_NE(evicted->error.find("make room"), std::string::npos) << evicted->error;
+    EXPECT_LE(server_connections(), 4u);
+}
+
+TEST_F(ControlSocket, WhenEveryConnectionIsBusyANewcomerIsRefusedWithAReason) {
+    // Requests are answered only when the test says so.
+    std::mutex mutex;
+    std::vector<ControlServer::Responder> waiting;
+    start_server(
+        [&](const Request&, ControlServer::Responder respond) {
+            std::lock_guard lock(mutex);
+            waiting.push_back(std::move(respond));
+        },
+        ControlLimits{2, std::chrono::seconds(60)});
+    boost::asio::io_context client_io;
+    std::vector<std::unique_ptr<stream_protocol::socket>> busy;
+    for (int i = 0; i < 2; ++i) {
+        busy.push_back(idle_client(client_io));
+        boost::asio::write(*busy.back(), boost::asio::buffer(encode_request({"wait", {}})));
+    }
+    for (int tries = 0; tries < 200; ++tries) {
+        {
+            std::lock_guard lock(mutex);
+            if (waiting.size() == 2) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    auto newcomer = idle_client(client_io);
+    const auto refused = read_reply(*newcomer);
+    ASSERT_TRUE(refused.has_value()) << "refused without a reason";
+    EXPECT_NE(refused->error.find("busy"), std::string::npos) << refused->error;
+    // The answers given later (from another thread) still reach their clients.
+    std::thread([&] {
+        std::lock_guard lock(mutex);
+        for (auto& respond : waiting) respond({true, {{"late", true}}, {}});
+    }).join();
+    for (auto& client : busy) {
+        const auto reply = read_reply(*client);
+        ASSERT_TRUE(reply.has_value());
+        EXPECT_TRUE(reply->ok);
+        EXPECT_EQ(reply->result["late"], true);
+    }
 }
 
 TEST_F(ControlSocket, NoServerMeansNoReply) {
@@ -277,7 +416,7 @@ TEST_F(ControlSocket, AnUnusablePathIsAnErrorNamingIt) {
     const fs::path impossible = dir_ / "not-a-folder" / "vibed.sock";
     test::write_file(dir_ / "not-a-folder");
     try {
-        ControlServer server(io_, impossible, echo);
+        ControlServer server(io_, impossible, answering(echo), problems_);
         FAIL() << "bound a socket below a regular file";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find(impossible.string()), std::string::npos) << e.what();
@@ -290,7 +429,7 @@ TEST_F(ControlSocket, APathTooLongForASocketIsAnErrorNamingIt) {
     const mode_t umask_before = ::umask(022);
     ::umask(umask_before);
     try {
-        ControlServer server(io_, too_long, echo);
+        ControlServer server(io_, too_long, answering(echo), problems_);
         FAIL() << "bound a socket at a path longer than sun_path";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find(too_long.string()), std::string::npos) << e.what();

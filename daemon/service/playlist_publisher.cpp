@@ -1,0 +1,99 @@
+#include "daemon/service/playlist_publisher.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace vibed::daemon {
+namespace {
+
+// A publish that failed as a whole (the index could not be read) is tried
+// again after this long, even without a new request.
+constexpr auto kRetryAfterFailure = std::chrono::seconds(10);
+
+std::string summarise(const std::vector<std::string>& problems) {
+    std::string line = problems.front();
+    if (problems.size() > 1) line += " (and " + std::to_string(problems.size() - 1) + " more in the log)";
+    return line;
+}
+
+}  // namespace
+
+PlaylistPublisher::PlaylistPublisher(ProblemBoard& problems, std::function<void()> flush)
+    : problems_(problems), flush_(std::move(flush)), thread_([this](std::stop_token stop) { run(stop); }) {}
+
+PlaylistPublisher::~PlaylistPublisher() {
+    thread_.request_stop();
+    thread_ = {};
+}
+
+void PlaylistPublisher::request(std::shared_ptr<const config::Config> config, std::int64_t model_id, bool flush_first,
+                                Done done) {
+    {
+        std::lock_guard lock(mutex_);
+        config_ = std::move(config);
+        model_id_ = model_id;
+        requested_ = true;
+        flush_requested_ = flush_requested_ || flush_first;
+        if (done) waiting_.push_back(std::move(done));
+    }
+    wake_.notify_one();
+}
+
+PlaylistPublisher::Summary PlaylistPublisher::summary() const {
+    std::lock_guard lock(mutex_);
+    return summary_;
+}
+
+void PlaylistPublisher::run(std::stop_token stop) {
+    bool retry = false;
+    while (true) {
+        std::unique_lock lock(mutex_);
+        const bool woken = retry ? wake_.wait_for(lock, stop, kRetryAfterFailure, [&] { return requested_; })
+                                 : wake_.wait(lock, stop, [&] { return requested_; });
+        if (stop.stop_requested()) return;
+        if (!woken && !retry) continue;
+        const auto config = config_;
+        const std::int64_t model_id = model_id_;
+        const bool flush_first = flush_requested_;
+        auto waiting = std::move(waiting_);
+        waiting_.clear();
+        requested_ = false;
+        flush_requested_ = false;
+        lock.unlock();
+        if (!config) continue;
+
+        if (flush_first && flush_) flush_();
+        const bool ok = publish(*config, model_id);
+        retry = !ok;
+        for (const auto& done : waiting) {
+            try {
+                done(ok);
+            } catch (const std::exception& e) {
+                spdlog::error("playlists: {}", e.what());
+            }
+        }
+    }
+}
+
+bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model_id) {
+    if (config.outputs.empty()) return true;
+    try {
+        if (!index_) index_.emplace(db::Index::open_readonly(config.database.path));
+        const auto report = publish_playlists(*index_, model_id, config, draws_file_for(config.database.path));
+        for (const auto& problem : report.problems) spdlog::warn("{}", problem);
+        if (report.written > 0) spdlog::info("playlists: {} files written, {} unchanged", report.written, report.unchanged);
+        if (report.problems.empty()) {
+            problems_.clear(kProblemArea);
+        } else {
+            problems_.report(kProblemArea, summarise(report.problems));
+        }
+        std::lock_guard lock(mutex_);
+        summary_ = {std::chrono::system_clock::now(), report.written, report.unchanged};
+        return true;
+    } catch (const std::exception& e) {
+        index_.reset();  // reopened next time: the file may have been replaced
+        problems_.report(kProblemArea, std::string("cannot write the playlists: ") + e.what() + "; retrying");
+        return false;
+    }
+}
+
+}  // namespace vibed::daemon

@@ -1,0 +1,69 @@
+#pragma once
+// Writes the playlists on a thread of its own, with its own read-only
+// connection to the index, so that the event loop never waits for the
+// database or the playlist folders. Requests made while a publish runs are
+// merged into one more publish with the newest configuration.
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "daemon/service/playlist_builder.hpp"
+#include "daemon/service/problem_board.hpp"
+
+namespace vibed::daemon {
+
+class PlaylistPublisher {
+public:
+    // Called on the publisher's thread once the playlists were written (or
+    // could not be): `ok` is false when the publish failed as a whole.
+    using Done = std::function<void(bool ok)>;
+
+    // `flush` is called on the publisher's thread before a publish asked for
+    // with flush_first (it waits for the index writer).
+    PlaylistPublisher(ProblemBoard& problems, std::function<void()> flush);
+    // Finishes the publish in progress, if any.
+    ~PlaylistPublisher();
+    PlaylistPublisher(const PlaylistPublisher&) = delete;
+    PlaylistPublisher& operator=(const PlaylistPublisher&) = delete;
+
+    // Never blocks on the database or the file system.
+    void request(std::shared_ptr<const config::Config> config, std::int64_t model_id, bool flush_first = false,
+                 Done done = {});
+
+    struct Summary {
+        std::optional<std::chrono::system_clock::time_point> last_publish;  // the last one that ran
+        std::size_t files_written = 0;  // by that publish
+        std::size_t files_unchanged = 0;
+    };
+    [[nodiscard]] Summary summary() const;
+
+    static constexpr const char* kProblemArea = "playlists";
+
+private:
+    void run(std::stop_token stop);
+    bool publish(const config::Config& config, std::int64_t model_id);
+
+    ProblemBoard& problems_;
+    std::function<void()> flush_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable_any wake_;
+    std::shared_ptr<const config::Config> config_;  // of the newest request
+    std::int64_t model_id_ = 0;
+    bool requested_ = false;
+    bool flush_requested_ = false;
+    std::vector<Done> waiting_;
+    Summary summary_;
+
+    std::optional<db::Index> index_;  // publisher thread only
+    std::jthread thread_;
+};
+
+}  // namespace vibed::daemon

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# The daemon keeps going (issue 12): the real vibed, with at most 1,024 file
+# descriptors (systemd's default), its database on a 512 KB tmpfs, gets
+#   1. a control request nested 100,000 levels deep,
+#   2. 1,500 idle connections while a file is added,
+#   3. its database locked by a second sqlite3 process while a file is deleted,
+#   4. a full disk while a file is deleted and another added,
+#   5. a reload with a model that does not exist,
+# and after each: it still runs, `vibectl status` shows the problem while it
+# lasts, nothing committed is lost and it catches up once the trouble ends.
+# Then, as an unprivileged user, 6. an unreadable folder inside the library.
+# Needs root (mount, setpriv).
+source "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" != 0 ]; then
+  echo "daemon faults test: SKIPPED (needs root for mount -t tmpfs and setpriv)"
+  exit 0
+fi
+
+dir=$(mktemp -d)
+chmod 755 "$dir"
+daemon_pid=""
+lock_pid=""
+cleanup() {
+  [ -n "$lock_pid" ] && kill "$lock_pid" 2>/dev/null
+  [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  mountpoint -q "$dir/dbfs" && umount "$dir/dbfs"
+  [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+mkdir -p "$dir/library/a" "$dir/dbfs"
+mount -t tmpfs -o size=512k tmpfs "$dir/dbfs"
+write_config "$dir"
+sed -i "s|path = \"$dir/data/library.db\"|path = \"$dir/dbfs/library.db\"|" "$dir/config.toml"
+grep -q dbfs "$dir/config.toml" || fail "config: database not moved to the tmpfs"
+cp "$fixture_dir/song.mp3" "$dir/library/a/one.mp3"
+cp "$fixture_dir/song.flac" "$dir/library/a/two.flac"
+cp "$fixture_dir/song.ogg" "$dir/library/a/three.ogg"
+
+alive() { kill -0 "$daemon_pid" 2>/dev/null || fail "vibed exited: $(tail -n 5 "$dir/vibed.log")"; }
+ctl() { "$vibectl" -c "$dir/config.toml" "$@"; }
+analysed_is() { [ "$(status_field "$dir" analysed)" = "$1" ]; }
+# problem_matches AREA TEXT: `vibectl status` lists a problem of AREA mentioning TEXT.
+problem_matches() {
+  ctl status --json | python3 -c "
+import json, sys
+problems = json.load(sys.stdin)['daemon']['problems']
+sys.exit(0 if any(p['area'] == '$1' and '$2' in p['message'] for p in problems) else 1)"
+}
+no_problems() { ctl status --json | python3 -c "import json,sys; sys.exit(1 if json.load(sys.stdin)['daemon']['problems'] else 0)"; }
+indexed() { indexed_paths "$dir" | grep -x "$1" >/dev/null; }
+not_indexed() { ! indexed "$1"; }
+status_of() { ctl export -f json | python3 -c "
+import json, sys
+print(next((t['status'] for t in json.load(sys.stdin) if t['path'] == '$1'), 'absent'))"; }
+status_is() { [ "$(status_of "$1")" = "$2" ]; }
+
+prlimit --nofile=1024 "$vibed" -c "$dir/config.toml" >"$dir/vibed.log" 2>&1 &
+daemon_pid=$!
+wait_until 120 "three tracks analysed" analysed_is 3
+
+# 1. Deep JSON: refused with a reason, the daemon stays.
+python3 - "$dir/vibed.sock" <<'PY' || fail "deep JSON: no refusal with a reason"
+import json, socket, sys
+depth = 100_000
+line = '{"v": 1, "command": "status", "args": ' + '{"a":' * depth + '1' + '}' * depth + '}\n'
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(line.encode())
+reply = b""
+while not reply.endswith(b"\n"):
+    chunk = s.recv(4096)
+    if not chunk: break
+    reply += chunk
+sys.exit(0 if "nests deeper" in json.loads(reply)["error"] else 1)
+PY
+alive
+ctl status >/dev/null || fail "status after deep JSON"
+
+# 2. 1,500 idle connections (the daemon may open 1,024 descriptors): status
+# still answers and a file added meanwhile is analysed, not stored as
+# "Too many open files".
+python3 - "$dir/vibed.sock" "$dir/idle.ready" "$dir/idle.release" <<'PY' &
+import os, resource, socket, sys, time
+resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+held = []
+for _ in range(1500):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    held.append(s)
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.1)
+PY
+idle_pid=$!
+wait_until 60 "1,500 connections opened" test -f "$dir/idle.ready"
+cp "$fixture_dir/song.wav" "$dir/library/a/four.wav"
+ctl status >/dev/null || fail "status with 1,500 idle connections"
+wait_until 120 "the file added among idle connections" analysed_is 4
+[ "$(status_of "$dir/library/a/four.wav")" = ok ] || fail "four.wav: $(status_of "$dir/library/a/four.wav")"
+touch "$dir/idle.release"
+wait "$idle_pid"
+alive
+
+# 3. Another process holds a write transaction for 12 s (longer than the
+# 5 s busy timeout) while a file is deleted.
+(echo "BEGIN IMMEDIATE; DELETE FROM models WHERE 0;"; sleep 12; echo "COMMIT;") | sqlite3 "$dir/dbfs/library.db" &
+lock_pid=$!
+sleep 0.5
+rm "$dir/library/a/one.mp3"
+wait_until 30 "the lock shown in status" problem_matches database locked
+alive
+wait "$lock_pid"
+lock_pid=""
+wait_until 60 "the deletion applied after the lock" not_indexed "$dir/library/a/one.mp3"
+wait_until 30 "the database problem cleared" no_problems
+alive
+
+# 4. The disk fills up: a deletion and a new file wait, nothing is lost.
+dd if=/dev/zero of="$dir/dbfs/filler" bs=4k 2>/dev/null || true
+rm "$dir/library/a/two.flac"
+cp "$fixture_dir/song.opus" "$dir/library/a/five.opus"
+wait_until 60 "the full disk shown in status" problem_matches database full
+alive
+indexed "$dir/library/a/three.ogg" || fail "a committed track vanished while the disk was full"
+rm "$dir/dbfs/filler"
+wait_until 60 "the deletion applied after the disk had room" not_indexed "$dir/library/a/two.flac"
+wait_until 120 "the file added while the disk was full analysed" status_is "$dir/library/a/five.opus" ok
+wait_until 30 "the problem cleared" no_problems
+alive
+[ "$(sqlite3 "file:$dir/dbfs/library.db?mode=ro" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check failed"
+[ "$(indexed_paths "$dir" | tr '\n' ' ')" = "$dir/library/a/five.opus $dir/library/a/four.wav $dir/library/a/three.ogg " ] ||
+  fail "index after the faults: $(indexed_paths "$dir")"
+analysed_is 3 || fail "analysed after the faults: $(status_field "$dir" analysed)"
+grep -q "Too many open files" "$dir/vibed.log" && fail "ran out of file descriptors: $(grep "Too many" "$dir/vibed.log" | head -3)"
+
+# 5. A reload asking for a model that does not exist keeps the running one
+# (and its workers), and the reply says why.
+cp "$dir/config.toml" "$dir/config.good"
+sed -i "s|^model = .*|model = \"$dir/no-such-model.pt\"|" "$dir/config.toml"
+python3 - "$dir/vibed.sock" <<'PY' || fail "reload with a bad model was not refused"
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b'{"v": 1, "command": "reload", "args": {}}\n')
+reply = json.loads(s.makefile().readline())
+print(reply.get("error", ""))
+sys.exit(0 if not reply["ok"] and "no-such-model" in reply["error"] else 1)
+PY
+cp "$fixture_dir/song.mp3" "$dir/library/a/six.mp3"
+wait_until 120 "a file analysed after the refused reload" analysed_is 4
+cp "$dir/config.good" "$dir/config.toml"
+alive
+
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
+daemon_pid=""
+
+# 6. An unreadable folder inside the library (another user's mkdir -m 700),
+# with vibed running as an ordinary user (root reads everything): skipped
+# with a warning, not taken for an unmounted library folder.
+user_dir="$dir/user"
+mkdir -p "$user_dir/library/mine"
+write_config "$user_dir"
+cp "$fixture_dir/song.mp3" "$user_dir/library/mine/seven.mp3"
+chown -R nobody:nogroup "$user_dir"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$user_dir" "$vibed" -c "$user_dir/config.toml" \
+  >"$user_dir/vibed.log" 2>&1 &
+daemon_pid=$!
+user_analysed() { [ "$(as_nobody "$vibectl" -c "$user_dir/config.toml" status --json | python3 -c "import json,sys; print(json.load(sys.stdin)['tracks']['analysed'])")" = "$1" ]; }
+wait_until 120 "the unprivileged daemon's first track" user_analysed 1
+mkdir -m 700 "$user_dir/library/private"  # root's: nobody cannot list it
+cp "$fixture_dir/song.flac" "$user_dir/library/private/hidden.flac"
+sleep 7  # more than one 5 s offline check
+kill -0 "$daemon_pid" || fail "the unprivileged vibed exited: $(tail -n 5 "$user_dir/vibed.log")"
+offline=$(as_nobody "$vibectl" -c "$user_dir/config.toml" status --json | python3 -c "import json,sys; print(len(json.load(sys.stdin)['daemon']['offline_folders']))")
+[ "$offline" = 0 ] || fail "an unreadable subfolder was taken for an offline library folder"
+grep -q "private: cannot list folder" "$user_dir/vibed.log" || fail "no warning about the unreadable folder: $(cat "$user_dir/vibed.log")"
+grep -q "private: library folder" "$user_dir/vibed.log" && fail "the subfolder was treated as a library folder: $(grep private "$user_dir/vibed.log")"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || fail "unprivileged vibed exited with $? on SIGTERM"
+daemon_pid=""
+echo "daemon faults test: ok"
