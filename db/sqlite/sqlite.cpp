@@ -1,7 +1,9 @@
 #include "db/sqlite/sqlite.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <limits>
@@ -134,6 +136,13 @@ Connection::Connection(std::unique_ptr<sqlite3, Deleter> handle, std::filesystem
     : handle_(std::move(handle)), file_(std::move(file)) {}
 
 Connection Connection::open(const std::filesystem::path& file, Mode mode, std::chrono::milliseconds busy_timeout) {
+    if (mode == Mode::read_write_create) {
+        // The index lists the user's whole library: private from birth,
+        // whatever the umask (SQLite would create it 0644 and give its -wal
+        // and -shm files the same mode). An existing file keeps its mode.
+        const int created = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (created >= 0) ::close(created);
+    }
     const bool immutable = mode == Mode::read_only && readable_only_as_immutable(file);
     int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (immutable) flags |= SQLITE_OPEN_URI;

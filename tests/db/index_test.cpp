@@ -1,6 +1,7 @@
 #include "db/index.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <fstream>
@@ -68,6 +69,21 @@ TEST_F(IndexTest, CreatesTheFolderAndTheCurrentSchemaInWalMode) {
     EXPECT_EQ(query_int(raw, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                              "('tracks', 'models', 'attributes', 'library')"),
               4);
+}
+
+TEST(IndexOpenTest, ANewIndexIsPrivateWhateverTheUmask) {
+    // Outside systemd (UMask=0077) the usual umask 022 made it 0644: the
+    // whole library listing readable by every user.
+    ScratchDir dir;
+    const mode_t before = ::umask(022);
+    Index index = Index::open(dir / "library.db");
+    index.upsert_pending("/music/a.mp3", 1, 1);
+    ::umask(before);
+    struct stat info {};
+    ASSERT_EQ(::stat((dir / "library.db").c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600u);
+    ASSERT_EQ(::stat((dir / "library.db-wal").c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << "SQLite gives -wal the database's mode";
 }
 
 TEST_F(IndexTest, LibraryViewHasTheDocumentedColumns) {
