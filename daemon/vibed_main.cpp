@@ -2,6 +2,7 @@
 // playlists up to date. See docs/architecture.md.
 
 #include <CLI/CLI.hpp>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
@@ -27,16 +28,45 @@ spdlog::level::level_enum to_spdlog(vibed::config::LogLevel level) {
     return spdlog::level::info;
 }
 
+// The message with control characters escaped (\n, \x1b...): file names
+// may hold any byte but newline, and one with a newline or an escape sequence
+// must not forge log lines or repaint the terminal.
+class EscapedMessage final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& out) override {
+        static constexpr char kHex[] = "0123456789abcdef";
+        for (const char c : message.payload) {
+            const auto byte = static_cast<unsigned char>(c);
+            if (byte >= 0x20 && byte != 0x7f) {
+                out.push_back(c);
+            } else {
+                const char escaped[] = {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+                out.append(escaped, escaped + sizeof escaped);
+            }
+        }
+    }
+    [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<EscapedMessage>();
+    }
+};
+
+void use_pattern(spdlog::logger& logger, const std::string& pattern) {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<EscapedMessage>('*').set_pattern(pattern);
+    logger.set_formatter(std::move(formatter));
+}
+
 // Under systemd the journal adds time and unit; send it priorities instead.
 void set_up_logging() {
+    std::shared_ptr<spdlog::logger> logger;
     if (std::getenv("JOURNAL_STREAM") != nullptr) {
-        auto logger = std::make_shared<spdlog::logger>("vibed", std::make_shared<spdlog::sinks::systemd_sink_mt>());
-        logger->set_pattern("%v");
-        spdlog::set_default_logger(logger);
+        logger = std::make_shared<spdlog::logger>("vibed", std::make_shared<spdlog::sinks::systemd_sink_mt>());
+        use_pattern(*logger, "%*");
     } else {
-        spdlog::set_default_logger(spdlog::stderr_color_mt("vibed"));
-        spdlog::set_pattern("%Y-%m-%d %H:%M:%S %^%l%$ %v");
+        logger = spdlog::stderr_color_mt("vibed");
+        use_pattern(*logger, "%Y-%m-%d %H:%M:%S %^%l%$ %*");
     }
+    spdlog::set_default_logger(logger);
 }
 
 }  // namespace
