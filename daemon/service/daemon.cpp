@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <fstream>
+#include <string_view>
+
 #include <spdlog/spdlog.h>
 
 #include "core/audio/audio_decoder.hpp"
@@ -75,6 +78,20 @@ core::AnalysisOptions analysis_options(const config::Config& config) {
     return options;
 }
 
+// A database path pointing at a file that is not SQLite (a music file, say)
+// is refused before anything is created next to it (the lock file).
+const fs::path& checked_database_path(const fs::path& database) {
+    std::ifstream in(database, std::ios::binary);
+    if (!in) return database;  // absent: it will be created
+    char header[16] = {};
+    in.read(header, sizeof header);
+    if (in.gcount() > 0 && std::string_view(header, static_cast<std::size_t>(in.gcount())) !=
+                               std::string_view("SQLite format 3\0", 16).substr(0, static_cast<std::size_t>(in.gcount()))) {
+        throw std::runtime_error(database.string() + ": not an SQLite database, so not a vibed index; check [database] path");
+    }
+    return database;
+}
+
 }  // namespace
 
 ModelSelection select_model(const config::ModelChoice& choice) {
@@ -105,7 +122,7 @@ LoadedModel load_model(const config::Config& config) {
 Daemon::Daemon(config::Config config, DaemonOptions options)
     : config_(std::move(config)),
       options_(std::move(options)),
-      lock_(config_.database.path),
+      lock_(checked_database_path(config_.database.path)),
       queue_(kQueueCapacity),
       settle_(config_.daemon.settle),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
