@@ -76,20 +76,32 @@ bool LibraryWatcher::watch_root(const fs::path& root) {
 
 void LibraryWatcher::start_read() {
     stream_.async_read_some(boost::asio::buffer(buffer_), [this, alive = alive_](const boost::system::error_code& error,
-                                                                                 std::size_t bytes) {
+                                                                                 std::size_t bytes) noexcept {
         if (!*alive || error == boost::asio::error::operation_aborted) return;
-        if (error) {
-            spdlog::error("inotify read failed: {}; rescanning", error.message());
-            handler_({WatchEvent::Kind::overflow, {}, {}, false});
-        } else {
-            Inotify::decode(std::span<const char>(buffer_.data(), bytes),
-                            [this](const InotifyRecord& record) { handle_record(record); });
-            if (!pending_moves_.empty()) {
-                move_timer_.expires_after(kMovePairingWindow);
-                move_timer_.async_wait([this, alive = alive_](const boost::system::error_code& wait_error) {
-                    if (*alive && !wait_error) expire_pending_moves();
-                });
+        try {
+            if (error) {
+                spdlog::error("inotify read failed: {}; rescanning", error.message());
+                handler_({WatchEvent::Kind::overflow, {}, {}, false});
+            } else {
+                Inotify::decode(std::span<const char>(buffer_.data(), bytes),
+                                [this](const InotifyRecord& record) { handle_record(record); });
+                if (!pending_moves_.empty()) {
+                    move_timer_.expires_after(kMovePairingWindow);
+                    move_timer_.async_wait([this, alive = alive_](const boost::system::error_code& wait_error) noexcept {
+                        if (!*alive || wait_error) return;
+                        try {
+                            expire_pending_moves();
+                        } catch (const std::exception& e) {
+                            spdlog::error("inotify: {}", e.what());
+                        }
+                    });
+                }
             }
+        } catch (const std::exception& e) {
+            // Whatever one batch of events did, keep watching (and rescan, since
+            // some of its events may be lost).
+            spdlog::error("inotify: {}; rescanning", e.what());
+            handler_({WatchEvent::Kind::overflow, {}, {}, false});
         }
         start_read();
     });
