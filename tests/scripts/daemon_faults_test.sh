@@ -101,6 +101,15 @@ touch "$dir/idle.release"
 wait "$idle_pid"
 alive
 
+# A bad file whose name holds an escape sequence and a newline: its error
+# line is logged with them escaped, not raw.
+bad_name=$'evil\e[2J\nforged line.mp3'
+cp "$fixture_dir/text.mp3" "$dir/library/a/$bad_name"
+wait_until 60 "the bad file's error logged" grep -q 'evil\\x1b\[2J\\x0aforged line.mp3' "$dir/vibed.log"
+grep -q $'\e\[2J' "$dir/vibed.log" && fail "a raw escape sequence reached the log"
+grep -q "^forged line" "$dir/vibed.log" && fail "a file name forged a log line"
+rm "$dir/library/a/$bad_name"
+
 # 3. Another process holds a write transaction for 12 s (longer than the
 # 5 s busy timeout) while a file is deleted.
 (echo "BEGIN IMMEDIATE; DELETE FROM models WHERE 0;"; sleep 12; echo "COMMIT;") | sqlite3 "$dir/dbfs/library.db" &
@@ -153,6 +162,14 @@ alive
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
 daemon_pid=""
+
+# A database path pointing at a music file is refused before anything is
+# created next to it in the library.
+if "$vibed" -c "$dir/config.toml" --database "$dir/library/a/three.ogg" --once >"$dir/wrong-db.log" 2>&1; then
+  fail "vibed accepted a music file as its database"
+fi
+grep -q "three.ogg: not an SQLite database" "$dir/wrong-db.log" || fail "wrong database: $(cat "$dir/wrong-db.log")"
+[ ! -e "$dir/library/a/three.ogg.lock" ] || fail "a lock file was left in the library"
 
 # 6. An unreadable folder inside the library (another user's mkdir -m 700),
 # with vibed running as an ordinary user (root reads everything): skipped
