@@ -11,6 +11,7 @@
 
 #include "config/config.hpp"
 #include "daemon/service/daemon.hpp"
+#include "db/sqlite/sqlite.hpp"
 
 namespace {
 
@@ -97,6 +98,12 @@ int main(int argc, char** argv) {
         spdlog::info("configuration: {}", config.source.empty() ? "built-in defaults" : config.source.string());
         vibed::daemon::Daemon daemon(std::move(config), {config_path, once});
         return daemon.run();
+    } catch (const vibed::db::SqliteError& e) {
+        spdlog::critical("{}{}", e.what(),
+                         e.is_damaged() ? "; the index is damaged: delete the database file (with its -wal and -shm "
+                                          "files) and start vibed again to rebuild it"
+                                        : "");
+        return 1;
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());
         return 1;

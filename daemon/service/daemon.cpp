@@ -301,6 +301,8 @@ void Daemon::scan_loop(std::stop_token stop) {
                     check_offline_roots();
                 }));
             }
+        } catch (const db::SqliteError& e) {
+            if (!scan_stop_) problems_.report("scan", "scan failed: " + IndexWriter::explain(e, writer_->with_index([](db::Index& index) { return index.file(); })));
         } catch (const std::exception& e) {
             if (!scan_stop_) problems_.report("scan", std::string("scan failed: ") + e.what());
         }

@@ -270,8 +270,12 @@ void IndexWriter::drop_excess_results() {
     dropped_results_ = true;
 }
 
+std::string IndexWriter::explain(const db::SqliteError& error, const std::filesystem::path& database) {
+    return std::string(error.what()) + advice_for(error, database);
+}
+
 void IndexWriter::report_database_problem(const db::SqliteError& error) {
-    problems_.report(kProblemArea, std::string(error.what()) + advice_for(error, index_.file()));
+    problems_.report(kProblemArea, explain(error, index_.file()));
 }
 
 void IndexWriter::wait_or_stop(std::chrono::milliseconds delay, const std::atomic<bool>& stop) {

@@ -112,6 +112,9 @@ public:
     static constexpr std::chrono::milliseconds kFirstRetryDelay{250};
     static constexpr std::chrono::milliseconds kMaxRetryDelay{10'000};
     static std::chrono::milliseconds next_retry_delay(std::chrono::milliseconds delay);
+    // SQLite's message plus what the user can do about it ("free some disk
+    // space", "delete it to rebuild" for a damaged index, ...).
+    static std::string explain(const db::SqliteError& error, const std::filesystem::path& database);
 
 private:
     using Entry = std::variant<db::AnalysisRecord, IndexCommand>;

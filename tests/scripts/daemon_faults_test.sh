@@ -108,6 +108,14 @@ cp "$fixture_dir/text.mp3" "$dir/library/a/$bad_name"
 wait_until 60 "the bad file's error logged" grep -q 'evil\\x1b\[2J\\x0aforged line.mp3' "$dir/vibed.log"
 grep -q $'\e\[2J' "$dir/vibed.log" && fail "a raw escape sequence reached the log"
 grep -q "^forged line" "$dir/vibed.log" && fail "a file name forged a log line"
+# vibectl errors lists it with its reason; status says where to look.
+wait_until 30 "the failure stored" bash -c "'$vibectl' -c '$dir/config.toml' errors 2>/dev/null | grep -q 'forged line.mp3'"
+ctl errors --json | python3 -c "
+import json, sys
+errors = json.load(sys.stdin)
+assert len(errors) == 1 and errors[0]['path'].endswith('forged line.mp3') and errors[0]['error'], errors
+" || fail "vibectl errors: $(ctl errors 2>&1)"
+ctl status | grep -q "1 failed (vibectl errors lists them)" || fail "status does not point at vibectl errors: $(ctl status)"
 rm "$dir/library/a/$bad_name"
 
 # 3. Another process holds a write transaction for 12 s (longer than the
@@ -117,6 +125,7 @@ lock_pid=$!
 sleep 0.5
 rm "$dir/library/a/one.mp3"
 wait_until 30 "the lock shown in status" problem_matches database locked
+ctl status | grep -q "^PROBLEM:   database: .*locked" || fail "status text without the problem: $(ctl status)"
 alive
 wait "$lock_pid"
 lock_pid=""
@@ -140,6 +149,14 @@ alive
 [ "$(indexed_paths "$dir" | tr '\n' ' ')" = "$dir/library/a/five.opus $dir/library/a/four.wav $dir/library/a/three.ogg " ] ||
   fail "index after the faults: $(indexed_paths "$dir")"
 analysed_is 3 || fail "analysed after the faults: $(status_field "$dir" analysed)"
+# One coherent picture when idle: no rate or ETA, the config, the playlist
+# folder and when the playlists were written.
+wait_until 30 "status idle" bash -c "'$vibectl' -c '$dir/config.toml' status | grep -qx 'work:      idle'"
+status_text=$(ctl status)
+grep -q "^config:    $dir/config.toml$" <<<"$status_text" || fail "status without the config file: $status_text"
+grep -q "^playlists: $dir/playlists$" <<<"$status_text" || fail "status without the playlist folder: $status_text"
+grep -q "^written:   20" <<<"$status_text" || fail "status without the last playlist write: $status_text"
+grep -q "tracks/s\|ETA\|left" <<<"$status_text" && fail "an idle status shows a rate: $status_text"
 grep -q "Too many open files" "$dir/vibed.log" && fail "ran out of file descriptors: $(grep "Too many" "$dir/vibed.log" | head -3)"
 
 # 5. A reload asking for a model that does not exist keeps the running one
@@ -170,6 +187,12 @@ if "$vibed" -c "$dir/config.toml" --database "$dir/library/a/three.ogg" --once >
 fi
 grep -q "three.ogg: not an SQLite database" "$dir/wrong-db.log" || fail "wrong database: $(cat "$dir/wrong-db.log")"
 [ ! -e "$dir/library/a/three.ogg.lock" ] || fail "a lock file was left in the library"
+# A damaged index: the error says how to rebuild it.
+{ printf 'SQLite format 3\0'; head -c 8192 /dev/urandom; } > "$dir/damaged.db"
+if "$vibed" -c "$dir/config.toml" --database "$dir/damaged.db" --once >"$dir/damaged.log" 2>&1; then
+  fail "vibed ran on a damaged index"
+fi
+grep -q "delete the database file" "$dir/damaged.log" || fail "damaged index: $(cat "$dir/damaged.log")"
 
 # 6. An unreadable folder inside the library (another user's mkdir -m 700),
 # with vibed running as an ordinary user (root reads everything): skipped
