@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string_view>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/audio/audio_decoder.hpp"
@@ -168,6 +169,9 @@ int Daemon::run() {
     schedule_rescan();
     on_idle_check();
     systemd::notify_ready();
+    // Work may be elsewhere for a while (the publisher in --once mode): the
+    // loop runs until shutdown() stops it, not until it has nothing queued.
+    auto keep_running = boost::asio::make_work_guard(io_);
     // The handlers catch their own errors; this is the last line of defence.
     while (!stopping_) {
         try {

@@ -180,6 +180,14 @@ kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
 daemon_pid=""
 
+# --once indexes what is new, writes the playlists and exits.
+rm -rf "$dir/playlists"
+cp "$fixture_dir/song.flac" "$dir/library/a/eight.flac"
+touch -d '1 minute ago' "$dir/library/a/eight.flac"  # settled already
+timeout 120 "$vibed" -c "$dir/config.toml" --once >"$dir/once.log" 2>&1 || fail "vibed --once: $(tail -n 5 "$dir/once.log")"
+status_is "$dir/library/a/eight.flac" ok || fail "--once did not analyse the new file"
+ls "$dir/playlists"/*.m3u >/dev/null 2>&1 || fail "--once wrote no playlists"
+
 # A database path pointing at a music file is refused before anything is
 # created next to it in the library.
 if "$vibed" -c "$dir/config.toml" --database "$dir/library/a/three.ogg" --once >"$dir/wrong-db.log" 2>&1; then
