@@ -107,6 +107,9 @@ public:
         boost::system::error_code ignored;
         timer_.cancel();
         socket_.close(ignored);
+        // A request still waiting for its answer holds the session; let go.
+        // Last statement: this may destroy the session.
+        auto release = std::move(awaiting_reply_);
     }
 
 private:
@@ -140,11 +143,18 @@ private:
         lines_.pop_front();
         busy_ = true;
         timer_.cancel();
+        // Nothing else keeps the session alive while the answer is prepared
+        // (perhaps on another thread). The responder holds only a weak
+        // reference, so that wherever it is destroyed, the session (loop-only
+        // state, a socket) is destroyed on the loop.
+        awaiting_reply_ = shared_from_this();
         auto answered = std::make_shared<std::atomic<bool>>(false);
-        ControlServer::Responder respond = [self = shared_from_this(), answered](Reply reply) {
+        ControlServer::Responder respond = [weak = weak_from_this(), executor = socket_.get_executor(),
+                                            answered](Reply reply) {
             if (answered->exchange(true)) return;
-            boost::asio::post(self->socket_.get_executor(),
-                              [self, reply = std::move(reply)]() mutable noexcept { self->send(std::move(reply)); });
+            boost::asio::post(executor, [weak, reply = std::move(reply)]() mutable noexcept {
+                if (const auto self = weak.lock()) self->send(std::move(reply));
+            });
         };
         try {
             dispatcher_(decode_request(line), respond);
@@ -155,6 +165,7 @@ private:
 
     void send(Reply reply) noexcept {
         busy_ = false;
+        const auto self = std::move(awaiting_reply_);  // the write below holds it from now on
         if (closing_) return;
         std::shared_ptr<std::string> data;
         try {
@@ -209,6 +220,7 @@ private:
     std::deque<std::string> lines_;
     std::array<char, 4096> buffer_{};
     Clock::time_point idle_since_ = Clock::now();
+    std::shared_ptr<Session> awaiting_reply_;  // set while a request is being answered
     bool busy_ = false;     // a request is being answered
     bool closing_ = false;  // refused or timed out: no more requests
 };

@@ -146,7 +146,8 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
             // Results let go while the database refused: their files are still pending.
             if (results_dropped) boost::asio::post(io_, guarded("scan", [this] { request_scan(std::nullopt); }));
         });
-    publisher_ = std::make_unique<PlaylistPublisher>(problems_, [this] { writer_->flush(); });
+    // Bounded: vibectl waits 30 s for the reply to publish-playlists.
+    publisher_ = std::make_unique<PlaylistPublisher>(problems_, [this] { writer_->flush(std::chrono::seconds(10)); });
     publish_config();
     spdlog::info("index {}; model {} ({}, sha256 {})", config_.database.path.string(), model_selection_.name,
                  model_selection_.file.string(), analyzer_->model().sha256().substr(0, 12));
