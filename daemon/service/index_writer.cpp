@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/service/analysis_need.hpp"
+
 namespace vibed::daemon {
 namespace {
 
@@ -232,12 +234,9 @@ void IndexWriter::apply_command(IndexCommand& command) {
                 } else if constexpr (std::is_same_v<C, MoveFolder>) {
                     index_.rename_prefix(c.from, c.to);
                 } else if constexpr (std::is_same_v<C, MarkForAnalysis>) {
-                    const auto known = index_.file_state(c.path, model_id_);
-                    const bool unchanged = known && known->size == c.stamp.size && known->mtime_ns == c.stamp.mtime_ns &&
-                                           (known->status == db::TrackStatus::error ||
-                                            (known->status == db::TrackStatus::ok && known->has_attributes));
-                    if (!unchanged) index_.upsert_pending(c.path, c.stamp.size, c.stamp.mtime_ns);
-                    call_safely(c.then, !unchanged);
+                    const bool needed = needs_analysis(index_.file_state(c.path, model_id_), c.stamp);
+                    if (needed) index_.upsert_pending(c.path, c.stamp.size, c.stamp.mtime_ns);
+                    call_safely(c.then, needed);
                 }
             },
             command);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "daemon/service/analysis_need.hpp"
 #include "daemon/service/path_tree.hpp"
 
 namespace vibed::daemon {
@@ -13,17 +14,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t kPendingChunk = 512;
-
-bool needs_analysis(const ScannedFile& file, const db::FileState* known) {
-    if (known == nullptr) return true;
-    if (known->size != file.stamp.size || known->mtime_ns != file.stamp.mtime_ns) return true;
-    switch (known->status) {
-        case db::TrackStatus::pending: return true;
-        case db::TrackStatus::ok: return !known->has_attributes;  // another model's result only
-        case db::TrackStatus::error: return false;  // not retried until the file changes
-    }
-    return true;
-}
 
 class FolderSync {
 public:
@@ -72,7 +62,8 @@ private:
         for (const auto& file : files) {
             if (stop_) return;
             const auto it = known.find(file.path);
-            if (!needs_analysis(file, it == known.end() ? nullptr : &it->second)) continue;
+            const auto state = it == known.end() ? std::nullopt : std::optional<db::FileState>(it->second);
+            if (!needs_analysis(state, file.stamp)) continue;
             if (is_settling(file)) {
                 report_.settling.push_back(file.path);
                 continue;
