@@ -4,8 +4,7 @@
 #   2. imports VibeNet's published weights (model/import_vibenet.py; needs PyPI once);
 #   3. builds and runs the whole suite (ctest);
 #   4. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite there;
-#      then the daemon suite (its threads: event loop, scanner, workers, index writer,
-#      playlist publisher, control socket) under ThreadSanitizer;
+#      then the daemon suite and the daemon's watch and fault scripts under ThreadSanitizer;
 #   5. fuzzes the query language with libFuzzer for a bounded time;
 #   6. checks parity with VibeNet's own Python package on real clips (when ../shared/corpus is there).
 # Usage: scripts/test.sh [--quick]   (--quick: steps 1-3 only)
@@ -46,13 +45,14 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DVIBED_SANITIZE=ON
 
-step "build and test the daemon suite under ThreadSanitizer"
-# Only the daemon suite: it runs no model, and LibTorch (not instrumented)
-# would drown the report in its thread pool's false positives.
+step "build and test the daemon under ThreadSanitizer"
+# The daemon suite, and the real vibed driven by the watch and fault scripts
+# (event loop, scanner, workers, index writer, publisher, control socket).
+# The other suites add no threads of ours.
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIBED_SANITIZE=thread >/dev/null
-cmake --build build-tsan -j "$jobs" --target test_daemon
+cmake --build build-tsan -j "$jobs" --target test_daemon vibed vibectl vibed_torch_model fixtures
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
-  ctest --test-dir build-tsan -R '^daemon$' --output-on-failure --timeout 1200
+  ctest --test-dir build-tsan -R '^daemon$|^script[.]daemon_(watch|faults)_test$' --output-on-failure --timeout 1200
 
 step "fuzzing the query language for ${fuzz_seconds}s"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DVIBED_FUZZ=ON -DVIBED_BUILD_TESTS=OFF >/dev/null
