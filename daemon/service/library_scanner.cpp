@@ -68,6 +68,9 @@ private:
             spdlog::debug("{}: not an audio file; skipped", entry.path().string());
         } else if (const auto stamp = stamp_of(entry.path())) {
             result_.files.push_back({entry.path(), *stamp});
+        } else {
+            spdlog::info("{}: not a regular file (a FIFO, a device, a broken link?) or gone; skipped",
+                         entry.path().string());
         }
     }
 

@@ -37,6 +37,8 @@ grep -q dbfs "$dir/config.toml" || fail "config: database not moved to the tmpfs
 cp "$fixture_dir/song.mp3" "$dir/library/a/one.mp3"
 cp "$fixture_dir/song.flac" "$dir/library/a/two.flac"
 cp "$fixture_dir/song.ogg" "$dir/library/a/three.ogg"
+mkfifo "$dir/library/a/pipe.mp3"        # skipped with a log line, never opened
+ln -s /dev/zero "$dir/library/a/zero.mp3"
 
 alive() { kill -0 "$daemon_pid" 2>/dev/null || fail "vibed exited: $(tail -n 5 "$dir/vibed.log")"; }
 ctl() { "$vibectl" -c "$dir/config.toml" "$@"; }
@@ -59,6 +61,9 @@ status_is() { [ "$(status_of "$1")" = "$2" ]; }
 prlimit --nofile=1024 "$vibed" -c "$dir/config.toml" >"$dir/vibed.log" 2>&1 &
 daemon_pid=$!
 wait_until 120 "three tracks analysed" analysed_is 3
+grep -q "pipe.mp3: not a regular file" "$dir/vibed.log" || fail "a FIFO in the library was skipped silently"
+grep -q "zero.mp3: not a regular file" "$dir/vibed.log" || fail "a link to a device was skipped silently"
+rm "$dir/library/a/pipe.mp3" "$dir/library/a/zero.mp3"
 
 # 1. Deep JSON: refused with a reason, the daemon stays.
 python3 - "$dir/vibed.sock" <<'PY' || fail "deep JSON: no refusal with a reason"
