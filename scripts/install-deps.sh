@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-14 libclang-rt-14-dev
   # core/: decoding, resampling, features, model, tags
   libmpg123-dev libsndfile1-dev libsoxr-dev libkissfft-dev libtag1-dev
-  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libebur128-dev
   libtorch-dev
   # db/, config/, daemon/
   libssl-dev libsqlite3-dev sqlite3 libtomlplusplus-dev libboost-dev libspdlog-dev libfmt-dev

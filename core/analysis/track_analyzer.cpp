@@ -6,6 +6,7 @@
 
 #include "core/audio/mono_stream.hpp"
 #include "core/audio/source_file.hpp"
+#include "core/features/feature_extractor.hpp"
 #include "core/tags/tag_reader.hpp"
 
 namespace vibed::core {
@@ -13,13 +14,21 @@ namespace {
 
 constexpr std::size_t kReadBlockSamples = 1 << 15;
 
+struct StreamResult {
+    std::size_t samples = 0;  // 16 kHz samples read
+    MusicalFeatures features;
+};
+
 // Streams a file through the front end, handing every finished clip of at most
-// `clip_frames` frames to `on_clip`. Returns the number of 16 kHz samples read.
+// `clip_frames` frames to `on_clip`, and measures the musical features in the
+// same pass.
 template <typename OnClip>
-std::size_t stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::filesystem::path& file,
-                           std::size_t clip_frames, OnClip&& on_clip) {
+StreamResult stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::filesystem::path& file,
+                            std::size_t clip_frames, OnClip&& on_clip) {
     MonoStream stream(std::move(decoder), file, kFeatureSampleRate);
     LogMelExtractor extractor;
+    MusicalFeatureExtractor features(file, stream.source_format());
+    features.attach(stream, extractor);
     std::vector<float> block(kReadBlockSamples);
     std::size_t samples = 0;
     while (const std::size_t count = stream.read(block)) {
@@ -29,7 +38,7 @@ std::size_t stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::fil
     }
     LogMel rest = extractor.finish();
     if (rest.frames > 0) on_clip(std::move(rest));
-    return samples;
+    return {samples, features.finish()};
 }
 
 // Rethrows whatever went wrong as one line that starts with the file name.
@@ -62,7 +71,7 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
         result.tags = read_tags(*source);
         std::array<double, kAttributeCount> weighted_logits{};
         std::size_t total_frames = 0;
-        const std::size_t samples = stream_log_mel(open_audio(std::move(source)), file, segment_frames, [&](const LogMel& clip) {
+        const StreamResult streamed = stream_log_mel(open_audio(std::move(source)), file, segment_frames, [&](const LogMel& clip) {
             const Logits logits = model_->logits(clip);
             for (std::size_t i = 0; i < kAttributeCount; ++i) weighted_logits[i] += logits[i] * clip.frames;
             total_frames += clip.frames;
@@ -73,7 +82,8 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
             mean_logits[i] = static_cast<float>(weighted_logits[i] / static_cast<double>(total_frames));
         }
         result.attributes = Attributes::from_logits(mean_logits);
-        result.audio_seconds = static_cast<double>(samples) / kFeatureSampleRate;
+        result.features = streamed.features;
+        result.audio_seconds = static_cast<double>(streamed.samples) / kFeatureSampleRate;
     } catch (...) {
         rethrow_for(file);
     }
@@ -86,6 +96,14 @@ LogMel compute_file_log_mel(const std::filesystem::path& file) {
         LogMel whole;
         stream_log_mel(open_audio(file), file, static_cast<std::size_t>(-1), [&](LogMel clip) { whole = std::move(clip); });
         return whole;
+    } catch (...) {
+        rethrow_for(file);
+    }
+}
+
+MusicalFeatures compute_file_features(const std::filesystem::path& file) {
+    try {
+        return stream_log_mel(open_audio(file), file, 1024, [](const LogMel&) {}).features;
     } catch (...) {
         rethrow_for(file);
     }

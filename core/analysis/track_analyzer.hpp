@@ -1,11 +1,13 @@
 #pragma once
-// The whole pipeline for one file: tags, decoding, log-mel, model, attributes.
+// The whole pipeline for one file: tags, decoding, log-mel, model, attributes,
+// and the interpretable musical features measured in the same decoding pass.
 
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
 
 #include "core/features/log_mel.hpp"
+#include "core/features/musical_features.hpp"
 #include "core/model/attribute_model.hpp"
 #include "core/model/attributes.hpp"
 #include "core/tags/track_tags.hpp"
@@ -37,6 +39,7 @@ struct AnalysisOptions {
 struct TrackAnalysis {
     TrackTags tags;
     Attributes attributes;
+    MusicalFeatures features;
     double audio_seconds = 0;  // decoded length, at the feature sample rate
     std::size_t segments = 0;  // model passes (1 for ordinary tracks)
 };
@@ -59,5 +62,10 @@ private:
 // The whole file's log-mel in one clip, as VibeNet computes it (no
 // segmenting). For feature dumps and tools. Throws AnalysisError.
 LogMel compute_file_log_mel(const std::filesystem::path& file);
+
+// The musical features alone (decoding and the front end, no model): what
+// analyze() stores in TrackAnalysis::features, for tests and tools. Throws
+// AnalysisError.
+MusicalFeatures compute_file_features(const std::filesystem::path& file);
 
 }  // namespace vibed::core

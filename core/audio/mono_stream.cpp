@@ -56,6 +56,7 @@ bool MonoStream::decode_block() {
     const auto channels = static_cast<std::size_t>(decoder_->format().channels);
     const std::size_t frames = decoder_->read(interleaved_.data(), kBlockFrames);
     if (frames == 0) return false;
+    if (observer_) observer_(std::span<const float>(interleaved_.data(), frames * channels));
     downmix(std::span(interleaved_).first(frames * channels), channels, source_block_);
     source_offset_ = 0;
     return true;

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -27,6 +28,13 @@ public:
     MonoStream(std::unique_ptr<AudioDecoder> decoder, const std::filesystem::path& path, int target_rate = 16000);
 
     [[nodiscard]] const AudioFormat& source_format() const { return decoder_->format(); }
+
+    // Called with every decoded block as the decoder produced it (interleaved,
+    // source_format()'s channels and rate), before downmixing: measurements
+    // that must see the original channels (EBU R128 loudness) ride on the one
+    // decoding pass instead of decoding the file a second time.
+    using DecodedBlockObserver = std::function<void(std::span<const float> interleaved)>;
+    void observe_decoded_blocks(DecodedBlockObserver observer) { observer_ = std::move(observer); }
     [[nodiscard]] int target_rate() const { return target_rate_; }
 
     // Fills `out` with up to out.size() mono samples at the target rate and
@@ -46,6 +54,7 @@ private:
     std::filesystem::path path_;
     std::unique_ptr<AudioDecoder> decoder_;
     int target_rate_;
+    DecodedBlockObserver observer_;
     std::optional<Resampler> resampler_;  // absent when no rate change is needed
     std::vector<float> interleaved_;      // one decoded block
     std::vector<float> source_block_;     // the same block downmixed, at the source rate

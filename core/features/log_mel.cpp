@@ -10,7 +10,6 @@
 namespace vibed::core {
 namespace {
 
-constexpr std::size_t kSpectrumBins = kFftSize / 2 + 1;
 constexpr double kMelMinHz = 0.0;
 constexpr double kMelMaxHz = 8000.0;
 constexpr float kPowerFloor = 1e-10f;
@@ -127,13 +126,18 @@ LogMelExtractor::~LogMelExtractor() = default;
 
 void LogMelExtractor::compute_frame(const float* frame_start) {
     const std::vector<float>& power = fft_->power_spectrum(frame_start, window_);
-    for (const MelBand& band : mel_bands()) {
+    const std::size_t first_band = pending_db_.size();
+    const std::vector<MelBand>& bands = mel_bands();
+    for (std::size_t b = 0; b < kMelBands; ++b) {
+        const MelBand& band = bands[b];
         float energy = 0.0f;
         for (std::size_t k = 0; k < band.weights.size(); ++k) {
             energy += band.weights[k] * power[band.first_bin + k];
         }
+        mel_energy_[b] = energy;
         pending_db_.push_back(10.0f * std::log10(std::max(kPowerFloor, energy)));
     }
+    if (observer_) observer_(power, mel_energy_, std::span<const float>(pending_db_).subspan(first_band, kMelBands));
 }
 
 void LogMelExtractor::push(std::span<const float> samples) {

@@ -7,6 +7,7 @@
 // value is raised to at least (maximum - 80 dB) of the clip it belongs to.
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -18,6 +19,7 @@ inline constexpr int kMelBands = 128;
 inline constexpr std::size_t kWindowLength = 640;
 inline constexpr std::size_t kHopLength = 320;
 inline constexpr std::size_t kFftSize = 1024;
+inline constexpr std::size_t kSpectrumBins = kFftSize / 2 + 1;
 inline constexpr float kTopDb = 80.0f;
 
 // A finished log-mel matrix in the model's layout: kMelBands rows of `frames`
@@ -40,6 +42,14 @@ public:
     LogMelExtractor(const LogMelExtractor&) = delete;
     LogMelExtractor& operator=(const LogMelExtractor&) = delete;
 
+    // Called for every frame computed, in order, with its power spectrum
+    // (kSpectrumBins values, |X|^2 of the windowed, zero-padded frame), its
+    // kMelBands mel energies and the same in dB (before the top-dB floor): the
+    // musical features reuse the front end's FFT instead of computing their own.
+    using SpectrumObserver = std::function<void(std::span<const float> power, std::span<const float> mel_energy,
+                                                std::span<const float> mel_db)>;
+    void observe_spectra(SpectrumObserver observer) { observer_ = std::move(observer); }
+
     void push(std::span<const float> samples);
 
     // Frames computed and not yet taken.
@@ -59,6 +69,8 @@ private:
 
     class Fft;
     std::unique_ptr<Fft> fft_;
+    SpectrumObserver observer_;
+    std::vector<float> mel_energy_ = std::vector<float>(kMelBands);  // the last frame's, for the observer
     std::vector<float> window_;
     std::vector<float> samples_;      // not yet consumed by a whole frame
     std::vector<float> pending_db_;   // frame-major dB values

@@ -24,33 +24,47 @@ enum class Mode { unknown, major, minor };
 inline constexpr int kFeatureExtractorVersion = 1;
 
 struct MusicalFeatures {
-    // Tempo in beats per minute; 0 when no steady beat was found.
+    // Tempo in beats per minute, 40..240; 0 when no steady beat was found
+    // (under 4 s of audio, under 0.3 onsets per second, or no periodicity
+    // beyond chance in the onset envelope).
     double bpm = 0;
-    // How sure the tempo estimate is, 0 (no beat) to 1 (a metronome).
+    // How sure the tempo estimate is, 0 (no beat) to 1 (a metronome): how far
+    // the onset envelope's autocorrelation at the beat stands above its mean
+    // over 40..240 BPM. 0 whenever bpm is 0.
     double bpm_confidence = 0;
-    // EBU R128 integrated loudness in LUFS of the original channels; -70 (the
-    // absolute gate) for silence.
+    // EBU R128 integrated loudness in LUFS of the original channels at the
+    // original rate (as FFmpeg's ebur128 filter, within 0.01 LU); -70 (the
+    // absolute gate) for silence and files under 0.4 s.
     double loudness = -70;
-    // EBU R128 loudness range in LU (how much the loudness moves); 0 for silence.
+    // EBU R128 loudness range in LU (how much the loudness moves, EBU Tech
+    // 3342 as FFmpeg computes it); 0 for silence and files under 3 s.
     double loudness_range = 0;
     // Tonic pitch class, 0 = C .. 11 = B; -1 when no key could be found.
     int key = -1;
     Mode mode = Mode::unknown;
-    // Correlation of the track's chroma with its key's profile, 0..1.
+    // Correlation (Pearson) of the track's chroma with its key's profile
+    // (Temperley's Kostka-Payne profiles), 0..1; 0 when the key is unknown.
     double key_strength = 0;
     // Best major-key correlation minus best minor-key correlation, -1..1:
     // above 0 the harmony leans major, below 0 minor. A continuous cue where
-    // `mode` is a hard choice.
+    // `mode` is a hard choice. 0 when the key is unknown.
     double majorness = 0;
-    // Note onsets per second (articulation density).
+    // Note onsets per second (articulation density): peaks of the spectral
+    // flux over the whole duration; 0 for silence.
     double onset_rate = 0;
-    // How evenly spaced the onsets are around the beat, 0 (free) to 1 (strict grid).
+    // How evenly spaced the onsets are around the beat, 0 (free) to 1 (strict
+    // grid): the onset envelope's mean autocorrelation at 1-4 beat periods.
+    // Measured even when bpm is 0 (then it is low); 0 for silence.
     double beat_regularity = 0;
-    // Spectral centroid in Hz (dark < ~1500 < bright).
+    // Spectral centroid in Hz of the 16 kHz stream (0..8000; dark < ~1500 <
+    // bright), mean over audible frames; 0 for silence.
     double brightness = 0;
-    // Spectral flatness, 0 (pure tones) to 1 (white noise).
+    // Spectral flatness over the mel bands from 400 Hz to 7.3 kHz, 0 (pure
+    // tones) to 1 (a perfectly flat spectrum); white noise reads ~0.77, music
+    // 0.05-0.45; 0 for silence. Above 0.6 the key is unknown.
     double noisiness = 0;
-    // How fast the harmony moves: mean chroma change per second, 0..~1.
+    // How fast the harmony moves: mean cosine distance between the chroma of
+    // consecutive tonal seconds, 0 (still) to 1; 0 when fewer than two.
     double harmonic_change = 0;
 };
 

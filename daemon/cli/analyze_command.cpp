@@ -26,6 +26,7 @@ struct AnalyzeOptions {
     int workers = 0;
     bool strict = false;
     bool quiet = false;
+    bool features = false;
     std::string model = std::string(core::kDefaultModelName);
     double segment_seconds = core::AnalysisOptions{}.segment_seconds;
 };
@@ -34,10 +35,10 @@ int default_workers() { return static_cast<int>(std::max(1u, std::thread::hardwa
 
 // Analyses files on `workers` threads sharing one model; failures are printed
 // as they happen. Returns one result slot per file (empty when it failed).
-std::vector<std::optional<core::Attributes>> analyze_all(const std::vector<std::filesystem::path>& files,
+std::vector<std::optional<core::TrackAnalysis>> analyze_all(const std::vector<std::filesystem::path>& files,
                                                          const core::TrackAnalyzer& analyzer,
                                                          const AnalyzeOptions& options, bool& any_failed) {
-    std::vector<std::optional<core::Attributes>> results(files.size());
+    std::vector<std::optional<core::TrackAnalysis>> results(files.size());
     std::atomic<std::size_t> next{0};
     std::atomic<bool> stop{false};
     std::mutex report_mutex;
@@ -46,7 +47,7 @@ std::vector<std::optional<core::Attributes>> analyze_all(const std::vector<std::
     const auto work = [&] {
         for (std::size_t i = next++; i < files.size() && !stop; i = next++) {
             try {
-                results[i] = analyzer.analyze(files[i]).attributes;
+                results[i] = analyzer.analyze(files[i]);
             } catch (const std::exception& e) {
                 std::lock_guard lock(report_mutex);
                 any_failed = true;
@@ -90,9 +91,9 @@ void run_analyze(const AnalyzeOptions& options, CliContext& context) {
 
     std::vector<AttributeRow> rows;
     for (std::size_t i = 0; i < results.size(); ++i) {
-        if (results[i]) rows.push_back({collected.files[i], *results[i]});
+        if (results[i]) rows.push_back({collected.files[i], results[i]->attributes, results[i]->features});
     }
-    write_attribute_rows(std::cout, format, rows);
+    write_attribute_rows(std::cout, format, rows, options.features);
 }
 
 void run_dump_mel(const std::filesystem::path& input, const std::filesystem::path& output, CliContext& context) {
@@ -119,6 +120,8 @@ void add_analyze_command(CLI::App& app, CliContext& context) {
         ->check(CLI::NonNegativeNumber);
     command->add_flag("--strict", options->strict, "Stop at the first error");
     command->add_flag("-q,--quiet", options->quiet, "No progress bar and no error messages");
+    command->add_flag("--features", options->features,
+                      "Also print the musical features (bpm, loudness, key, ...; docs/features.md)");
     command->add_option("--model", options->model, "Model name (student, vibenet) or path to a .pt file");
     command->add_option("--segment-seconds", options->segment_seconds,
                         "Tracks longer than this are analysed in segments of this length")

@@ -10,24 +10,45 @@
 namespace vibed::daemon {
 namespace {
 
-std::string fixed(float value, int decimals) {
+constexpr std::string_view kKeyNameColumn = "key_name";
+
+std::string fixed(double value, int decimals) {
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, static_cast<double>(value));
+    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
     return buffer;
 }
 
-void write_csv(std::ostream& out, const std::vector<AttributeRow>& rows) {
+// `key` and `mode` are codes, printed as integers; the rest as measurements.
+bool is_integer_feature(std::size_t index) {
+    return core::kFeatureNames[index] == "key" || core::kFeatureNames[index] == "mode";
+}
+
+std::string feature_text(const core::MusicalFeatures& features, std::size_t index, int decimals) {
+    return fixed(core::feature_value(features, index), is_integer_feature(index) ? 0 : decimals);
+}
+
+std::string key_text(const core::MusicalFeatures& features) { return core::key_name(features.key, features.mode); }
+
+void write_csv(std::ostream& out, const std::vector<AttributeRow>& rows, bool with_features) {
     out << "path";
     for (const auto name : core::kAttributeNames) out << ',' << name;
+    if (with_features) {
+        for (const auto name : core::kFeatureNames) out << ',' << name;
+        out << ',' << kKeyNameColumn;
+    }
     out << '\n';
     for (const auto& row : rows) {
         out << csv_field(row.path.string());
         for (std::size_t i = 0; i < core::kAttributeCount; ++i) out << ',' << fixed(row.attributes.at(i), 6);
+        if (with_features) {
+            for (std::size_t i = 0; i < core::kFeatureCount; ++i) out << ',' << feature_text(row.features, i, 6);
+            out << ',' << csv_field(key_text(row.features));
+        }
         out << '\n';
     }
 }
 
-void write_json(std::ostream& out, const std::vector<AttributeRow>& rows) {
+void write_json(std::ostream& out, const std::vector<AttributeRow>& rows, bool with_features) {
     auto array = nlohmann::ordered_json::array();
     for (const auto& row : rows) {
         nlohmann::ordered_json object;
@@ -35,26 +56,70 @@ void write_json(std::ostream& out, const std::vector<AttributeRow>& rows) {
         for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
             object[std::string(core::kAttributeNames[i])] = row.attributes.at(i);
         }
+        if (with_features) {
+            for (std::size_t i = 0; i < core::kFeatureCount; ++i) {
+                const double value = core::feature_value(row.features, i);
+                auto& field = object[std::string(core::kFeatureNames[i])];
+                if (is_integer_feature(i)) {
+                    field = static_cast<int>(value);
+                } else {
+                    field = value;
+                }
+            }
+            object[std::string(kKeyNameColumn)] = key_text(row.features);
+        }
         array.push_back(object);
     }
     out << array.dump(2) << '\n';
 }
 
-void write_table(std::ostream& out, const std::vector<AttributeRow>& rows) {
+// Right-aligns `value` under a column headed `name`.
+std::string column(std::string_view name, const std::string& value) {
+    const std::size_t width = std::max(name.size(), value.size());
+    return std::string(width - value.size(), ' ') + value;
+}
+
+std::string header(std::string_view name, std::size_t value_width) {
+    return std::string(name.size() < value_width ? value_width - name.size() : 0, ' ') + std::string(name);
+}
+
+void write_table(std::ostream& out, const std::vector<AttributeRow>& rows, bool with_features) {
     std::size_t path_width = 4;
     for (const auto& row : rows) path_width = std::max(path_width, row.path.string().size());
     const auto pad = [](std::string text, std::size_t width) {
         text.resize(std::max(width, text.size()), ' ');
         return text;
     };
+    // Feature columns are as wide as their name or their widest value.
+    std::vector<std::size_t> feature_widths(core::kFeatureCount, 0);
+    std::size_t key_width = kKeyNameColumn.size();
+    if (with_features) {
+        for (const auto& row : rows) {
+            for (std::size_t i = 0; i < core::kFeatureCount; ++i) {
+                feature_widths[i] = std::max(feature_widths[i], feature_text(row.features, i, 2).size());
+            }
+            key_width = std::max(key_width, key_text(row.features).size());
+        }
+    }
     out << pad("path", path_width);
     for (const auto name : core::kAttributeNames) out << "  " << name;
+    if (with_features) {
+        for (std::size_t i = 0; i < core::kFeatureCount; ++i) out << "  " << header(core::kFeatureNames[i], feature_widths[i]);
+        out << "  " << pad(std::string(kKeyNameColumn), key_width);
+    }
     out << '\n';
     for (const auto& row : rows) {
         out << pad(row.path.string(), path_width);
         for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
-            const auto value = fixed(row.attributes.at(i), 3);
-            out << "  " << std::string(core::kAttributeNames[i].size() - value.size(), ' ') << value;
+            out << "  " << column(core::kAttributeNames[i], fixed(row.attributes.at(i), 3));
+        }
+        if (with_features) {
+            for (std::size_t i = 0; i < core::kFeatureCount; ++i) {
+                const std::string value = feature_text(row.features, i, 2);
+                out << "  " << std::string(std::max(core::kFeatureNames[i].size(), feature_widths[i]) - value.size(), ' ')
+                    << value;
+            }
+            out << "  " << pad(key_text(row.features), key_width);
         }
         out << '\n';
     }
@@ -79,11 +144,12 @@ std::string csv_field(std::string_view value) {
     return quoted + '"';
 }
 
-void write_attribute_rows(std::ostream& out, OutputFormat format, const std::vector<AttributeRow>& rows) {
+void write_attribute_rows(std::ostream& out, OutputFormat format, const std::vector<AttributeRow>& rows,
+                          bool with_features) {
     switch (format) {
-        case OutputFormat::table: write_table(out, rows); break;
-        case OutputFormat::csv: write_csv(out, rows); break;
-        case OutputFormat::json: write_json(out, rows); break;
+        case OutputFormat::table: write_table(out, rows, with_features); break;
+        case OutputFormat::csv: write_csv(out, rows, with_features); break;
+        case OutputFormat::json: write_json(out, rows, with_features); break;
     }
 }
 

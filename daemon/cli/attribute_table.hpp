@@ -1,12 +1,14 @@
 #pragma once
 // Writes per-file attributes as a table, CSV or JSON, with VibeNet's column
-// names: `path` followed by the seven attributes.
+// names: `path` followed by the seven attributes; with `with_features`, the
+// musical features follow under core::kFeatureNames, then `key_name`.
 
 #include <filesystem>
 #include <ostream>
 #include <string_view>
 #include <vector>
 
+#include "core/features/musical_features.hpp"
 #include "core/model/attributes.hpp"
 
 namespace vibed::daemon {
@@ -19,9 +21,11 @@ OutputFormat parse_output_format(std::string_view name);
 struct AttributeRow {
     std::filesystem::path path;
     core::Attributes attributes;
+    core::MusicalFeatures features;
 };
 
-void write_attribute_rows(std::ostream& out, OutputFormat format, const std::vector<AttributeRow>& rows);
+void write_attribute_rows(std::ostream& out, OutputFormat format, const std::vector<AttributeRow>& rows,
+                          bool with_features = false);
 
 // RFC 4180 quoting, for any CSV we print.
 std::string csv_field(std::string_view value);

@@ -6,6 +6,9 @@
 //   decoder   the decoding backend alone (mpg123, libsndfile or FFmpeg)
 //   decode    decoding + downmix + soxr resampling to 16 kHz (MonoStream)
 //   log-mel   the log-mel front end over the whole decoded signal
+//   +features the same front end with the musical features attached (their
+//             spectrum observer, plus EBU R128 loudness over the original
+//             channels): "+features" minus "log-mel" is what they cost
 //   model     one forward pass over that log-mel
 //   total     TrackAnalyzer::analyze, i.e. what `vibectl analyze` does per file
 // and the median of each is printed as milliseconds and as "x real time"
@@ -33,6 +36,7 @@
 #include "core/analysis/track_analyzer.hpp"
 #include "core/audio/audio_decoder.hpp"
 #include "core/audio/mono_stream.hpp"
+#include "core/features/feature_extractor.hpp"
 #include "core/features/log_mel.hpp"
 #include "core/model/attribute_model.hpp"
 
@@ -86,7 +90,7 @@ void bench_stage(std::string_view name, const Options& options, double audio_sec
     }
     const double cpu_median = median(cpu);
     const double wall_median = median(wall);
-    std::printf("%-8.*s %12.1f %12.1f %14.1f %14.1f\n", static_cast<int>(name.size()), name.data(),
+    std::printf("%-9.*s %12.1f %12.1f %14.1f %14.1f\n", static_cast<int>(name.size()), name.data(),
                 cpu_median * 1e3, wall_median * 1e3, audio_seconds / cpu_median, audio_seconds / wall_median);
     std::fflush(stdout);
 }
@@ -99,6 +103,37 @@ std::size_t decode_frames_only(const std::filesystem::path& file) {
     std::size_t frames = 0;
     while (const std::size_t count = decoder->read(block.data(), kBlockFrames)) frames += count;
     return frames;
+}
+
+// The backend's interleaved output at the original rate, as the loudness meter sees it.
+std::vector<float> decode_original(const std::filesystem::path& file, vibed::core::AudioFormat& format) {
+    constexpr std::size_t kBlockFrames = 4096;
+    const auto decoder = vibed::core::open_audio(file);
+    format = decoder->format();
+    const auto channels = static_cast<std::size_t>(format.channels);
+    std::vector<float> block(kBlockFrames * channels);
+    std::vector<float> all;
+    while (const std::size_t count = decoder->read(block.data(), kBlockFrames)) {
+        all.insert(all.end(), block.begin(), block.begin() + static_cast<std::ptrdiff_t>(count * channels));
+    }
+    return all;
+}
+
+// The front end with the musical features riding on it, over signals already in memory.
+double log_mel_with_features(const std::filesystem::path& file, std::span<const float> samples_16k,
+                             std::span<const float> original, const vibed::core::AudioFormat& format) {
+    vibed::core::LogMelExtractor front_end;
+    vibed::core::MusicalFeatureExtractor features(file, format);
+    front_end.observe_spectra([&](std::span<const float> power, std::span<const float> mel_energy,
+                                  std::span<const float> mel_db) { features.add_spectrum(power, mel_energy, mel_db); });
+    constexpr std::size_t kBlock = 4096;
+    const std::size_t step = kBlock * static_cast<std::size_t>(format.channels);
+    for (std::size_t at = 0; at < original.size(); at += step) {
+        features.add_decoded(original.subspan(at, std::min(step, original.size() - at)));
+    }
+    front_end.push(samples_16k);
+    const LogMel mel = front_end.finish();
+    return features.finish().bpm + mel.values[0];
 }
 
 std::vector<float> decode_whole_file(const std::filesystem::path& file) {
@@ -154,17 +189,22 @@ void run(const Options& options) {
     if (samples.empty()) throw std::runtime_error(options.audio.string() + ": no audio samples");
     const double audio_seconds = static_cast<double>(samples.size()) / vibed::core::kFeatureSampleRate;
     const LogMel mel = vibed::core::compute_log_mel(samples);
+    vibed::core::AudioFormat original_format;
+    const std::vector<float> original = decode_original(options.audio, original_format);
 
     std::printf("audio: %s (%.1f s, %zu log-mel frames)\n", options.audio.c_str(), audio_seconds, mel.frames);
     std::printf("model: %s (sha256 %.12s)\n", options.model.c_str(), model->sha256().c_str());
     std::printf("runs:  %d timed after %d warm-up, one intra-op thread; medians\n\n", options.repeat, options.warmup);
-    std::printf("%-8s %12s %12s %14s %14s\n", "stage", "cpu ms", "wall ms", "x rt (cpu)", "x rt (wall)");
+    std::printf("%-9s %12s %12s %14s %14s\n", "stage", "cpu ms", "wall ms", "x rt (cpu)", "x rt (wall)");
 
     // The results go to a volatile sink so the work cannot be optimised away.
     volatile float sink = 0;
     bench_stage("decoder", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_frames_only(options.audio)); });
     bench_stage("decode", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_whole_file(options.audio).size()); });
     bench_stage("log-mel", options, audio_seconds, [&] { sink = sink + vibed::core::compute_log_mel(samples).values[0]; });
+    bench_stage("+features", options, audio_seconds, [&] {
+        sink = sink + static_cast<float>(log_mel_with_features(options.audio, samples, original, original_format));
+    });
     bench_stage("model", options, audio_seconds, [&] { sink = sink + model->logits(mel)[0]; });
     bench_stage("total", options, audio_seconds, [&] { sink = sink + analyzer.analyze(options.audio).attributes.energy; });
 }

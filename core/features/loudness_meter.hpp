@@ -1,0 +1,72 @@
+#pragma once
+// EBU R128 loudness of a decoded stream, measured on the decoder's original
+// channels at its original rate (a 16 kHz mono downmix would not match other
+// R128 meters within 0.1 LU).
+//
+// libebur128 does the K-weighting and gives the momentary (400 ms) and
+// short-term (3 s) loudness every 100 ms; gating and the loudness range are
+// computed here the way FFmpeg's ebur128 filter computes them (0.01 LU
+// histograms, short-term values every 100 ms), because libebur128's own
+// loudness range takes one short-term value per second and differs from
+// FFmpeg's by up to 1.6 LU on real clips. Memory is constant: two histograms.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace vibed::core {
+
+struct Loudness {
+    double integrated_lufs = -70;  // -70 (the absolute gate) when nothing passes the gates
+    double range_lu = 0;           // 0 when too short or silent
+};
+
+class LoudnessMeter {
+public:
+    // `file` only names the source in errors. Throws std::runtime_error.
+    LoudnessMeter(const std::filesystem::path& file, int channels, int sample_rate);
+    ~LoudnessMeter();
+    LoudnessMeter(const LoudnessMeter&) = delete;
+    LoudnessMeter& operator=(const LoudnessMeter&) = delete;
+
+    // Interleaved frames with the channel count given at construction.
+    void add(std::span<const float> interleaved);
+    [[nodiscard]] Loudness result() const;
+
+    // Loudness values on a 0.01 LU grid from -70 to +10 LUFS, with the power
+    // mean of every value kept, for gating (as FFmpeg's filter).
+    class GatedHistogram {
+    public:
+        GatedHistogram();
+        void add(double lufs);
+        [[nodiscard]] std::uint64_t values() const { return kept_; }
+        // The bin of the gate `offset_lu` below the power mean of all values.
+        [[nodiscard]] std::size_t gate_bin(double offset_lu) const;
+        [[nodiscard]] const std::vector<std::uint64_t>& counts() const { return counts_; }
+
+    private:
+        std::vector<std::uint64_t> counts_;
+        double power_sum_ = 0;
+        std::uint64_t kept_ = 0;
+    };
+
+private:
+    void on_tick();
+
+    struct State;  // libebur128's handle, kept out of this header
+    std::filesystem::path file_;
+    std::size_t channels_;
+    std::unique_ptr<State> state_;
+    std::size_t tick_frames_;       // 100 ms
+    std::size_t frames_to_tick_;
+    std::uint64_t elapsed_frames_ = 0;
+    std::size_t sample_rate_;
+    GatedHistogram momentary_;   // 400 ms blocks: integrated loudness
+    GatedHistogram short_term_;  // 3 s blocks: loudness range
+};
+
+}  // namespace vibed::core
