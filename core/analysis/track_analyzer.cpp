@@ -27,7 +27,7 @@ StreamResult stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::fi
                             std::size_t clip_frames, OnClip&& on_clip) {
     MonoStream stream(std::move(decoder), file, kFeatureSampleRate);
     LogMelExtractor extractor;
-    MusicalFeatureExtractor features(file, stream.source_format());
+    MusicalFeatureExtractor features(stream.source_format());
     features.attach(stream, extractor);
     std::vector<float> block(kReadBlockSamples);
     std::size_t samples = 0;

@@ -11,6 +11,8 @@ namespace {
 
 constexpr double kFramesPerSecond = static_cast<double>(kFeatureSampleRate) / kHopLength;
 constexpr double kBinHz = static_cast<double>(kFeatureSampleRate) / kFftSize;
+constexpr std::size_t kChromaFrameStep = 2;
+constexpr std::size_t kTimbreFrameStep = 4;
 // Mel energies below this (dB) count as this for the onset envelope, so that
 // the noise floor of a quiet passage or an encoder's dither makes no onsets.
 // White noise at -60 dBFS reads about -48 dB in a band.
@@ -34,9 +36,9 @@ double finite_or(double value, double unknown) { return std::isfinite(value) ? v
 
 }  // namespace
 
-MusicalFeatureExtractor::MusicalFeatureExtractor(const std::filesystem::path& file, const AudioFormat& source)
-    : loudness_(file, source.channels, source.sample_rate), tempo_(kFramesPerSecond), key_(kBinHz, kFramesPerSecond),
-      previous_mel_db_(kMelBands, kOnsetFloorDb) {}
+MusicalFeatureExtractor::MusicalFeatureExtractor(const AudioFormat& source)
+    : loudness_(source.channels, source.sample_rate), tempo_(kFramesPerSecond),
+      key_(kBinHz, kFramesPerSecond / kChromaFrameStep), previous_mel_db_(kMelBands, kOnsetFloorDb) {}
 
 void MusicalFeatureExtractor::attach(MonoStream& stream, LogMelExtractor& front_end) {
     stream.observe_decoded_blocks([this](std::span<const float> interleaved) { add_decoded(interleaved); });
@@ -58,19 +60,25 @@ void MusicalFeatureExtractor::add_spectrum(std::span<const float> power, std::sp
     tempo_.push(have_previous_frame_ ? static_cast<float>(rise / kMelBands) : 0.0f);
     have_previous_frame_ = true;
 
-    key_.push(power);
+    // Key and timbre are whole-track summaries: every 2nd frame (chroma) and
+    // every 4th frame (centroid, flatness) measure them as well as every frame
+    // would, for a half and a quarter of the cost.
+    const std::size_t frame = frames_++;
+    if (frame % kChromaFrameStep == 0) key_.push(power);
+    if (frame % kTimbreFrameStep != 0) return;
 
-    double total = 0;
+    float total = 0;
     for (const float p : power) total += p;
     if (total < kAudibleFramePower) return;
     ++audible_frames_;
-    double weighted = 0;
-    double amplitude_sum = 0;
+    float weighted = 0;
+    float amplitude_sum = 0;
     for (std::size_t bin = 1; bin < power.size(); ++bin) {
-        const double amplitude = std::sqrt(static_cast<double>(power[bin]));
-        weighted += amplitude * static_cast<double>(bin) * kBinHz;
+        const float amplitude = std::sqrt(power[bin]);
+        weighted += amplitude * static_cast<float>(bin);
         amplitude_sum += amplitude;
     }
+    weighted *= static_cast<float>(kBinHz);
     if (amplitude_sum > 0) centroid_sum_ += weighted / amplitude_sum;
     // Flatness over the mel bands (their logs are already computed): geometric
     // over arithmetic mean. Slaney-normalised bands hold equal energy for white

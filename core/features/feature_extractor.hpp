@@ -23,8 +23,8 @@ class LogMelExtractor;
 class MusicalFeatureExtractor {
 public:
     // `source`: the decoder's format (channels, rate) for the loudness meter.
-    // Throws std::runtime_error naming `file`.
-    MusicalFeatureExtractor(const std::filesystem::path& file, const AudioFormat& source);
+    // Throws std::runtime_error (the caller names the file).
+    explicit MusicalFeatureExtractor(const AudioFormat& source);
 
     // Registers itself as the observer of both; they must outlive this object's use.
     void attach(MonoStream& stream, LogMelExtractor& front_end);
@@ -43,6 +43,7 @@ private:
     KeyEstimator key_;
     std::vector<float> previous_mel_db_;
     bool have_previous_frame_ = false;
+    std::size_t frames_ = 0;
     double centroid_sum_ = 0;
     double flatness_sum_ = 0;
     std::size_t audible_frames_ = 0;

@@ -11,6 +11,9 @@ namespace vibed::core {
 namespace {
 
 constexpr double kAbsoluteGateLufs = -70;
+constexpr unsigned long kTickMs = 100;
+constexpr std::size_t kMomentaryBlocks = 4;    // 400 ms
+constexpr std::size_t kShortTermBlocks = 30;   // 3 s
 constexpr double kHistogramTopLufs = 10;
 constexpr double kBinsPerLu = 100;
 constexpr auto kHistogramBins = static_cast<std::size_t>((kHistogramTopLufs - kAbsoluteGateLufs) * kBinsPerLu) + 1;
@@ -28,9 +31,9 @@ std::size_t bin_of(double lufs) {
     return static_cast<std::size_t>(std::clamp(position, 0.0, static_cast<double>(kHistogramBins - 1)));
 }
 
-void check(const std::filesystem::path& file, int status, const char* what) {
+void check(int status, const char* what) {
     if (status != EBUR128_SUCCESS) {
-        throw std::runtime_error(file.string() + ": loudness meter: " + what + " failed (" + std::to_string(status) + ")");
+        throw std::runtime_error("loudness meter: " + std::string(what) + " failed (" + std::to_string(status) + ")");
     }
 }
 
@@ -59,15 +62,16 @@ std::size_t LoudnessMeter::GatedHistogram::gate_bin(double offset_lu) const {
 // BS.1770 channel weights come from libebur128's default map: channels 0-5 in
 // the usual L R C LFE Ls Rs order (the LFE left out), any further channel
 // ignored; a mono file is one front channel, as FFmpeg's ebur128 filter treats it.
-LoudnessMeter::LoudnessMeter(const std::filesystem::path& file, int channels, int sample_rate)
-    : file_(file), channels_(static_cast<std::size_t>(channels)), state_(std::make_unique<State>()),
+LoudnessMeter::LoudnessMeter(int channels, int sample_rate)
+    : channels_(static_cast<std::size_t>(channels)), state_(std::make_unique<State>()),
       tick_frames_(static_cast<std::size_t>(std::max(1, sample_rate / 10))), frames_to_tick_(tick_frames_),
       sample_rate_(static_cast<std::size_t>(sample_rate)) {
-    state_->handle = ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(sample_rate), EBUR128_MODE_S);
+    state_->handle = ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(sample_rate), EBUR128_MODE_M);
     if (state_->handle == nullptr) {
-        throw std::runtime_error(file.string() + ": loudness meter: cannot measure " + std::to_string(channels) +
+        throw std::runtime_error("loudness meter: cannot measure " + std::to_string(channels) +
                                  " channels at " + std::to_string(sample_rate) + " Hz");
     }
+    // MODE_M keeps 400 ms of history, enough for the 100 ms window read at every tick.
 }
 
 LoudnessMeter::~LoudnessMeter() = default;
@@ -78,11 +82,10 @@ void LoudnessMeter::add(std::span<const float> interleaved) {
     while (frames > 0) {
         // Feed up to the next 100 ms boundary, where FFmpeg's meter takes its readings.
         const std::size_t chunk = std::min(frames, frames_to_tick_);
-        check(file_, ebur128_add_frames_float(state_->handle, data, chunk), "adding frames");
+        check(ebur128_add_frames_float(state_->handle, data, chunk), "adding frames");
         data += chunk * channels_;
         frames -= chunk;
         frames_to_tick_ -= chunk;
-        elapsed_frames_ += chunk;
         if (frames_to_tick_ == 0) {
             on_tick();
             frames_to_tick_ = tick_frames_;
@@ -91,15 +94,23 @@ void LoudnessMeter::add(std::span<const float> interleaved) {
 }
 
 void LoudnessMeter::on_tick() {
-    // A block counts once it is full: 400 ms for the momentary, 3 s for the short-term loudness.
     double lufs = 0;
-    if (elapsed_frames_ * 10 >= sample_rate_ * 4) {
-        check(file_, ebur128_loudness_momentary(state_->handle, &lufs), "momentary loudness");
-        if (lufs >= kAbsoluteGateLufs) momentary_.add(lufs);
+    check(ebur128_loudness_window(state_->handle, kTickMs, &lufs), "100 ms loudness");
+    block_energies_[blocks_ % block_energies_.size()] = std::isfinite(lufs) ? power_of(lufs) : 0.0;
+    ++blocks_;
+    // A block counts once it is full: 400 ms for the momentary, 3 s for the short-term loudness.
+    const auto mean_of_last = [&](std::size_t count) {
+        double sum = 0;
+        for (std::size_t i = 0; i < count; ++i) sum += block_energies_[(blocks_ - 1 - i) % block_energies_.size()];
+        return sum / static_cast<double>(count);
+    };
+    if (blocks_ >= kMomentaryBlocks) {
+        const double energy = mean_of_last(kMomentaryBlocks);
+        if (energy > 0 && lufs_of(energy) >= kAbsoluteGateLufs) momentary_.add(lufs_of(energy));
     }
-    if (elapsed_frames_ >= sample_rate_ * 3) {
-        check(file_, ebur128_loudness_shortterm(state_->handle, &lufs), "short-term loudness");
-        if (lufs >= kAbsoluteGateLufs) short_term_.add(lufs);
+    if (blocks_ >= kShortTermBlocks) {
+        const double energy = mean_of_last(kShortTermBlocks);
+        if (energy > 0 && lufs_of(energy) >= kAbsoluteGateLufs) short_term_.add(lufs_of(energy));
     }
 }
 

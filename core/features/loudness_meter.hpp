@@ -3,17 +3,19 @@
 // channels at its original rate (a 16 kHz mono downmix would not match other
 // R128 meters within 0.1 LU).
 //
-// libebur128 does the K-weighting and gives the momentary (400 ms) and
-// short-term (3 s) loudness every 100 ms; gating and the loudness range are
-// computed here the way FFmpeg's ebur128 filter computes them (0.01 LU
-// histograms, short-term values every 100 ms), because libebur128's own
-// loudness range takes one short-term value per second and differs from
-// FFmpeg's by up to 1.6 LU on real clips. Memory is constant: two histograms.
+// libebur128 does the K-weighting and channel weighting and gives the energy
+// of every 100 ms; the momentary (400 ms) and short-term (3 s) energies are
+// the means of the last 4 and 30 of those (asking libebur128 for its 3 s
+// window every 100 ms re-sums 3 s of samples each time: 1 s of CPU per
+// 4-minute track). Gating and the loudness range are computed here the way
+// FFmpeg's ebur128 filter computes them (0.01 LU histograms, short-term values
+// every 100 ms), because libebur128's own loudness range takes one short-term
+// value per second and differs from FFmpeg's by up to 1.6 LU on real clips.
+// Memory is constant: two histograms.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <span>
 #include <vector>
@@ -27,8 +29,8 @@ struct Loudness {
 
 class LoudnessMeter {
 public:
-    // `file` only names the source in errors. Throws std::runtime_error.
-    LoudnessMeter(const std::filesystem::path& file, int channels, int sample_rate);
+    // Throws std::runtime_error (the caller adds the file name).
+    LoudnessMeter(int channels, int sample_rate);
     ~LoudnessMeter();
     LoudnessMeter(const LoudnessMeter&) = delete;
     LoudnessMeter& operator=(const LoudnessMeter&) = delete;
@@ -58,13 +60,13 @@ private:
     void on_tick();
 
     struct State;  // libebur128's handle, kept out of this header
-    std::filesystem::path file_;
     std::size_t channels_;
     std::unique_ptr<State> state_;
     std::size_t tick_frames_;       // 100 ms
     std::size_t frames_to_tick_;
-    std::uint64_t elapsed_frames_ = 0;
     std::size_t sample_rate_;
+    std::array<double, 30> block_energies_{};  // the last 3 s, 100 ms each (ring)
+    std::size_t blocks_ = 0;
     GatedHistogram momentary_;   // 400 ms blocks: integrated loudness
     GatedHistogram short_term_;  // 3 s blocks: loudness range
 };

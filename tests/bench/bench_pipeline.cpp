@@ -120,10 +120,10 @@ std::vector<float> decode_original(const std::filesystem::path& file, vibed::cor
 }
 
 // The front end with the musical features riding on it, over signals already in memory.
-double log_mel_with_features(const std::filesystem::path& file, std::span<const float> samples_16k,
+double log_mel_with_features(std::span<const float> samples_16k,
                              std::span<const float> original, const vibed::core::AudioFormat& format) {
     vibed::core::LogMelExtractor front_end;
-    vibed::core::MusicalFeatureExtractor features(file, format);
+    vibed::core::MusicalFeatureExtractor features(format);
     front_end.observe_spectra([&](std::span<const float> power, std::span<const float> mel_energy,
                                   std::span<const float> mel_db) { features.add_spectrum(power, mel_energy, mel_db); });
     constexpr std::size_t kBlock = 4096;
@@ -203,7 +203,7 @@ void run(const Options& options) {
     bench_stage("decode", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_whole_file(options.audio).size()); });
     bench_stage("log-mel", options, audio_seconds, [&] { sink = sink + vibed::core::compute_log_mel(samples).values[0]; });
     bench_stage("+features", options, audio_seconds, [&] {
-        sink = sink + static_cast<float>(log_mel_with_features(options.audio, samples, original, original_format));
+        sink = sink + static_cast<float>(log_mel_with_features(samples, original, original_format));
     });
     bench_stage("model", options, audio_seconds, [&] { sink = sink + model->logits(mel)[0]; });
     bench_stage("total", options, audio_seconds, [&] { sink = sink + analyzer.analyze(options.audio).attributes.energy; });

@@ -127,7 +127,7 @@ TEST(FeaturesBadInput, ALongStreamInBoundedMemory) {
     constexpr double kMinutes = 40;
     MonoStream stream(std::make_unique<DrumDecoder>(125, static_cast<std::int64_t>(kMinutes * 60 * 16000)), "long mix");
     LogMelExtractor front_end;
-    MusicalFeatureExtractor extractor("long mix", stream.source_format());
+    MusicalFeatureExtractor extractor(stream.source_format());
     extractor.attach(stream, front_end);
     std::vector<float> block(1 << 15);
     std::size_t resident_after_first_minute = 0;
