@@ -142,7 +142,10 @@ TEST(FeaturesBadInput, ALongStreamInBoundedMemory) {
     const MusicalFeatures f = extractor.finish();
     test::expect_valid(f, "long mix");
     EXPECT_NEAR(f.bpm, 125, 125 * 0.02);
+#ifndef __SANITIZE_ADDRESS__
+    // (Under ASan, freed blocks sit in its quarantine, up to 256 MB: RSS says nothing there.)
     EXPECT_LT(resident_bytes(), resident_after_first_minute + (4 << 20));
+#endif
 }
 
 }  // namespace
