@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "config/default_config_text.hpp"
+#include "config/mpd_config.hpp"
 #include "config/xdg.hpp"
 
 namespace vibed::config {
@@ -238,10 +239,22 @@ void read_daemon(const toml::table& table, DaemonConfig& daemon) {
     reader.reject_unknown_keys();
 }
 
+MpdChoice parse_mpd_choice(TableReader& reader, const toml::node& node) {
+    const auto& text = reader.expect<toml::value<std::string>>("mpd", node, "a string").get();
+    if (text == "auto") return {MpdChoice::Kind::automatic, {}};
+    if (text == "off") return {MpdChoice::Kind::off, {}};
+    if (text.find('/') == std::string::npos && !text.starts_with('~') && !text.starts_with('$')) {
+        reader.fail("mpd", node, "unknown value \"" + text + "\"; expected \"auto\", \"off\" or the path of an mpd.conf");
+    }
+    return {MpdChoice::Kind::file, reader.to_path("mpd", node)};
+}
+
 void read_playlist_settings(const toml::table& table, PlaylistSettings& playlists) {
     TableReader reader(table, "playlists");
     reader.read("regenerate_delay_seconds", playlists.regenerate_delay, 0, 3600);
     reader.read("max_entries", playlists.max_entries, 1, 1'000'000);
+    reader.read("default_playlists", playlists.default_playlists);
+    if (const auto* node = reader.find("mpd")) playlists.mpd = parse_mpd_choice(reader, *node);
     reader.reject_unknown_keys();
 }
 
@@ -262,6 +275,7 @@ OutputTarget read_output(const toml::table& table) {
         {"absolute", PathStyle::absolute},
         {"relative-to-playlist", PathStyle::relative_to_playlist},
         {"relative-to-library", PathStyle::relative_to_library},
+        {"uri", PathStyle::uri},
     };
     static const std::map<std::string, std::string, std::less<>> kExtensions = {{".m3u", ".m3u"}, {".m3u8", ".m3u8"}};
     TableReader reader(table, "output");
@@ -270,7 +284,17 @@ OutputTarget read_output(const toml::table& table) {
     reader.read_path("folder", output.folder);
     reader.read_choice("extension", output.extension, kExtensions);
     reader.read_choice("path_style", output.path_style, kStyles);
+    reader.read_path("relative_to", output.relative_to);
+    if (!output.relative_to.empty() && output.path_style != PathStyle::relative_to_library) {
+        reader.fail("relative_to", *reader.find("relative_to"), "only applies to path_style = \"relative-to-library\"");
+    }
+    reader.read("prefix", output.prefix);
+    if (output.prefix.find_first_of("\r\n") != std::string::npos) {
+        reader.fail("prefix", *reader.find("prefix"), "must not contain a line break");
+    }
     reader.reject_unknown_keys();
+    output.origin = table.source().path && *table.source().path != kBuiltInSourceName ? location(table.source())
+                                                                                       : "built-in defaults";
     return output;
 }
 
@@ -313,24 +337,70 @@ PlaylistLimit parse_limit(TableReader& reader, const toml::node& node) {
     reader.fail("limit", node, "\"" + value + "\": " + std::string(kExpected));
 }
 
-PlaylistDefinition read_playlist(const toml::table& table) {
-    TableReader reader(table, "playlist");
-    PlaylistDefinition playlist;
-    for (std::string_view required : {"name", "query"}) {
-        if (reader.find(required) == nullptr) {
-            fail_at(table.source(), "[[playlist]] needs a " + std::string(required));
-        }
+// The line `line` (1-based) of `document`, without its line break.
+std::string_view document_line(std::string_view document, std::uint32_t line) {
+    std::size_t start = 0;
+    for (std::uint32_t i = 1; i < line; ++i) {
+        start = document.find('\n', start);
+        if (start == std::string_view::npos) return {};
+        ++start;
     }
+    const std::size_t end = document.find('\n', start);
+    return document.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+}
+
+// Byte offset of the 1-based character column `column` in `line`.
+std::size_t byte_of_column(std::string_view line, std::uint32_t column) {
+    std::size_t byte = 0;
+    for (std::uint32_t c = 1; c < column && byte < line.size(); ++c) {
+        ++byte;
+        while (byte < line.size() && (static_cast<unsigned char>(line[byte]) & 0xC0) == 0x80) ++byte;
+    }
+    return byte;
+}
+
+// Where the string `node` holding `value` was written. When the line shows it
+// verbatim between quotes, the spot is its first character and the line is kept.
+SourceSpot spot_of(const toml::node& node, const std::string& value, std::string_view document) {
+    const auto& region = node.source();
+    SourceSpot spot{region.path ? *region.path : std::string("<config>"), region.begin.line, region.begin.column, {}};
+    const std::string_view line = document_line(document, region.begin.line);
+    const std::size_t quote = byte_of_column(line, region.begin.column);
+    if (quote < line.size() && (line[quote] == '"' || line[quote] == '\'') &&
+        line.substr(quote + 1, value.size()) == value && line.size() > quote + 1 + value.size() &&
+        line[quote + 1 + value.size()] == line[quote]) {
+        spot.column = region.begin.column + 1;
+        spot.line_text = std::string(line);
+    }
+    return spot;
+}
+
+// One [[playlist]] table read over `base`: a fresh definition, or the
+// default playlist of the same name whose keys the table changes.
+PlaylistDefinition read_playlist(const toml::table& table, PlaylistDefinition base, std::string_view document) {
+    TableReader reader(table, "playlist");
+    PlaylistDefinition playlist = std::move(base);
+    const bool overrides_default = playlist.from_defaults;
+    playlist.from_defaults = table.source().path && *table.source().path == kBuiltInSourceName;
+    if (reader.find("name") == nullptr) fail_at(table.source(), "[[playlist]] needs a name");
     reader.read("name", playlist.name);
     if (slug(playlist.name).empty()) {
         reader.fail("name", *reader.find("name"), "\"" + playlist.name + "\" needs at least one letter or digit");
     }
+    reader.read("enabled", playlist.enabled);
+    if (playlist.enabled && !overrides_default && reader.find("query") == nullptr) {
+        fail_at(table.source(), "[[playlist]] \"" + playlist.name + "\" needs a query");
+    }
     reader.read_strings("aliases", playlist.aliases);
     reader.read("description", playlist.description);
-    reader.read("query", playlist.query);
-    if (playlist.query.empty()) reader.fail("query", *reader.find("query"), "must not be empty");
+    if (const auto* query = reader.find("query")) {
+        reader.read("query", playlist.query);
+        if (playlist.query.empty()) reader.fail("query", *query, "must not be empty");
+        playlist.query_at = spot_of(*query, playlist.query, document);
+    }
     if (const auto* sort = reader.find("sort")) {
         playlist.sort = reader.expect<toml::value<std::string>>("sort", *sort, "a string").get();
+        playlist.sort_at = spot_of(*sort, *playlist.sort, document);
     }
     if (const auto* limit = reader.find("limit")) playlist.limit = parse_limit(reader, *limit);
     reader.read("shuffle", playlist.shuffle);
@@ -339,28 +409,83 @@ PlaylistDefinition read_playlist(const toml::table& table) {
     return playlist;
 }
 
-// Names and aliases are how users pick a playlist, so no two playlists may
-// share a name or alias, compared by slug (thus case-insensitively).
-void check_unique_lookup_keys(const toml::table& root) {
-    const auto* playlists = root.get_as<toml::array>("playlist");
-    if (playlists == nullptr) return;
-    std::map<std::string, std::string> owner_by_slug;
-    for (const auto& element : *playlists) {
-        const auto& table = *element.as_table();
-        const std::string name = table["name"].value_or(std::string());
-        std::vector<const toml::node*> keys = {table.get("name")};
-        if (const auto* aliases = table.get_as<toml::array>("aliases")) {
-            for (const auto& alias : *aliases) keys.push_back(&alias);
-        }
-        std::set<std::string> own_slugs;
-        for (const auto* key : keys) {
-            const std::string key_slug = slug(key->value_or(std::string()));
-            if (!own_slugs.insert(key_slug).second) continue;  // a playlist may repeat itself
-            const auto [it, inserted] = owner_by_slug.emplace(key_slug, name);
-            if (!inserted) {
-                fail_at(key->source(), "\"" + key->value_or(std::string()) + "\" of playlist \"" + name +
-                                           "\" is already a name or alias of playlist \"" + it->second + "\"");
+// The names and aliases of the playlists so far, by slug: how users pick a
+// playlist, so no two may share one (compared by slug, thus ignoring case).
+class LookupKeys {
+public:
+    void add(const PlaylistDefinition& playlist) {
+        for (const auto& key : keys_of(playlist)) owner_by_slug_.emplace(slug(key), playlist.name);
+    }
+
+    void remove(const PlaylistDefinition& playlist) {
+        for (const auto& key : keys_of(playlist)) owner_by_slug_.erase(slug(key));
+    }
+
+    // Adds the keys of a playlist read from `table`, failing at the clashing one.
+    void add_checked(const PlaylistDefinition& playlist, const toml::table& table) {
+        std::set<std::string> own;
+        for (const auto& key : keys_of(playlist)) {
+            const std::string key_slug = slug(key);
+            if (!own.insert(key_slug).second) continue;  // a playlist may repeat itself
+            const auto it = owner_by_slug_.find(key_slug);
+            if (it != owner_by_slug_.end()) {
+                fail_at(node_of(table, key).source(),
+                        "\"" + key + "\" of playlist \"" + playlist.name + "\" is already a name or alias of playlist \"" +
+                            it->second + "\"");
             }
+        }
+        add(playlist);
+    }
+
+private:
+    static std::vector<std::string> keys_of(const PlaylistDefinition& playlist) {
+        std::vector<std::string> keys = {playlist.name};
+        keys.insert(keys.end(), playlist.aliases.begin(), playlist.aliases.end());
+        return keys;
+    }
+
+    // The node that wrote `key` (the name or one alias), else the table.
+    static const toml::node& node_of(const toml::table& table, const std::string& key) {
+        if (const auto* aliases = table.get_as<toml::array>("aliases")) {
+            for (const auto& alias : *aliases) {
+                if (alias.value_or(std::string()) == key) return alias;
+            }
+        }
+        if (const auto* name = table.get("name")) return *name;
+        return table;
+    }
+
+    std::map<std::string, std::string> owner_by_slug_;
+};
+
+// The file's [[playlist]] tables merged into `playlists`: a table named like
+// one of them (a default playlist) changes that one; `enabled = false` drops
+// it; any other name is a new playlist, added after the others.
+void read_playlists(const toml::array& tables, std::vector<PlaylistDefinition>& playlists, std::string_view document) {
+    LookupKeys keys;
+    for (const auto& playlist : playlists) keys.add(playlist);
+    std::set<std::string> read_here;
+    for (const auto& element : tables) {
+        const auto* table = element.as_table();
+        if (table == nullptr) fail_at(element.source(), "playlist: expected a table ([[playlist]])");
+        const std::string name_slug = slug((*table)["name"].value_or(std::string()));
+        if (!name_slug.empty() && !read_here.insert(name_slug).second) {
+            fail_at(table->get("name")->source(), "a playlist named \"" + (*table)["name"].value_or(std::string()) +
+                                                      "\" is already configured in this file");
+        }
+        const auto existing = std::find_if(playlists.begin(), playlists.end(),
+                                           [&](const PlaylistDefinition& p) { return slug(p.name) == name_slug; });
+        PlaylistDefinition base;
+        if (existing != playlists.end()) {
+            base = *existing;
+            keys.remove(*existing);
+        }
+        PlaylistDefinition playlist = read_playlist(*table, std::move(base), document);
+        keys.add_checked(playlist, *table);
+        if (existing != playlists.end()) {
+            *existing = std::move(playlist);
+        } else {
+            playlists.push_back(std::move(playlist));
         }
     }
 }
@@ -380,7 +505,7 @@ void check_distinct_outputs(const toml::table& root, const std::vector<OutputTar
 }
 
 // Applies every key present in `root` on top of `config`.
-void apply(const toml::table& root, Config& config) {
+void apply(const toml::table& root, std::string_view document, Config& config) {
     TableReader reader(root, "");
     if (const auto* table = find_table(reader, "library")) read_library(*table, config.library);
     if (const auto* table = find_table(reader, "database")) read_database(*table, config.database);
@@ -388,9 +513,15 @@ void apply(const toml::table& root, Config& config) {
     if (const auto* table = find_table(reader, "daemon")) read_daemon(*table, config.daemon);
     if (const auto* table = find_table(reader, "playlists")) read_playlist_settings(*table, config.playlists);
     read_table_array(reader, "output", config.outputs, read_output);
-    read_table_array(reader, "playlist", config.playlist_definitions, read_playlist);
+    if (!config.playlists.default_playlists) {
+        std::erase_if(config.playlist_definitions, [](const PlaylistDefinition& p) { return p.from_defaults; });
+    }
+    if (const auto* node = reader.find("playlist")) {
+        read_playlists(reader.expect<toml::array>("playlist", *node, "an array of tables ([[playlist]])"),
+                       config.playlist_definitions, document);
+    }
+    std::erase_if(config.playlist_definitions, [](const PlaylistDefinition& p) { return !p.enabled; });
     check_distinct_outputs(root, config.outputs);
-    check_unique_lookup_keys(root);
     reader.reject_unknown_keys();
 }
 
@@ -404,7 +535,7 @@ toml::table parse_toml(std::string_view text, const std::string& source_name) {
 
 Config parse_over(const Config& base, std::string_view text, std::string source_name) {
     Config config = base;
-    apply(parse_toml(text, source_name), config);
+    apply(parse_toml(text, source_name), text, config);
     config.source = std::move(source_name);
     return config;
 }
@@ -440,12 +571,84 @@ std::vector<fs::path> config_search_path() {
 }
 
 Config load_config(const std::optional<fs::path>& explicit_path) {
-    if (explicit_path) return parse_config(read_file(*explicit_path), explicit_path->string());
-    for (const auto& candidate : config_search_path()) {
-        std::error_code ignored;
-        if (fs::exists(candidate, ignored)) return parse_config(read_file(candidate), candidate.string());
+    Config config = [&] {
+        if (explicit_path) return parse_config(read_file(*explicit_path), explicit_path->string());
+        for (const auto& candidate : config_search_path()) {
+            std::error_code ignored;
+            if (fs::exists(candidate, ignored)) return parse_config(read_file(candidate), candidate.string());
+        }
+        return default_config();
+    }();
+    add_player_outputs(config);
+    return config;
+}
+
+void add_player_outputs(Config& config) {
+    std::erase_if(config.outputs, [](const OutputTarget& output) { return output.from_mpd; });
+    config.mpd = MpdFinding{};
+    MpdFinding& mpd = config.mpd;
+    const MpdChoice& choice = config.playlists.mpd;
+    if (choice.kind == MpdChoice::Kind::off) {
+        mpd.reason = "playlists.mpd is \"off\"";
+        return;
     }
-    return default_config();
+    if (choice.kind == MpdChoice::Kind::file) {
+        mpd.config_file = choice.file;
+    } else if (auto found = find_mpd_config()) {
+        mpd.config_file = *found;
+    } else {
+        mpd.reason = "no MPD configuration found (MPD reads the first of $XDG_CONFIG_HOME/mpd/mpd.conf, "
+                     "~/.mpdconf, ~/.mpd/mpd.conf, /etc/mpd.conf)";
+        return;
+    }
+    const MpdDirectories directories = read_mpd_config(mpd.config_file);
+    mpd.music_directory = directories.music_directory;
+    mpd.playlist_directory = directories.playlist_directory;
+    const std::string conf = mpd.config_file.string();
+    if (mpd.music_directory.empty() && mpd.config_file != "/etc/mpd.conf") {
+        // A user's MPD without music_directory plays the XDG music folder.
+        mpd.music_directory = *xdg_directory("XDG_MUSIC_DIR");
+    }
+    if (mpd.playlist_directory.empty()) {
+        mpd.reason = conf + " sets no playlist_directory, so MPD has no stored playlists";
+        return;
+    }
+    if (mpd.music_directory.empty()) {
+        mpd.reason = conf + " sets no music_directory, so MPD cannot play files from the library";
+        return;
+    }
+    std::error_code ignored;
+    const fs::path music = fs::weakly_canonical(mpd.music_directory, ignored);
+    const auto within = [](const fs::path& inner, const fs::path& outer) {
+        const fs::path relative = inner.lexically_relative(outer);
+        return !relative.empty() && *relative.begin() != "..";
+    };
+    const bool shares_tracks = std::any_of(config.library.paths.begin(), config.library.paths.end(), [&](const fs::path& root) {
+        const fs::path library = fs::weakly_canonical(root, ignored);
+        return within(library, music) || within(music, library);
+    });
+    if (!shares_tracks) {
+        mpd.reason = "MPD's music_directory " + mpd.music_directory.string() +
+                     " neither holds nor lies inside a library folder, so MPD could play none of its tracks";
+        return;
+    }
+    for (const auto& output : config.outputs) {
+        if (output.extension == ".m3u" &&
+            fs::weakly_canonical(output.folder, ignored) == fs::weakly_canonical(mpd.playlist_directory, ignored)) {
+            mpd.reason = "the [[output]] at " + output.origin + " already writes .m3u files to MPD's playlist_directory";
+            return;
+        }
+    }
+    OutputTarget target;
+    target.folder = mpd.playlist_directory;
+    target.extension = ".m3u";
+    target.path_style = PathStyle::relative_to_library;
+    target.relative_to = mpd.music_directory;
+    target.origin = "MPD (" + conf + ")";
+    target.from_mpd = true;
+    config.outputs.push_back(std::move(target));
+    mpd.target_added = true;
+    mpd.reason = "MPD lists .m3u files in its playlist_directory and resolves their paths against its music_directory";
 }
 
 Config parse_config(std::string_view toml, std::string source_name) {
@@ -495,6 +698,7 @@ std::string_view to_string(PathStyle style) {
         case PathStyle::absolute: return "absolute";
         case PathStyle::relative_to_playlist: return "relative-to-playlist";
         case PathStyle::relative_to_library: return "relative-to-library";
+        case PathStyle::uri: return "uri";
     }
     return "?";
 }

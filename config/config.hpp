@@ -15,8 +15,9 @@
 
 namespace vibed::config {
 
-// A configuration that cannot be read or is invalid. what() is one line,
-// "file:line:column: message" whenever the problem has a place in a file.
+// A configuration that cannot be read or is invalid. what() starts with one
+// line, "file:line:column: message" whenever the problem has a place in a
+// file; an error inside a playlist's query adds the line and a caret.
 class ConfigError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -60,24 +61,66 @@ struct DaemonConfig {
     LogLevel log_level = LogLevel::info;
 };
 
+// Whether vibed also writes the playlists where MPD looks for them.
+struct MpdChoice {
+    enum class Kind { automatic, off, file };
+    Kind kind = Kind::automatic;
+    std::filesystem::path file;  // only for Kind::file: the mpd.conf to read
+};
+
 struct PlaylistSettings {
     std::chrono::seconds regenerate_delay{0};
     std::size_t max_entries = 0;
+    bool default_playlists = true;  // false: only the user's own [[playlist]]s
+    MpdChoice mpd;
 };
 
-enum class PathStyle { absolute, relative_to_playlist, relative_to_library };
+// How a playlist file names its tracks. One type for the configuration and
+// the M3U writer (playlist/m3u/m3u_writer.hpp), which documents each style.
+enum class PathStyle { absolute, relative_to_playlist, relative_to_library, uri };
 
-// One place playlists are written to.
+// One place playlists are written to, and how.
 struct OutputTarget {
     std::filesystem::path folder;
     std::string extension = ".m3u8";  // ".m3u" or ".m3u8"
     PathStyle path_style = PathStyle::absolute;
+    // relative-to-library: the folder paths are relative to (beets'
+    // `relative_to`; MPD's music_directory). Empty: the library folder that
+    // holds each track.
+    std::filesystem::path relative_to;
+    // Put in front of every entry (beets' `prefix`), e.g. where another
+    // machine mounts the music.
+    std::string prefix;
+    // Where the target comes from, for messages: "config.toml:40:1",
+    // "built-in defaults" or "MPD (/home/ana/.config/mpd/mpd.conf)".
+    std::string origin;
+    bool from_mpd = false;  // added because an MPD configuration was found
+};
+
+// What vibed found of MPD and did about it, for `vibectl doctor` and the log.
+struct MpdFinding {
+    std::filesystem::path config_file;         // empty: none found (or `mpd = "off"`)
+    std::filesystem::path music_directory;     // empty: not set there
+    std::filesystem::path playlist_directory;  // empty: not set there
+    bool target_added = false;
+    std::string reason;  // one sentence: why playlists are or are not written for MPD
 };
 
 // A playlist's cap: a number of tracks, a total duration, or neither.
 struct PlaylistLimit {
     std::optional<int> count;
     std::optional<std::chrono::seconds> duration;
+};
+
+// Where a value was written, so that errors found after parsing (a bad
+// playlist query) point into the file like every other error.
+struct SourceSpot {
+    std::string file;        // "<built-in defaults>" for the compiled-in file
+    std::uint32_t line = 0;  // 1-based; 0 = unknown
+    std::uint32_t column = 0;  // 1-based, in characters, of the value's first character
+    // The line as written, when the value sits on it verbatim (a one-line
+    // string without escapes), so an offset in the value is a column there.
+    std::optional<std::string> line_text;
 };
 
 struct PlaylistDefinition {
@@ -89,6 +132,10 @@ struct PlaylistDefinition {
     PlaylistLimit limit;
     bool shuffle = false;
     bool artist_spread = false;
+    bool enabled = true;  // false: a default playlist the user switched off (never listed)
+    SourceSpot query_at;
+    SourceSpot sort_at;
+    bool from_defaults = false;  // one of config/vibed.toml's playlists
 };
 
 struct Config {
@@ -100,15 +147,24 @@ struct Config {
     std::vector<OutputTarget> outputs;
     std::vector<PlaylistDefinition> playlist_definitions;
     std::filesystem::path source;  // the file it came from; empty = built-in defaults
+    MpdFinding mpd;  // filled by add_player_outputs()
 };
 
 // The places load_config() looks when no explicit path is given, in order.
 std::vector<std::filesystem::path> config_search_path();
 
 // Loads explicit_path if given (it must exist), else the first file of
-// config_search_path() that exists, else the built-in defaults.
-// Throws ConfigError on error.
+// config_search_path() that exists, else the built-in defaults, then calls
+// add_player_outputs(). Throws ConfigError on error.
 Config load_config(const std::optional<std::filesystem::path>& explicit_path);
+
+// Looks for MPD's configuration as `playlists.mpd` says (config/mpd_config.hpp)
+// and, when MPD can play tracks of the library and has a playlist_directory,
+// adds an output target there: .m3u, paths relative to its music_directory,
+// unless an [[output]] already writes .m3u files to that folder. Fills
+// config.mpd either way. Idempotent: call it again after changing
+// library.paths. Throws ConfigError for an mpd.conf that cannot be read.
+void add_player_outputs(Config& config);
 
 // Parses TOML text layered over the built-in defaults; source_name is used in
 // error messages and as Config::source. Throws ConfigError on error.
@@ -120,7 +176,8 @@ Config default_config();
 // The text of config/vibed.toml as compiled in.
 std::string_view default_config_text();
 
-// Lower-case ASCII letters and digits kept, every other run of ASCII
+// The lookup key of a playlist name (not its file name: see
+// playlist::playlist_file_name). Lower-case ASCII letters and digits kept, every other run of ASCII
 // characters becomes one '-', no leading or trailing '-'; bytes of non-ASCII
 // UTF-8 characters are kept. "Driving Vibes" -> "driving-vibes".
 std::string slug(std::string_view name);

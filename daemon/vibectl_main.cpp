@@ -8,17 +8,22 @@
 
 #include "daemon/cli/analyze_command.hpp"
 #include "daemon/cli/cli_context.hpp"
+#include "daemon/cli/doctor_command.hpp"
 #include "daemon/cli/library_commands.hpp"
 
 int main(int argc, char** argv) {
     using namespace vibed::daemon;
     CLI::App app{"vibectl: mood playlists from your own music library"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("vibectl ") + VIBED_VERSION);
+    // Global options may come after the subcommand too: `vibectl status -c FILE`.
+    app.fallthrough();
     CliContext context;
     app.add_option("-c,--config", context.config_path, "Configuration file");
     add_analyze_command(app, context);
     add_dump_mel_command(app, context);
     add_library_commands(app, context);
+    add_doctor_command(app, context);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -11,6 +11,7 @@
 
 #include "config/config.hpp"
 #include "daemon/service/daemon.hpp"
+#include "daemon/service/playlist_builder.hpp"
 #include "db/sqlite/sqlite.hpp"
 
 namespace {
@@ -74,6 +75,7 @@ void set_up_logging() {
 
 int main(int argc, char** argv) {
     CLI::App app{"vibed: indexes a music library and keeps mood playlists up to date"};
+    app.set_version_flag("--version", std::string("vibed ") + VIBED_VERSION);
     std::optional<std::filesystem::path> config_path;
     std::vector<std::filesystem::path> library;
     std::optional<std::filesystem::path> database;
@@ -88,14 +90,23 @@ int main(int argc, char** argv) {
 
     set_up_logging();
     try {
-        auto config = vibed::config::load_config(config_path);
-        if (!library.empty()) config.library.paths = library;
+        auto config = vibed::daemon::load_checked_config(config_path);
+        if (!library.empty()) {
+            config.library.paths = library;
+            for (auto& path : config.library.paths) path = std::filesystem::absolute(path).lexically_normal();
+            vibed::config::add_player_outputs(config);  // whether MPD can play the library depends on it
+        }
         if (database) config.database.path = std::filesystem::absolute(*database);
-        for (auto& path : config.library.paths) path = std::filesystem::absolute(path);
         spdlog::set_level(verbosity >= 2 ? spdlog::level::trace
                           : verbosity == 1 ? spdlog::level::debug
                                            : to_spdlog(config.daemon.log_level));
         spdlog::info("configuration: {}", config.source.empty() ? "built-in defaults" : config.source.string());
+        if (config.mpd.target_added) {
+            spdlog::info("MPD: writing playlists to {} for {}", config.mpd.playlist_directory.string(),
+                         config.mpd.config_file.string());
+        } else {
+            spdlog::info("MPD: no playlists written for it: {}", config.mpd.reason);
+        }
         vibed::daemon::Daemon daemon(std::move(config), {config_path, once});
         return daemon.run();
     } catch (const vibed::db::SqliteError& e) {

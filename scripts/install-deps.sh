@@ -15,6 +15,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libsystemd-dev systemd
   # tests: GoogleTest, fixture makers, the MPD compatibility check
   libgtest-dev libgmock-dev googletest ffmpeg sox espeak-ng mpd mpc
+  # tests: the VLC compatibility check (cvlc and its file, WAV and M3U modules)
+  vlc-bin vlc-plugin-base
   # tests/bench/: /usr/bin/time for CPU time and peak memory
   time
   # model/: importing VibeNet and training the student (system interpreter only)

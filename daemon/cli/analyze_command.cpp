@@ -133,6 +133,7 @@ void add_dump_mel_command(CLI::App& app, CliContext& context) {
     auto input = std::make_shared<std::filesystem::path>();
     auto output = std::make_shared<std::filesystem::path>();
     auto* command = app.add_subcommand("dump-mel", "Write a file's log-mel features (float32, 128 x frames)");
+    command->group("");  // a tool for building models, not for users: kept out of --help
     command->add_option("input", *input, "Audio file")->required();
     command->add_option("output", *output, "Output .f32 file")->required();
     command->callback([input, output, &context] { run_dump_mel(*input, *output, context); });

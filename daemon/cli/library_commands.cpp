@@ -4,15 +4,18 @@
 #include <iostream>
 #include <set>
 
+#include "daemon/cli/attribute_table.hpp"
 #include "daemon/cli/library_access.hpp"
 #include "daemon/cli/track_listing.hpp"
 #include "daemon/control/control_client.hpp"
 #include "daemon/service/playlist_builder.hpp"
 #include "daemon/service/status_report.hpp"
+#include "playlist/m3u/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
+#include "playlist/rule.hpp"
 #include "playlist/selection.hpp"
 
 namespace vibed::daemon {
@@ -92,6 +95,11 @@ void run_scan(const CliContext& context, const std::string& path) {
 
 // ---- tracks / export ----------------------------------------------------------
 
+// Tags store an unknown year or track number as 0; exports leave it empty
+// (CSV) or null (JSON) rather than claim year 0.
+std::string known_number(int value) { return value > 0 ? std::to_string(value) : std::string(); }
+nlohmann::ordered_json known_json(int value) { return value > 0 ? nlohmann::ordered_json(value) : nullptr; }
+
 void run_tracks(const CliContext& context, const std::string& query_text, const std::string& format) {
     LibraryAccess library = open_library(context);
     playlist::Query query;
@@ -101,10 +109,15 @@ void run_tracks(const CliContext& context, const std::string& query_text, const 
         throw std::runtime_error("bad query:\n" + playlist::render_query_error(query_text, e));
     }
     auto rows = library.index.select_library(require_model(library), playlist::compile(query));
+    const std::size_t matches = rows.size();
     playlist::SelectionOptions options;
     options.seed = query_text;
     rows = playlist::select_tracks(std::move(rows), query, options);
-    write_track_list(std::cout, parse_output_format(format), rows);
+    // On stderr, so that `-f paths | mpc add` gets only paths.
+    std::fprintf(stderr, "%zu %s match", matches, matches == 1 ? "track" : "tracks");
+    if (rows.size() != matches) std::fprintf(stderr, "; %zu listed", rows.size());
+    std::fprintf(stderr, "\n");
+    write_track_list(std::cout, parse_track_format(format), rows, query_columns(query), query_text);
 }
 
 void run_export(const CliContext& context, const std::string& format) {
@@ -123,7 +136,8 @@ void run_export(const CliContext& context, const std::string& format) {
                       << csv_field(track.error) << ',' << csv_field(track.tags.title) << ','
                       << csv_field(track.tags.artist) << ',' << csv_field(track.tags.album) << ','
                       << csv_field(track.tags.album_artist) << ',' << csv_field(track.tags.genre) << ','
-                      << track.tags.year << ',' << track.tags.track_number << ',' << track.tags.duration_seconds;
+                      << known_number(track.tags.year) << ',' << known_number(track.tags.track_number) << ','
+                      << track.tags.duration_seconds;
             for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
                 std::cout << ',';
                 if (track.attributes) std::cout << track.attributes->at(i);
@@ -135,7 +149,8 @@ void run_export(const CliContext& context, const std::string& format) {
                                       {"error", track.error},        {"title", track.tags.title},
                                       {"artist", track.tags.artist}, {"album", track.tags.album},
                                       {"albumartist", track.tags.album_artist}, {"genre", track.tags.genre},
-                                      {"year", track.tags.year},     {"track", track.tags.track_number},
+                                      {"year", known_json(track.tags.year)},
+                                      {"track", known_json(track.tags.track_number)},
                                       {"duration", track.tags.duration_seconds}};
         for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
             object[std::string(core::kAttributeNames[i])] =
@@ -158,18 +173,8 @@ struct PlaylistOptions {
 
 BuiltPlaylist build_named(LibraryAccess& library, const config::PlaylistDefinition& definition) {
     const auto draws_file = draws_file_for(library.config.database.path);
-    try {
-        return build_playlist(library.index, require_model(library), library.config, definition,
-                              read_draw(draws_file, config::slug(definition.name)));
-    } catch (const playlist::QueryError& e) {
-        std::string text;
-        try {
-            playlist_query(definition, text);
-        } catch (const playlist::QueryError&) {
-        }
-        throw std::runtime_error("playlist '" + definition.name + "' has a bad rule:\n" +
-                                 playlist::render_query_error(text, e));
-    }
+    return build_playlist(library.index, require_model(library), library.config, definition,
+                          read_draw(draws_file, config::slug(definition.name)));
 }
 
 void run_playlist(const CliContext& context, const PlaylistOptions& options) {
@@ -185,17 +190,22 @@ void run_playlist(const CliContext& context, const PlaylistOptions& options) {
                      built.matches, built.query_text.c_str(), built.tracks.size(),
                      format_duration(total_seconds).c_str());
     }
-    write_track_list(std::cout, parse_output_format(options.format), built.tracks);
+    write_track_list(std::cout, parse_track_format(options.format), built.tracks,
+                     query_columns(playlist::rule_query(definition)), definition.name);
     if (!options.write && !options.dry_run) return;
 
     for (const auto& output : library.config.outputs) {
-        const playlist::OutputTarget target = output_target(output, library.config);
-        const fs::path file = output.folder / (playlist::playlist_file_stem(definition.name) + output.extension);
+        const fs::path file = output.folder / playlist::playlist_file_name(definition.name, output.extension);
         if (options.dry_run) {
-            std::fprintf(stderr, "would write %s\n", file.c_str());
+            std::vector<std::string> warnings;
+            const std::string content =
+                playlist::render_m3u(output, library.config.library.paths, definition.name, built.tracks, warnings);
+            const bool same = playlist::read_file_if_exists(file) == content;
+            std::fprintf(stderr, "%s %s\n", same ? "unchanged:" : "would write", file.c_str());
+            for (const auto& warning : warnings) note(warning);
             continue;
         }
-        const auto result = playlist::write_playlist(target, definition.name, built.tracks);
+        const auto result = playlist::write_playlist(output, library.config.library.paths, definition.name, built.tracks);
         for (const auto& warning : result.warnings) note(warning);
         std::fprintf(stderr, "%s %s\n", result.changed ? "wrote" : "unchanged:", result.path.c_str());
     }
@@ -265,9 +275,9 @@ void run_explain(const CliContext& context, const std::string& track, const std:
                                  (record->error.empty() ? "" : ": " + record->error) + ")");
     }
     const db::LibraryRow row{record->id, record->path, record->tags, *record->attributes};
-    std::string query_text;
-    const playlist::Query query = playlist_query(definition, query_text);
-    std::printf("%s\nrule of %s: %s\n", display_name(row).c_str(), definition.name.c_str(), query_text.c_str());
+    const playlist::Query query = playlist::rule_query(definition);
+    std::printf("%s\nrule of %s: %s\n", display_name(row).c_str(), definition.name.c_str(),
+                playlist::to_string(query).c_str());
     for (const playlist::Expr* condition : playlist::top_level_conditions(query)) {
         std::set<const playlist::Field*> fields;
         collect_fields(*condition, fields);
@@ -310,7 +320,8 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     auto query = std::make_shared<std::string>();
     auto tracks_format = std::make_shared<std::string>("table");
     tracks->add_option("query", *query, "Query (see docs/query-language.md)")->required();
-    tracks->add_option("-f,--format", *tracks_format)->check(CLI::IsMember({"table", "csv", "json"}));
+    tracks->add_option("-f,--format", *tracks_format, std::string(kTrackFormatHelp))
+        ->check(CLI::IsMember({"table", "csv", "json", "paths", "m3u"}));
     tracks->callback([&context, query, tracks_format] { run_tracks(context, *query, *tracks_format); });
 
     auto* exporter = app.add_subcommand("export", "Every indexed track with its tags and attributes");
@@ -324,7 +335,8 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     named->add_flag("--write", options->write, "Write its M3U files now");
     named->add_flag("--dry-run", options->dry_run, "Show what would be written, and the match count");
     named->add_flag("--new-draw", options->new_draw, "Shuffle it anew (kept until the next --new-draw)");
-    named->add_option("-f,--format", options->format)->check(CLI::IsMember({"table", "csv", "json"}));
+    named->add_option("-f,--format", options->format, std::string(kTrackFormatHelp))
+        ->check(CLI::IsMember({"table", "csv", "json", "paths", "m3u"}));
     named->callback([&context, options] { run_playlist(context, *options); });
 
     auto* list = app.add_subcommand("playlists", "The configured playlists and their track counts");

@@ -2,7 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <stdexcept>
+
+#include "daemon/cli/attribute_table.hpp"
+#include "playlist/m3u/m3u_writer.hpp"
 
 namespace vibed::daemon {
 namespace {
@@ -11,7 +16,9 @@ nlohmann::ordered_json row_json(const db::LibraryRow& row) {
     nlohmann::ordered_json object{
         {"path", row.path.string()},       {"title", row.tags.title},   {"artist", row.tags.artist},
         {"album", row.tags.album},         {"albumartist", row.tags.album_artist},
-        {"genre", row.tags.genre},         {"year", row.tags.year},     {"track", row.tags.track_number},
+        {"genre", row.tags.genre},
+        {"year", row.tags.year > 0 ? nlohmann::ordered_json(row.tags.year) : nullptr},
+        {"track", row.tags.track_number > 0 ? nlohmann::ordered_json(row.tags.track_number) : nullptr},
         {"duration", row.tags.duration_seconds},
     };
     for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
@@ -27,7 +34,8 @@ void write_csv(std::ostream& out, const std::vector<db::LibraryRow>& rows) {
     for (const auto& row : rows) {
         out << csv_field(row.path.string()) << ',' << csv_field(row.tags.title) << ',' << csv_field(row.tags.artist)
             << ',' << csv_field(row.tags.album) << ',' << csv_field(row.tags.album_artist) << ','
-            << csv_field(row.tags.genre) << ',' << row.tags.year << ',' << row.tags.track_number << ','
+            << csv_field(row.tags.genre) << ',' << (row.tags.year > 0 ? std::to_string(row.tags.year) : "") << ','
+            << (row.tags.track_number > 0 ? std::to_string(row.tags.track_number) : "") << ','
             << row.tags.duration_seconds;
         for (std::size_t i = 0; i < core::kAttributeCount; ++i) out << ',' << row.attributes.at(i);
         out << '\n';
@@ -52,23 +60,109 @@ std::string display_name(const db::LibraryRow& row) {
     return row.tags.artist.empty() ? row.tags.title : row.tags.artist + " - " + row.tags.title;
 }
 
-void write_track_list(std::ostream& out, OutputFormat format, const std::vector<db::LibraryRow>& rows) {
-    switch (format) {
-        case OutputFormat::table: {
-            std::size_t position = 0;
-            for (const auto& row : rows) {
-                char prefix[32];
-                std::snprintf(prefix, sizeof prefix, "%4zu  %7s  ", ++position,
-                              format_duration(row.tags.duration_seconds).c_str());
-                out << prefix << display_name(row) << "  (" << row.path.string() << ")\n";
-            }
-            break;
+TrackFormat parse_track_format(std::string_view name) {
+    if (name == "table") return TrackFormat::table;
+    if (name == "csv") return TrackFormat::csv;
+    if (name == "json") return TrackFormat::json;
+    if (name == "paths") return TrackFormat::paths;
+    if (name == "m3u") return TrackFormat::m3u;
+    throw std::invalid_argument("unknown format '" + std::string(name) + "'");
+}
+
+namespace {
+
+void collect_fields(const playlist::Expr& expr, std::vector<const playlist::Field*>& fields) {
+    if (expr.condition) {
+        std::visit([&](const auto& condition) { fields.push_back(condition.field); }, *expr.condition);
+    }
+    for (const auto& operand : expr.operands) collect_fields(operand, fields);
+}
+
+// One table cell: attributes with three decimals, lengths as m:ss, text cut short.
+std::string cell(const playlist::Field& field, const db::LibraryRow& row) {
+    const auto value = field.read(row);
+    char text[64];
+    if (const auto* number = std::get_if<double>(&value)) {
+        if (field.name == "duration") return format_duration(*number);
+        if (field.kind == playlist::FieldKind::Number) {
+            std::snprintf(text, sizeof text, "%.0f", *number);
+        } else {
+            std::snprintf(text, sizeof text, "%.3f", *number);
         }
-        case OutputFormat::csv: write_csv(out, rows); break;
-        case OutputFormat::json: {
+        return text;
+    }
+    std::string shown(std::get<std::string_view>(value));
+    return shown.size() > 24 ? shown.substr(0, 21) + "..." : shown;
+}
+
+// Display width of UTF-8 text, one column per character.
+std::size_t width_of(std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(
+        text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string padded(const std::string& text, std::size_t width) {
+    const std::size_t used = width_of(text);
+    return used >= width ? text : std::string(width - used, ' ') + text;
+}
+
+void write_table(std::ostream& out, const std::vector<db::LibraryRow>& rows,
+                 const std::vector<const playlist::Field*>& columns) {
+    std::vector<std::size_t> widths;
+    for (const auto* field : columns) {
+        std::size_t width = width_of(field->name);
+        for (const auto& row : rows) width = std::max(width, width_of(cell(*field, row)));
+        widths.push_back(width);
+    }
+    if (!columns.empty() && !rows.empty()) {
+        out << "   #   length";
+        for (std::size_t i = 0; i < columns.size(); ++i) out << "  " << padded(std::string(columns[i]->name), widths[i]);
+        out << "  track\n";
+    }
+    std::size_t position = 0;
+    for (const auto& row : rows) {
+        char prefix[32];
+        std::snprintf(prefix, sizeof prefix, "%4zu  %7s", ++position, format_duration(row.tags.duration_seconds).c_str());
+        out << prefix;
+        for (std::size_t i = 0; i < columns.size(); ++i) out << "  " << padded(cell(*columns[i], row), widths[i]);
+        out << "  " << display_name(row) << "  (" << row.path.string() << ")\n";
+    }
+}
+
+}  // namespace
+
+std::vector<const playlist::Field*> query_columns(const playlist::Query& query) {
+    std::vector<const playlist::Field*> used;
+    if (query.filter) collect_fields(*query.filter, used);
+    for (const auto& key : query.sort) used.push_back(key.field);
+    std::vector<const playlist::Field*> columns;
+    for (const auto* field : used) {
+        if (field->name == "artist" || field->name == "title" || field->name == "path") continue;
+        if (std::find(columns.begin(), columns.end(), field) == columns.end()) columns.push_back(field);
+    }
+    return columns;
+}
+
+void write_track_list(std::ostream& out, TrackFormat format, const std::vector<db::LibraryRow>& rows,
+                      const std::vector<const playlist::Field*>& columns, std::string_view name) {
+    switch (format) {
+        case TrackFormat::table: write_table(out, rows, columns); break;
+        case TrackFormat::csv: write_csv(out, rows); break;
+        case TrackFormat::json: {
             auto array = nlohmann::ordered_json::array();
             for (const auto& row : rows) array.push_back(row_json(row));
             out << array.dump(2) << '\n';
+            break;
+        }
+        case TrackFormat::paths:
+            for (const auto& row : rows) out << row.path.string() << '\n';
+            break;
+        case TrackFormat::m3u: {
+            config::OutputTarget target;
+            target.path_style = config::PathStyle::absolute;
+            std::vector<std::string> warnings;
+            out << playlist::render_m3u(target, {}, name, rows, warnings);
+            for (const auto& warning : warnings) std::fprintf(stderr, "vibectl: %s\n", warning.c_str());
             break;
         }
     }

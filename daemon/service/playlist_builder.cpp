@@ -2,13 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <set>
 
-#include "playlist/m3u/m3u_writer.hpp"
-#include "playlist/query/parser.hpp"
-#include "playlist/query/query_error.hpp"
+#include "playlist/m3u/atomic_file.hpp"
 #include "playlist/query/sql_compiler.hpp"
+#include "playlist/rule.hpp"
 #include "playlist/selection.hpp"
 
 namespace vibed::daemon {
@@ -16,25 +14,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string limit_clause(const config::PlaylistLimit& limit) {
-    if (limit.count) return " limit " + std::to_string(*limit.count);
-    if (limit.duration) return " limit " + std::to_string(limit.duration->count()) + "s";
-    return "";
-}
-
-playlist::PathStyle to_playlist_style(config::PathStyle style) {
-    switch (style) {
-        case config::PathStyle::absolute: return playlist::PathStyle::Absolute;
-        case config::PathStyle::relative_to_playlist: return playlist::PathStyle::RelativeToPlaylist;
-        case config::PathStyle::relative_to_library: return playlist::PathStyle::RelativeToLibraryRoot;
-    }
-    return playlist::PathStyle::Absolute;
-}
-
+// The counters by slug; a file that is missing, unreadable or not the
+// expected shape counts as no draws yet (it only reshuffles).
 nlohmann::json read_draws(const fs::path& draws_file) {
-    std::ifstream in(draws_file);
-    if (!in) return nlohmann::json::object();
-    auto draws = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    std::optional<std::string> text;
+    try {
+        text = playlist::read_file_if_exists(draws_file);
+    } catch (const std::exception&) {
+    }
+    if (!text) return nlohmann::json::object();
+    auto draws = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
     return draws.is_object() ? draws : nlohmann::json::object();
 }
 
@@ -47,23 +36,17 @@ std::uint64_t draw_of(const nlohmann::json& draws, const std::string& playlist_s
 
 }  // namespace
 
-playlist::OutputTarget output_target(const config::OutputTarget& output, const config::Config& config) {
-    const fs::path root = config.library.paths.empty() ? fs::path{} : config.library.paths.front();
-    return {output.folder, output.extension, to_playlist_style(output.path_style), root};
-}
-
-playlist::Query playlist_query(const config::PlaylistDefinition& definition, std::string& query_text) {
-    query_text = definition.query;
-    if (definition.sort) query_text += " sort by " + *definition.sort;
-    if (definition.shuffle) query_text += " shuffle";
-    query_text += limit_clause(definition.limit);
-    return playlist::parse_query(query_text);
+config::Config load_checked_config(const std::optional<fs::path>& path) {
+    config::Config config = config::load_config(path);
+    playlist::check_rules(config);
+    return config;
 }
 
 BuiltPlaylist build_playlist(db::Index& index, std::int64_t model_id, const config::Config& config,
                              const config::PlaylistDefinition& definition, std::uint64_t draw) {
     BuiltPlaylist built;
-    const playlist::Query query = playlist_query(definition, built.query_text);
+    const playlist::Query query = playlist::rule_query(definition);
+    built.query_text = playlist::to_string(query);
     auto rows = index.select_library(model_id, playlist::compile(query));
     built.matches = rows.size();
     playlist::SelectionOptions options;
@@ -91,23 +74,29 @@ PublishReport publish_playlists(db::Index& index, std::int64_t model_id, const c
         BuiltPlaylist built;
         try {
             built = build_playlist(index, model_id, config, definition, draw_of(draws, config::slug(definition.name)));
-        } catch (const std::exception& e) {  // a bad rule, or one the database refuses
+        } catch (const config::ConfigError& e) {  // a bad rule: the message names the playlist and the file
+            report.problems.push_back(e.what());
+            continue;
+        } catch (const std::exception& e) {  // one the database refuses
             report.problems.push_back("playlist '" + definition.name + "': " + e.what());
             continue;
         }
         for (const auto& output : config.outputs) {
             try {
-                const auto result = playlist::write_playlist(output_target(output, config), definition.name, built.tracks);
+                const auto result = playlist::write_playlist(output, config.library.paths, definition.name, built.tracks);
                 ++(result.changed ? report.written : report.unchanged);
                 for (const auto& warning : result.warnings) report.problems.push_back(warning);
             } catch (const std::exception& e) {
+                ++report.failed;
                 report.problems.push_back(e.what());
             }
         }
     }
     for (const auto& output : config.outputs) {
         try {
-            playlist::remove_stale_playlists(output_target(output, config), live_names);
+            for (auto& removed : playlist::remove_stale_playlists(output, live_names)) {
+                report.removed.push_back(std::move(removed));
+            }
         } catch (const std::exception& e) {
             report.problems.push_back(e.what());
         }
@@ -122,13 +111,7 @@ std::uint64_t read_draw(const fs::path& draws_file, const std::string& playlist_
 void bump_draw(const fs::path& draws_file, const std::string& playlist_slug) {
     nlohmann::json draws = read_draws(draws_file);
     draws[playlist_slug] = draw_of(draws, playlist_slug) + 1;
-    const fs::path temporary = draws_file.string() + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << draws.dump(2) << '\n';
-        if (!out) throw std::runtime_error(temporary.string() + ": cannot write");
-    }
-    fs::rename(temporary, draws_file);  // atomic: readers see the old or the new file
+    playlist::write_file_atomically(draws_file, draws.dump(2) + "\n");
 }
 
 fs::path draws_file_for(const fs::path& database) { return database.parent_path() / "playlist-draws.json"; }

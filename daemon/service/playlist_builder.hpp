@@ -1,9 +1,10 @@
 #pragma once
-// From a configured playlist to its tracks and its files: parses the rule,
-// runs it against the index, applies shuffle/spread/limit and writes the M3U
-// files of every output target. Shared by vibed and vibectl.
+// From a configured playlist to its tracks and its files: builds the rule's
+// query tree, runs it against the index, applies shuffle/spread/limit and
+// writes the M3U files of every output target. Shared by vibed and vibectl.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,27 +15,26 @@
 
 namespace vibed::daemon {
 
-// The playlist's rule as one query: its query plus its sort, shuffle and limit
-// settings as clauses. Throws playlist::QueryError.
-playlist::Query playlist_query(const config::PlaylistDefinition& definition, std::string& query_text);
+// config::load_config() plus playlist::check_rules(): what vibed loads at
+// start-up and on reload, so a bad query stops it with the file's position
+// (and a bad reload keeps the old config). Throws config::ConfigError.
+config::Config load_checked_config(const std::optional<std::filesystem::path>& path);
 
 struct BuiltPlaylist {
-    std::string query_text;
+    std::string query_text;                 // the rule, printed back as one query
     std::size_t matches = 0;                // tracks the rule matched before limits
     std::vector<db::LibraryRow> tracks;     // what the playlist holds, in order
 };
 
-// Throws playlist::QueryError for a bad rule, db errors as they come.
+// Throws config::ConfigError for a bad rule, db errors as they come.
 BuiltPlaylist build_playlist(db::Index& index, std::int64_t model_id, const config::Config& config,
                              const config::PlaylistDefinition& definition, std::uint64_t draw);
-
-// A configured output as the M3U writer wants it. Relative-to-library paths
-// are relative to the first library folder (MPD's music_directory).
-playlist::OutputTarget output_target(const config::OutputTarget& output, const config::Config& config);
 
 struct PublishReport {
     std::size_t written = 0;    // files whose content changed
     std::size_t unchanged = 0;
+    std::size_t failed = 0;     // files that could not be written
+    std::vector<std::filesystem::path> removed;  // files of playlists no longer configured
     std::vector<std::string> problems;  // one line each, already naming the playlist or file
 };
 

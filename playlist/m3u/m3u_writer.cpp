@@ -1,6 +1,9 @@
 #include "playlist/m3u/m3u_writer.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <stdexcept>
 
@@ -12,7 +15,9 @@ namespace fs = std::filesystem;
 namespace vibed::playlist {
 namespace {
 
-constexpr std::size_t kMaxStemBytes = 100;
+// Well under NAME_MAX (255 bytes) with room for the extension and the
+// temporary file's prefix and suffix (atomic_file.cpp).
+constexpr std::size_t kMaxFileNameBytes = 200;
 
 // Text for an #EXTINF or #PLAYLIST line: control characters (a newline
 // would end the line) become spaces, invalid UTF-8 bytes become '?'.
@@ -45,43 +50,97 @@ long extinf_seconds(const db::LibraryRow& track) {
     return track.tags.duration_seconds > 0 ? std::lround(track.tags.duration_seconds) : -1;
 }
 
-// The entry line for one track, or nullopt (with a warning) when the path
-// cannot be written in this style.
+// `path` relative to `base`, or "" when it is not inside it.
+std::string relative_inside(const fs::path& path, const fs::path& base) {
+    const std::string relative = path.lexically_relative(base).generic_string();
+    if (relative.empty() || relative == "." || relative == ".." || relative.starts_with("../")) return {};
+    return relative;
+}
+
+// The folders relative-to-library entries are relative to, most specific
+// first, so a track in a nested root gets the shortest path.
+std::vector<fs::path> relative_bases(const OutputTarget& target, const std::vector<fs::path>& library_roots) {
+    std::vector<fs::path> bases;
+    if (!target.relative_to.empty()) {
+        bases.push_back(target.relative_to.lexically_normal());
+    } else {
+        for (const auto& root : library_roots) bases.push_back(root.lexically_normal());
+    }
+    std::sort(bases.begin(), bases.end(), [](const fs::path& a, const fs::path& b) {
+        return a.native().size() > b.native().size();
+    });
+    return bases;
+}
+
+// Skipped tracks, one warning per reason: a playlist of 5,000 tracks
+// outside MPD's music folder is one line in the log, not 5,000.
+class SkippedTracks {
+public:
+    void add(const std::string& reason, const std::string& path) {
+        auto& entry = by_reason_[reason];
+        if (entry.count++ == 0) entry.first = single_line_text(path);
+        if (order_.empty() || std::find(order_.begin(), order_.end(), reason) == order_.end()) order_.push_back(reason);
+    }
+
+    void report(std::string_view playlist_name, std::vector<std::string>& warnings) const {
+        for (const auto& reason : order_) {
+            const auto& entry = by_reason_.at(reason);
+            warnings.push_back("playlist '" + single_line_text(playlist_name) + "': left out " +
+                               std::to_string(entry.count) + (entry.count == 1 ? " track " : " tracks ") + reason +
+                               " ('" + entry.first + "'" + (entry.count > 1 ? " and others)" : ")"));
+        }
+    }
+
+private:
+    struct Entry {
+        std::size_t count = 0;
+        std::string first;
+    };
+    std::map<std::string, Entry> by_reason_;
+    std::vector<std::string> order_;
+};
+
+// The entry line for one track, or nullopt (noted in `skipped`) when the
+// path cannot be written in this style.
 std::optional<std::string> entry_path(const OutputTarget& target, const fs::path& playlist_folder,
-                                      const db::LibraryRow& track, std::vector<std::string>& warnings) {
+                                      const std::vector<fs::path>& bases, const db::LibraryRow& track,
+                                      SkippedTracks& skipped) {
     const std::string& raw_path = track.path.native();
     const auto skip = [&](const std::string& reason) -> std::optional<std::string> {
-        warnings.push_back("skipping track '" + single_line_text(raw_path) + "': " + reason);
+        skipped.add(reason, raw_path);
         return std::nullopt;
     };
-    if (raw_path.find_first_of("\r\n") != std::string::npos) return skip("its path contains a line break");
-    if (first_invalid_utf8(raw_path) != std::string::npos) return skip("its path is not valid UTF-8");
+    if (raw_path.find_first_of("\r\n") != std::string::npos) return skip("whose path contains a line break");
+    if (first_invalid_utf8(raw_path) != std::string::npos) return skip("whose path is not valid UTF-8");
     const fs::path path = track.path.lexically_normal();
-    if (!path.is_absolute()) return skip("its path is not absolute");
+    if (!path.is_absolute()) return skip("whose path is not absolute");
 
-    switch (target.style) {
-        case PathStyle::Absolute: return path.generic_string();
-        case PathStyle::RelativeToPlaylist: {
+    switch (target.path_style) {
+        case PathStyle::absolute: return path.generic_string();
+        case PathStyle::uri: return file_uri(path);
+        case PathStyle::relative_to_playlist: {
             const std::string relative = path.lexically_relative(playlist_folder).generic_string();
             // A line starting with '#' would read as a comment.
             return relative.starts_with('#') ? "./" + relative : relative;
         }
-        case PathStyle::RelativeToLibraryRoot: {
-            const std::string relative =
-                path.lexically_relative(target.library_root.lexically_normal()).generic_string();
-            if (relative.empty() || relative == "." || relative.starts_with("../") || relative == "..") {
-                return skip("it is outside the library root '" + target.library_root.string() + "'");
+        case PathStyle::relative_to_library: {
+            for (const auto& base : bases) {
+                const std::string relative = relative_inside(path, base);
+                if (relative.empty()) continue;
+                // A line starting with '#' would read as a comment, and MPD
+                // refuses "./" in a path; it takes the absolute path of a
+                // file inside its music_directory instead.
+                return relative.starts_with('#') ? path.generic_string() : relative;
             }
-            if (relative.starts_with('#')) return skip("a relative path starting with '#' reads as a comment");
-            return relative;
+            return skip("outside " + (bases.size() == 1 ? "'" + bases.front().string() + "'" : "every library folder"));
         }
     }
-    return skip("unknown path style");
+    return skip("in an unknown path style");
 }
 
-void check_extension(const std::string& extension) {
+void check_extension(std::string_view extension) {
     if (extension != ".m3u" && extension != ".m3u8") {
-        throw std::invalid_argument("playlist extension must be .m3u or .m3u8, got '" + extension + "'");
+        throw std::invalid_argument("playlist extension must be .m3u or .m3u8, got '" + std::string(extension) + "'");
     }
 }
 
@@ -107,6 +166,11 @@ fs::path inside_folder(const fs::path& canonical_folder, const std::string& file
 
 // ---- manifest: the files vibed wrote, one name per line --------------------
 
+// Its first line. File names may start with '#' ("#1 Hits.m3u"), so this is
+// the only line that is not a name.
+constexpr std::string_view kManifestHeader =
+    "# Playlist files vibed wrote in this folder. vibed deletes only files listed here.";
+
 std::set<std::string> read_manifest(const fs::path& folder) {
     std::set<std::string> names;
     const auto text = read_file_if_exists(folder / kManifestFileName);
@@ -116,14 +180,14 @@ std::set<std::string> read_manifest(const fs::path& folder) {
         std::size_t end = text->find('\n', start);
         if (end == std::string::npos) end = text->size();
         const std::string line = text->substr(start, end - start);
-        if (!line.empty() && !line.starts_with('#')) names.insert(line);
+        if (!line.empty() && line != kManifestHeader) names.insert(line);
         start = end + 1;
     }
     return names;
 }
 
 void write_manifest(const fs::path& folder, const std::set<std::string>& names) {
-    std::string text = "# Playlist files vibed wrote in this folder. vibed deletes only files listed here.\n";
+    std::string text = std::string(kManifestHeader) + "\n";
     for (const std::string& name : names) text += name + "\n";
     write_file_atomically(folder / kManifestFileName, text);
 }
@@ -137,52 +201,74 @@ bool is_plain_file_name(const std::string& name) {
 
 }  // namespace
 
-std::string playlist_file_stem(std::string_view playlist_name) {
+std::string playlist_file_name(std::string_view playlist_name, std::string_view extension) {
+    check_extension(extension);
     std::string stem;
-    bool separator_pending = false;
     for (std::size_t i = 0; i < playlist_name.size();) {
         const std::size_t length = utf8_sequence_length(playlist_name, i);
-        const char c = playlist_name[i];
-        const bool ascii_alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (length <= 1 && !ascii_alnum) {
-            separator_pending = true;
-            ++i;
-            continue;
-        }
-        std::string piece = ascii_lowercase(playlist_name.substr(i, length));
-        if (separator_pending && !stem.empty()) piece.insert(0, 1, '-');
-        if (stem.size() + piece.size() > kMaxStemBytes) break;
+        const unsigned char c = static_cast<unsigned char>(playlist_name[i]);
+        const bool unsafe = length == 0 || (length == 1 && (c < 0x20 || c == 0x7F || c == '/' || c == '\\'));
+        const std::string_view piece = unsafe ? std::string_view("-") : playlist_name.substr(i, length);
+        i += length == 0 ? 1 : length;
+        if (stem.size() + piece.size() > kMaxFileNameBytes) break;
         stem += piece;
-        separator_pending = false;
-        i += length;
     }
-    if (stem.empty()) {
+    const std::size_t first = stem.find_first_not_of(". ");
+    stem.erase(0, first == std::string::npos ? stem.size() : first);
+    while (!stem.empty() && stem.back() == ' ') stem.pop_back();
+    // As config/ asks of every name: a letter or digit (any non-ASCII counts).
+    const bool named = std::any_of(stem.begin(), stem.end(), [](char c) {
+        return static_cast<unsigned char>(c) >= 0x80 || std::isalnum(static_cast<unsigned char>(c)) != 0;
+    });
+    if (!named) {
         throw std::invalid_argument("playlist name '" + single_line_text(playlist_name) +
                                     "' has no letters or digits to name its file after");
     }
-    return stem;
+    return stem + std::string(extension);
 }
 
-std::string render_m3u(const OutputTarget& target, std::string_view playlist_name,
-                       const std::vector<db::LibraryRow>& tracks, std::vector<std::string>& warnings) {
+std::string file_uri(const fs::path& path) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string uri = "file://";
+    for (const char c : path.generic_string()) {
+        const auto byte = static_cast<unsigned char>(c);
+        const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
+                                (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+        if (unreserved) {
+            uri += c;
+        } else {
+            uri += '%';
+            uri += kHex[byte >> 4];
+            uri += kHex[byte & 0x0F];
+        }
+    }
+    return uri;
+}
+
+std::string render_m3u(const OutputTarget& target, const std::vector<fs::path>& library_roots,
+                       std::string_view playlist_name, const std::vector<db::LibraryRow>& tracks,
+                       std::vector<std::string>& warnings) {
     const fs::path playlist_folder = fs::weakly_canonical(target.folder);
+    const std::vector<fs::path> bases = relative_bases(target, library_roots);
+    SkippedTracks skipped;
     std::string text = "#EXTM3U\n#PLAYLIST:" + single_line_text(playlist_name) + "\n";
     for (const db::LibraryRow& track : tracks) {
-        const auto entry = entry_path(target, playlist_folder, track, warnings);
+        const auto entry = entry_path(target, playlist_folder, bases, track, skipped);
         if (!entry) continue;
         text += "#EXTINF:" + std::to_string(extinf_seconds(track)) + "," + display_name(track) + "\n";
-        text += *entry + "\n";
+        text += target.prefix + *entry + "\n";
     }
+    skipped.report(playlist_name, warnings);
     return text;
 }
 
-WriteResult write_playlist(const OutputTarget& target, std::string_view name, const std::vector<db::LibraryRow>& tracks) {
-    check_extension(target.extension);
+WriteResult write_playlist(const OutputTarget& target, const std::vector<fs::path>& library_roots,
+                           std::string_view name, const std::vector<db::LibraryRow>& tracks) {
+    const std::string file_name = playlist_file_name(name, target.extension);
     const fs::path folder = prepare_folder(target.folder);
-    const std::string file_name = playlist_file_stem(name) + target.extension;
     WriteResult result;
     result.path = inside_folder(folder, file_name);
-    const std::string content = render_m3u(target, name, tracks, result.warnings);
+    const std::string content = render_m3u(target, library_roots, name, tracks, result.warnings);
 
     std::set<std::string> written_by_vibed = read_manifest(folder);
     const std::optional<std::string> existing = read_file_if_exists(result.path);
@@ -208,7 +294,7 @@ std::vector<fs::path> remove_stale_playlists(const OutputTarget& target, const s
     const fs::path folder = prepare_folder(target.folder);
 
     std::set<std::string> live_files;
-    for (const std::string& name : live_names) live_files.insert(playlist_file_stem(name) + target.extension);
+    for (const std::string& name : live_names) live_files.insert(playlist_file_name(name, target.extension));
 
     std::set<std::string> manifest = read_manifest(folder);
     const std::size_t manifest_entries = manifest.size();

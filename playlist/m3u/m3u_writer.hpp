@@ -10,51 +10,60 @@
 #include <string_view>
 #include <vector>
 
+#include "config/config.hpp"
 #include "db/index.hpp"
 
 namespace vibed::playlist {
 
-enum class PathStyle {
-    Absolute,               // /music/Artist/track.mp3
-    RelativeToPlaylist,     // ../Artist/track.mp3: Navidrome, VLC, playlists kept inside the library
-    RelativeToLibraryRoot,  // Artist/track.mp3: MPD's playlist_directory + music_directory
-};
-
-// Where and how one player wants its playlists.
-struct OutputTarget {
-    std::filesystem::path folder;
-    std::string extension = ".m3u";     // ".m3u" or ".m3u8"
-    PathStyle style = PathStyle::Absolute;
-    std::filesystem::path library_root;  // absolute; used by RelativeToLibraryRoot only
-};
+// The configuration's types are the writer's: one definition of each.
+//   absolute              /music/Artist/track.mp3 (MPD inside its music_directory, Navidrome, most players)
+//   relative-to-playlist  ../Artist/track.mp3 (Navidrome, playlists kept inside the library)
+//   relative-to-library   Artist/track.mp3 (MPD: relative to its music_directory)
+//   uri                   file:///music/Artist/Untitled%20%231.mp3 (VLC: a '#' or '?' in a
+//                         plain path reads as a URL fragment or query there)
+using config::OutputTarget;
+using config::PathStyle;
 
 struct WriteResult {
     std::filesystem::path path;         // the playlist file
     bool changed = false;               // false: the file already held exactly this
-    std::vector<std::string> warnings;  // one line per skipped track, for the caller to log
+    std::vector<std::string> warnings;  // one line per kind of skipped track, for the caller to log
 };
 
 // The file vibed keeps in each target folder listing the files it wrote.
 inline constexpr std::string_view kManifestFileName = ".vibed-playlists";
 
-// "Driving Vibes" -> "driving-vibes": ASCII letters and digits lowercased,
-// non-ASCII letters kept, every other run of characters one '-'. The result
-// never contains '/', '.' or a leading '-', so it cannot leave the folder.
-// Throws std::invalid_argument when nothing usable is left (e.g. "../..").
-std::string playlist_file_stem(std::string_view playlist_name);
+// The one rule from a playlist's name to its file's name: the name itself
+// ("Driving Vibes" -> "Driving Vibes.m3u", so `mpc load "Driving Vibes"`
+// works), changed only where a file system or player needs it: '/', '\',
+// control characters and invalid UTF-8 become '-', leading dots and
+// surrounding spaces go (no hidden files, nothing that leaves the folder),
+// and it is cut to at most 200 bytes on a character boundary.
+// Throws std::invalid_argument when nothing usable is left (e.g. "../..")
+// or for an extension other than .m3u/.m3u8.
+std::string playlist_file_name(std::string_view playlist_name, std::string_view extension);
 
-// The M3U text for `tracks` as `target` wants it. Tracks whose path cannot be
-// written (a newline in it, not UTF-8, outside the library root for
-// RelativeToLibraryRoot) are left out with a line in `warnings`.
-std::string render_m3u(const OutputTarget& target, std::string_view playlist_name,
-                       const std::vector<db::LibraryRow>& tracks, std::vector<std::string>& warnings);
+// The entry line for one absolute track path in the `uri` style:
+// "file://" + the path with every byte but A-Z a-z 0-9 - . _ ~ / percent-encoded.
+std::string file_uri(const std::filesystem::path& path);
+
+// The M3U text for `tracks` as `target` wants it. `library_roots` are the
+// configured library folders; relative-to-library entries are relative to
+// target.relative_to when set, else to the root holding each track. Tracks
+// whose path cannot be written (a newline in it, not UTF-8, outside every
+// root for relative-to-library) are left out, with one line per reason in
+// `warnings`.
+std::string render_m3u(const OutputTarget& target, const std::vector<std::filesystem::path>& library_roots,
+                       std::string_view playlist_name, const std::vector<db::LibraryRow>& tracks,
+                       std::vector<std::string>& warnings);
 
 // Writes (or leaves alone, when unchanged) the playlist file for `name` in
 // target.folder, creating the folder if needed, and records it in the
 // manifest. Refuses to overwrite a file of that name vibed did not write.
 // Throws std::runtime_error naming the folder or file on any failure, and
 // std::invalid_argument for an unusable name or extension.
-WriteResult write_playlist(const OutputTarget& target, std::string_view name, const std::vector<db::LibraryRow>& tracks);
+WriteResult write_playlist(const OutputTarget& target, const std::vector<std::filesystem::path>& library_roots,
+                           std::string_view name, const std::vector<db::LibraryRow>& tracks);
 
 // Deletes the playlist files of target.extension that the manifest says vibed
 // wrote and whose playlist is no longer in `live_names`; returns them.

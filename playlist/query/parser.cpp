@@ -1,5 +1,6 @@
 #include "playlist/query/parser.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -132,10 +133,47 @@ private:
         const Token& token = advance();
         const Field* field = find_field(token.text);
         if (field == nullptr) {
+            if (const Field* near = closest_field(token.text)) {
+                throw QueryError(token.position, "unknown field '" + token.text + "'; did you mean '" +
+                                                     std::string(near->name) + "'?");
+            }
             throw QueryError(token.position,
                              "unknown field '" + token.text + "'; fields are " + field_names_for_humans());
         }
         return field;
+    }
+
+    // The field a typo most likely meant: at most two edits away (ignoring
+    // ASCII case), or nullptr.
+    static const Field* closest_field(std::string_view typed) {
+        const std::string word = ascii_lowercase(typed);
+        const Field* best = nullptr;
+        std::size_t best_distance = 3;
+        for (const Field& field : all_fields()) {
+            const std::size_t distance = edit_distance(word, field.name);
+            if (distance < best_distance) {
+                best = &field;
+                best_distance = distance;
+            }
+        }
+        return best;
+    }
+
+    // Levenshtein distance; names are short, so the quadratic table is tiny.
+    static std::size_t edit_distance(std::string_view a, std::string_view b) {
+        if (a.size() > 64 || b.size() > 64) return 64;
+        std::vector<std::size_t> row(b.size() + 1);
+        for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            std::size_t diagonal = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                const std::size_t above = row[j];
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+                diagonal = above;
+            }
+        }
+        return row[b.size()];
     }
 
     Condition parse_text_condition(const Field& field) {

@@ -4,7 +4,7 @@
 //
 //   vibed_write_m3u FOLDER STYLE LIBRARY_ROOT EXTENSION NAME < track-paths
 //
-// STYLE is absolute, relative-to-playlist or relative-to-library-root; stdin
+// STYLE is absolute, relative-to-playlist, relative-to-library or uri; stdin
 // holds one absolute track path per line, in playlist order.
 
 #include <exception>
@@ -15,15 +15,16 @@
 #include "playlist/m3u/m3u_writer.hpp"
 
 int main(int argc, char** argv) {
-    using vibed::playlist::PathStyle;
+    using vibed::config::PathStyle;
     if (argc != 6) {
         std::cerr << "usage: vibed_write_m3u FOLDER STYLE LIBRARY_ROOT EXTENSION NAME < track-paths\n";
         return 2;
     }
     const std::map<std::string, PathStyle> styles = {
-        {"absolute", PathStyle::Absolute},
-        {"relative-to-playlist", PathStyle::RelativeToPlaylist},
-        {"relative-to-library-root", PathStyle::RelativeToLibraryRoot},
+        {"absolute", PathStyle::absolute},
+        {"relative-to-playlist", PathStyle::relative_to_playlist},
+        {"relative-to-library", PathStyle::relative_to_library},
+        {"uri", PathStyle::uri},
     };
     const auto style = styles.find(argv[2]);
     if (style == styles.end()) {
@@ -37,8 +38,11 @@ int main(int argc, char** argv) {
         tracks.push_back(std::move(row));
     }
     try {
-        const vibed::playlist::OutputTarget target{argv[1], argv[4], style->second, argv[3]};
-        const auto result = vibed::playlist::write_playlist(target, argv[5], tracks);
+        vibed::config::OutputTarget target;
+        target.folder = argv[1];
+        target.extension = argv[4];
+        target.path_style = style->second;
+        const auto result = vibed::playlist::write_playlist(target, {argv[3]}, argv[5], tracks);
         for (const std::string& warning : result.warnings) std::cerr << "warning: " << warning << "\n";
         std::cout << result.path.string() << "\n";
     } catch (const std::exception& error) {

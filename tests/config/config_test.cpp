@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "config/mpd_config.hpp"
 #include "config/xdg.hpp"
 
 namespace vibed::config {
@@ -110,29 +111,92 @@ TEST_F(ConfigTest, AbsentValuesKeepTheirDefaults) {
     EXPECT_EQ(config.source, "test.toml");
 }
 
-TEST_F(ConfigTest, ListsReplaceTheDefaultsAsAWhole) {
+TEST_F(ConfigTest, OutputListsReplaceTheDefaultsAsAWhole) {
     const Config config = parse_config(R"(
-[[playlist]]
-name = "Loud"
-query = "energy > 0.9"
-
 [[output]]
 folder = "/srv/mpd/playlists"
 extension = ".m3u"
 path_style = "relative-to-library"
+relative_to = "/srv/music"
+prefix = "/mnt/"
 )",
                                        "test.toml");
-    ASSERT_EQ(config.playlist_definitions.size(), 1u);
-    EXPECT_EQ(config.playlist_definitions[0].name, "Loud");
-    EXPECT_FALSE(config.playlist_definitions[0].shuffle);
     ASSERT_EQ(config.outputs.size(), 1u);
     EXPECT_EQ(config.outputs[0].folder, "/srv/mpd/playlists");
     EXPECT_EQ(config.outputs[0].extension, ".m3u");
     EXPECT_EQ(config.outputs[0].path_style, PathStyle::relative_to_library);
+    EXPECT_EQ(config.outputs[0].relative_to, "/srv/music");
+    EXPECT_EQ(config.outputs[0].prefix, "/mnt/");
+    EXPECT_EQ(config.outputs[0].origin, "test.toml:2:1");
+    EXPECT_EQ(parse_config("[[output]]\nfolder = \"/p\"\npath_style = \"uri\"\n", "t").outputs[0].path_style,
+              PathStyle::uri);
+    EXPECT_EQ(error_for("[[output]]\nfolder = \"/p\"\nrelative_to = \"/m\"\n"),
+              "test.toml:3:15: output.relative_to: only applies to path_style = \"relative-to-library\"");
 }
 
-TEST_F(ConfigTest, EmptyPlaylistListDisablesTheDefaults) {
-    EXPECT_TRUE(parse_config("playlist = []\n", "test.toml").playlist_definitions.empty());
+TEST_F(ConfigTest, AUserPlaylistIsAddedToTheDefaults) {
+    const Config config = parse_config(R"(
+[[playlist]]
+name = "Loud"
+query = "energy > 0.9"
+)",
+                                       "test.toml");
+    ASSERT_EQ(config.playlist_definitions.size(), default_config().playlist_definitions.size() + 1);
+    EXPECT_EQ(config.playlist_definitions.front().name, "Morning Mix");
+    EXPECT_EQ(config.playlist_definitions.back().name, "Loud");
+    EXPECT_FALSE(config.playlist_definitions.back().from_defaults);
+    EXPECT_FALSE(config.playlist_definitions.back().shuffle);
+}
+
+TEST_F(ConfigTest, APlaylistNamedLikeADefaultChangesOnlyTheKeysItSets) {
+    const Config config = parse_config(R"(
+[[playlist]]
+name = "driving vibes"
+limit = "3h"
+[[playlist]]
+name = "Party"
+enabled = false
+)",
+                                       "test.toml");
+    const auto* driving = find_playlist(config, "driving");
+    ASSERT_NE(driving, nullptr);
+    EXPECT_EQ(driving->name, "driving vibes");
+    EXPECT_EQ(driving->limit.duration, std::chrono::hours(3));
+    EXPECT_EQ(driving->query, find_playlist(default_config(), "driving")->query);
+    EXPECT_TRUE(driving->shuffle);
+    EXPECT_EQ(find_playlist(config, "party"), nullptr);
+    EXPECT_EQ(config.playlist_definitions.size(), default_config().playlist_definitions.size() - 1);
+}
+
+TEST_F(ConfigTest, DefaultPlaylistsCanBeSwitchedOff) {
+    const Config config = parse_config(R"(
+[playlists]
+default_playlists = false
+[[playlist]]
+name = "Loud"
+query = "energy > 0.9"
+)",
+                                       "test.toml");
+    ASSERT_EQ(config.playlist_definitions.size(), 1u);
+    EXPECT_EQ(config.playlist_definitions[0].name, "Loud");
+    EXPECT_TRUE(parse_config("[playlists]\ndefault_playlists = false\n", "t").playlist_definitions.empty());
+}
+
+TEST_F(ConfigTest, QueryAndSortRememberWhereTheyWereWritten) {
+    const Config config = parse_config("[[playlist]]\nname = \"A\"\nquery   =  \"energy > 0.5\"\nsort = 'energy desc'\n"
+                                       "[[playlist]]\nname = \"B\"\nquery = \"energy > \\u0030\"\n",
+                                       "test.toml");
+    const auto& a = *find_playlist(config, "A");
+    EXPECT_EQ(a.query_at.file, "test.toml");
+    EXPECT_EQ(a.query_at.line, 3u);
+    EXPECT_EQ(a.query_at.column, 13u);
+    EXPECT_EQ(a.query_at.line_text, "query   =  \"energy > 0.5\"");
+    EXPECT_EQ(a.sort_at.line, 4u);
+    EXPECT_EQ(a.sort_at.column, 9u);
+    // An escape: the value is not on the line as written.
+    const auto& b = *find_playlist(config, "B");
+    EXPECT_EQ(b.query_at.line, 7u);
+    EXPECT_FALSE(b.query_at.line_text.has_value());
 }
 
 TEST_F(ConfigTest, PathsExpandTildeAndXdgVariables) {
@@ -174,7 +238,7 @@ TEST_F(ConfigTest, BadValuesAreErrorsWithTheirPosition) {
               "test.toml:3:13: output.extension: unknown value \".pls\"; expected one of \".m3u\", \".m3u8\"");
     EXPECT_EQ(error_for("[[output]]\nfolder = \"/tmp\"\npath_style = \"relative\"\n"),
               "test.toml:3:14: output.path_style: unknown value \"relative\"; expected one of \"absolute\", "
-              "\"relative-to-library\", \"relative-to-playlist\"");
+              "\"relative-to-library\", \"relative-to-playlist\", \"uri\"");
     EXPECT_EQ(error_for("[library]\nfollow_symlinks = 1\n"),
               "test.toml:2:19: library.follow_symlinks: expected true or false, got an integer");
     EXPECT_EQ(error_for("library = 3\n"), "test.toml:1:11: library: expected a table, got an integer");
@@ -224,7 +288,7 @@ TEST_F(ConfigTest, ModelIsBundledNameOrFile) {
 
 PlaylistLimit limit_of(std::string_view value) {
     const std::string toml = "[[playlist]]\nname = \"A\"\nquery = \"energy > 0.5\"\nlimit = " + std::string(value);
-    return parse_config(toml, "t").playlist_definitions.at(0).limit;
+    return parse_config(toml, "t").playlist_definitions.back().limit;
 }
 
 TEST_F(ConfigTest, LimitsAreCountsOrDurations) {
@@ -243,7 +307,7 @@ TEST_F(ConfigTest, LimitsAreCountsOrDurations) {
 }
 
 TEST_F(ConfigTest, PlaylistsNeedNameAndQuery) {
-    EXPECT_EQ(error_for("[[playlist]]\nname = \"A\"\n"), "test.toml:1:1: [[playlist]] needs a query");
+    EXPECT_EQ(error_for("[[playlist]]\nname = \"A\"\n"), "test.toml:1:1: [[playlist]] \"A\" needs a query");
     EXPECT_EQ(error_for("[[playlist]]\nquery = \"energy > 0\"\n"), "test.toml:1:1: [[playlist]] needs a name");
     EXPECT_EQ(error_for("[[playlist]]\nname = \"!!\"\nquery = \"energy > 0\"\n"),
               "test.toml:2:8: playlist.name: \"!!\" needs at least one letter or digit");
@@ -257,8 +321,7 @@ query = "energy > 0.5"
 name = "driving vibes"
 query = "energy > 0.6"
 )"),
-              "test.toml:5:8: \"driving vibes\" of playlist \"driving vibes\" is already a name or alias of playlist "
-              "\"Driving Vibes\"");
+              "test.toml:5:8: a playlist named \"driving vibes\" is already configured in this file");
     EXPECT_EQ(error_for(R"([[playlist]]
 name = "Driving Vibes"
 aliases = ["drive"]
@@ -270,6 +333,9 @@ query = "energy > 0.6"
 )"),
               "test.toml:7:20: \"DRIVE\" of playlist \"Road Trip\" is already a name or alias of playlist "
               "\"Driving Vibes\"");
+    // The defaults' names and aliases are taken too.
+    EXPECT_EQ(error_for("[[playlist]]\nname = \"Gym\"\nquery = \"energy > 0.5\"\n"),
+              "test.toml:2:8: \"Gym\" of playlist \"Gym\" is already a name or alias of playlist \"Workout\"");
 }
 
 TEST_F(ConfigTest, OutputsMustNotWriteTheSameFiles) {
@@ -351,6 +417,93 @@ TEST_F(ConfigTest, WithoutAnyFileUsesTheDefaults) {
     const Config config = load_config(std::nullopt);
     EXPECT_TRUE(config.source.empty());
     EXPECT_EQ(config.database.path, default_config().database.path);
+}
+
+
+// ---- MPD ------------------------------------------------------------------
+
+TEST_F(ConfigTest, MpdConfigIsLookedForInMpdsOwnOrder) {
+    const auto search = mpd_config_search_path();
+    EXPECT_EQ(search, (std::vector<fs::path>{home_ / ".config/mpd/mpd.conf", home_ / ".mpdconf",
+                                             home_ / ".mpd/mpd.conf", "/etc/mpd.conf"}));
+    for (const auto& file : {home_ / ".mpd/mpd.conf", home_ / ".mpdconf", home_ / ".config/mpd/mpd.conf"}) {
+        write_file(file, "music_directory \"~/Music\"\n");
+        EXPECT_EQ(find_mpd_config(), file);
+    }
+    setenv("XDG_CONFIG_HOME", (home_ / "elsewhere").c_str(), 1);
+    EXPECT_EQ(mpd_config_search_path().front(), home_ / "elsewhere/mpd/mpd.conf");
+    EXPECT_EQ(find_mpd_config(), home_ / ".mpdconf");
+}
+
+TEST_F(ConfigTest, MpdConfigIsReadAsMpdReadsIt) {
+    write_file(home_ / "mpd/extra.conf", "playlist_directory \"$XDG_CONFIG_HOME/mpd/lists\"\n");
+    const auto directories = parse_mpd_config(R"(# MPD's per-user setup
+music_directory		"~/Old"
+audio_output {
+	type		"pulse"
+	music_directory	"/not/this"
+}
+include "extra.conf"
+include_optional "absent.conf"
+music_directory "~/Music/"   # a later setting wins
+)",
+                                              home_ / "mpd/mpd.conf");
+    EXPECT_EQ(directories.music_directory, home_ / "Music");
+    EXPECT_EQ(directories.playlist_directory, home_ / ".config/mpd/lists");
+    try {
+        parse_mpd_config("\n\nmusic_directory \"Music\"\n", "/x/mpd.conf");
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError& error) {
+        EXPECT_EQ(std::string(error.what()), "/x/mpd.conf:3: \"Music\" is not an absolute path");
+    }
+}
+
+TEST_F(ConfigTest, AnMpdThatPlaysTheLibraryGetsItsOwnOutput) {
+    write_file(home_ / ".config/mpd/mpd.conf",
+               "music_directory \"~/Music\"\nplaylist_directory \"~/.config/mpd/playlists\"\n");
+    const Config config = load_config(std::nullopt);
+    ASSERT_EQ(config.outputs.size(), 2u);
+    const OutputTarget& mpd = config.outputs[1];
+    EXPECT_EQ(mpd.folder, home_ / ".config/mpd/playlists");
+    EXPECT_EQ(mpd.extension, ".m3u");
+    EXPECT_EQ(mpd.path_style, PathStyle::relative_to_library);
+    EXPECT_EQ(mpd.relative_to, home_ / "Music");
+    EXPECT_TRUE(mpd.from_mpd);
+    EXPECT_TRUE(config.mpd.target_added);
+    EXPECT_EQ(config.mpd.config_file, home_ / ".config/mpd/mpd.conf");
+
+    // Idempotent, and it follows the library.
+    Config moved = config;
+    moved.library.paths = {home_ / "Elsewhere"};
+    add_player_outputs(moved);
+    EXPECT_EQ(moved.outputs.size(), 1u);
+    EXPECT_FALSE(moved.mpd.target_added);
+    EXPECT_NE(moved.mpd.reason.find("could play none of its tracks"), std::string::npos) << moved.mpd.reason;
+    moved.library.paths = {home_ / "Music/Jazz"};
+    add_player_outputs(moved);
+    add_player_outputs(moved);
+    EXPECT_EQ(moved.outputs.size(), 2u);
+}
+
+TEST_F(ConfigTest, MpdOutputIsLeftOutWhenTheUserSaysSoOrAlreadyHasOne) {
+    write_file(home_ / ".config/mpd/mpd.conf", "playlist_directory \"~/mpd-lists\"\n");  // music: XDG music folder
+    write_file(home_ / ".config/vibed/config.toml", "[playlists]\nmpd = \"off\"\n");
+    Config config = load_config(std::nullopt);
+    EXPECT_EQ(config.outputs.size(), 1u);
+    EXPECT_EQ(config.mpd.reason, "playlists.mpd is \"off\"");
+
+    write_file(home_ / ".config/vibed/config.toml", "[[output]]\nfolder = \"~/mpd-lists\"\nextension = \".m3u\"\n");
+    config = load_config(std::nullopt);
+    EXPECT_EQ(config.outputs.size(), 1u);
+    EXPECT_NE(config.mpd.reason.find("already writes .m3u files"), std::string::npos) << config.mpd.reason;
+
+    write_file(home_ / "other.conf", "music_directory \"~\"\n");
+    write_file(home_ / ".config/vibed/config.toml", "[playlists]\nmpd = \"~/other.conf\"\n");
+    config = load_config(std::nullopt);
+    EXPECT_EQ(config.mpd.config_file, home_ / "other.conf");
+    EXPECT_NE(config.mpd.reason.find("sets no playlist_directory"), std::string::npos) << config.mpd.reason;
+    EXPECT_EQ(error_for("[playlists]\nmpd = \"yes\"\n"),
+              "test.toml:2:7: playlists.mpd: unknown value \"yes\"; expected \"auto\", \"off\" or the path of an mpd.conf");
 }
 
 }  // namespace

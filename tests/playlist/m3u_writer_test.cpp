@@ -42,7 +42,17 @@ protected:
     fs::path playlists() const { return scratch_.path() / "playlists"; }
 
     OutputTarget target(PathStyle style, const std::string& extension = ".m3u") const {
-        return OutputTarget{playlists(), extension, style, music()};
+        OutputTarget output;
+        output.folder = playlists();
+        output.extension = extension;
+        output.path_style = style;
+        return output;
+    }
+
+    std::vector<fs::path> roots() const { return {music()}; }
+
+    WriteResult write(const OutputTarget& output, std::string_view name, const std::vector<db::LibraryRow>& tracks) const {
+        return write_playlist(output, roots(), name, tracks);
     }
 
     std::vector<db::LibraryRow> two_tracks() const {
@@ -61,8 +71,8 @@ protected:
 };
 
 TEST_F(M3uWriter, AbsolutePaths) {
-    const WriteResult result = write_playlist(target(PathStyle::Absolute), "Morning Mix", two_tracks());
-    EXPECT_EQ(result.path, fs::canonical(playlists()) / "morning-mix.m3u");
+    const WriteResult result = write(target(PathStyle::absolute), "Morning Mix", two_tracks());
+    EXPECT_EQ(result.path, fs::canonical(playlists()) / "Morning Mix.m3u");
     EXPECT_TRUE(result.changed);
     EXPECT_TRUE(result.warnings.empty());
     EXPECT_EQ(read(result.path), "#EXTM3U\n#PLAYLIST:Morning Mix\n"
@@ -73,8 +83,8 @@ TEST_F(M3uWriter, AbsolutePaths) {
 
 TEST_F(M3uWriter, PathsRelativeToThePlaylistFile) {
     const WriteResult result =
-        write_playlist(target(PathStyle::RelativeToPlaylist, ".m3u8"), "Driving Vibes", two_tracks());
-    EXPECT_EQ(result.path.filename(), "driving-vibes.m3u8");
+        write(target(PathStyle::relative_to_playlist, ".m3u8"), "Driving Vibes", two_tracks());
+    EXPECT_EQ(result.path.filename(), "Driving Vibes.m3u8");
     const std::string text = read(result.path);
     EXPECT_TRUE(contains(text, "\n../music/Miles Davis/Kind of Blue/So What.mp3\n")) << text;
     EXPECT_TRUE(contains(text, "\n../music/Björk/Jóga.flac\n")) << text;
@@ -83,24 +93,59 @@ TEST_F(M3uWriter, PathsRelativeToThePlaylistFile) {
                 (music() / "Björk/Jóga.flac").lexically_normal());
 }
 
-TEST_F(M3uWriter, PathsRelativeToTheLibraryRootSkipOutsiders) {
+TEST_F(M3uWriter, PathsRelativeToTheLibraryFolderSkipOutsidersWithOneWarning) {
     auto tracks = two_tracks();
     tracks.push_back(track(scratch_.path() / "elsewhere/x.mp3", "A", "X", 10));
+    tracks.push_back(track(scratch_.path() / "elsewhere/z.mp3", "A", "Z", 10));
     tracks.push_back(track(music() / "#1 Hits/y.mp3", "B", "Y", 10));
-    const WriteResult result = write_playlist(target(PathStyle::RelativeToLibraryRoot), "Focus", tracks);
+    const WriteResult result = write(target(PathStyle::relative_to_library), "Focus", tracks);
     const std::string text = read(result.path);
     EXPECT_TRUE(contains(text, "\nMiles Davis/Kind of Blue/So What.mp3\n")) << text;
     EXPECT_TRUE(contains(text, "\nBjörk/Jóga.flac\n")) << text;
     EXPECT_FALSE(contains(text, "x.mp3")) << text;
-    EXPECT_FALSE(contains(text, "y.mp3")) << text;
-    ASSERT_EQ(result.warnings.size(), 2u);
-    EXPECT_TRUE(contains(result.warnings[0], "outside the library root")) << result.warnings[0];
-    EXPECT_TRUE(contains(result.warnings[1], "#1 Hits")) << result.warnings[1];
+    // '#' would start a comment and MPD refuses "./": the absolute path it
+    // maps into its music_directory.
+    EXPECT_TRUE(contains(text, "\n" + (music() / "#1 Hits/y.mp3").string() + "\n")) << text;
+    ASSERT_EQ(result.warnings.size(), 1u);
+    EXPECT_TRUE(contains(result.warnings[0], "left out 2 tracks outside '" + music().string() + "'"))
+        << result.warnings[0];
+}
+
+TEST_F(M3uWriter, RelativeToLibraryUsesTheFolderHoldingEachTrack) {
+    const fs::path second = scratch_.path() / "more music";
+    const std::vector<db::LibraryRow> tracks = {track(music() / "a/one.mp3", "A", "1", 1),
+                                                track(second / "b/two.mp3", "B", "2", 1)};
+    std::vector<std::string> warnings;
+    const std::string text =
+        render_m3u(target(PathStyle::relative_to_library), {music(), second}, "Both", tracks, warnings);
+    EXPECT_TRUE(contains(text, "\na/one.mp3\n")) << text;
+    EXPECT_TRUE(contains(text, "\nb/two.mp3\n")) << text;
+    EXPECT_TRUE(warnings.empty());
+}
+
+TEST_F(M3uWriter, RelativeToAndPrefixAsInBeets) {
+    OutputTarget output = target(PathStyle::relative_to_library);
+    output.relative_to = scratch_.path();
+    output.prefix = "/mnt/nas/";
+    std::vector<std::string> warnings;
+    const std::string text = render_m3u(output, roots(), "NAS", two_tracks(), warnings);
+    EXPECT_TRUE(contains(text, "\n/mnt/nas/music/Björk/Jóga.flac\n")) << text;
+}
+
+TEST_F(M3uWriter, UriStylePercentEncodesWhatPlayersMisread) {
+    const std::vector<db::LibraryRow> tracks = {track(music() / "Sigur Rós/Untitled #1?.mp3", "A", "1", 1),
+                                                track(music() / "100% & more.flac", "A", "2", 1)};
+    const WriteResult result = write(target(PathStyle::uri), "Uri", tracks);
+    const std::string text = read(result.path);
+    const std::string base = "file://" + music().string();
+    EXPECT_TRUE(contains(text, "\n" + base + "/Sigur%20R%C3%B3s/Untitled%20%231%3F.mp3\n")) << text;
+    EXPECT_TRUE(contains(text, "\n" + base + "/100%25%20%26%20more.flac\n")) << text;
+    EXPECT_EQ(file_uri("/a b/c~d_e-f.g"), "file:///a%20b/c~d_e-f.g");
 }
 
 TEST_F(M3uWriter, RelativeEntryStartingWithHashIsNotAComment) {
     const auto tracks = {track(playlists() / "#1.mp3", "A", "B", 1)};
-    const WriteResult result = write_playlist(target(PathStyle::RelativeToPlaylist), "Hash", tracks);
+    const WriteResult result = write(target(PathStyle::relative_to_playlist), "Hash", tracks);
     EXPECT_TRUE(contains(read(result.path), "\n./#1.mp3\n"));
 }
 
@@ -111,7 +156,7 @@ TEST_F(M3uWriter, ExtinfFallsBackAndStaysOnOneLine) {
         track(music() / "c.mp3", "Evil\nArtist", "Title\r#EXTINF:1,x", 1),
     };
     std::vector<std::string> warnings;
-    const std::string text = render_m3u(target(PathStyle::Absolute), "Bad\nName", tracks, warnings);
+    const std::string text = render_m3u(target(PathStyle::absolute), roots(), "Bad\nName", tracks, warnings);
     EXPECT_TRUE(contains(text, "#PLAYLIST:Bad Name\n")) << text;
     EXPECT_TRUE(contains(text, "#EXTINF:-1,untagged track\n")) << text;
     EXPECT_TRUE(contains(text, "#EXTINF:60,Only Title\n")) << text;
@@ -127,30 +172,30 @@ TEST_F(M3uWriter, PathsThatWouldBreakTheFileAreSkippedWithAWarning) {
         track(music() / "latin1-\xE9.mp3", "A", "3", 1),
         track(music() / "fine.mp3", "A", "4", 1),
     };
-    const WriteResult result = write_playlist(target(PathStyle::Absolute), "Mixed", tracks);
+    const WriteResult result = write(target(PathStyle::absolute), "Mixed", tracks);
     const std::string text = read(result.path);
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2 + 2);
     EXPECT_TRUE(contains(text, "fine.mp3"));
-    ASSERT_EQ(result.warnings.size(), 3u);
-    EXPECT_TRUE(contains(result.warnings[0], "line break"));
-    EXPECT_TRUE(contains(result.warnings[2], "UTF-8"));
+    ASSERT_EQ(result.warnings.size(), 2u);
+    EXPECT_TRUE(contains(result.warnings[0], "left out 2 tracks whose path contains a line break")) << result.warnings[0];
+    EXPECT_TRUE(contains(result.warnings[1], "UTF-8"));
     for (const std::string& warning : result.warnings) EXPECT_EQ(warning.find('\n'), std::string::npos);
 }
 
 TEST_F(M3uWriter, UnchangedContentIsNotRewritten) {
-    const WriteResult first = write_playlist(target(PathStyle::Absolute), "Chill", two_tracks());
+    const WriteResult first = write(target(PathStyle::absolute), "Chill", two_tracks());
     const auto old_time = fs::file_time_type::clock::now() - std::chrono::hours(24);
     fs::last_write_time(first.path, old_time);
     const ino_t inode = inode_of(first.path);
 
-    const WriteResult again = write_playlist(target(PathStyle::Absolute), "Chill", two_tracks());
+    const WriteResult again = write(target(PathStyle::absolute), "Chill", two_tracks());
     EXPECT_FALSE(again.changed);
     EXPECT_EQ(fs::last_write_time(first.path), old_time);
     EXPECT_EQ(inode_of(first.path), inode);
 
     auto fewer = two_tracks();
     fewer.pop_back();
-    const WriteResult changed = write_playlist(target(PathStyle::Absolute), "Chill", fewer);
+    const WriteResult changed = write(target(PathStyle::absolute), "Chill", fewer);
     EXPECT_TRUE(changed.changed);
     EXPECT_FALSE(contains(read(first.path), "Jóga"));
     // Replaced by rename, not rewritten in place: a reader holding the old
@@ -159,73 +204,87 @@ TEST_F(M3uWriter, UnchangedContentIsNotRewritten) {
 }
 
 TEST_F(M3uWriter, NoTemporaryFilesAreLeftBehind) {
-    write_playlist(target(PathStyle::Absolute), "One", two_tracks());
-    write_playlist(target(PathStyle::Absolute), "One", {});
-    write_playlist(target(PathStyle::Absolute), "Two", two_tracks());
-    EXPECT_EQ(files_in(playlists()), (std::vector<fs::path>{".vibed-playlists", "one.m3u", "two.m3u"}));
+    write(target(PathStyle::absolute), "One", two_tracks());
+    write(target(PathStyle::absolute), "One", {});
+    write(target(PathStyle::absolute), "Two", two_tracks());
+    EXPECT_EQ(files_in(playlists()), (std::vector<fs::path>{".vibed-playlists", "One.m3u", "Two.m3u"}));
 }
 
-TEST_F(M3uWriter, FileNamesAreSafeSlugs) {
-    EXPECT_EQ(playlist_file_stem("Driving Vibes"), "driving-vibes");
-    EXPECT_EQ(playlist_file_stem("../../x"), "x");
-    EXPECT_EQ(playlist_file_stem("/etc/passwd"), "etc-passwd");
-    EXPECT_EQ(playlist_file_stem("  Café del Mar!! "), "café-del-mar");
-    EXPECT_EQ(playlist_file_stem(".hidden"), "hidden");
-    EXPECT_LE(playlist_file_stem(std::string(500, 'a')).size(), 100u);
-    EXPECT_LE(playlist_file_stem(std::string(300, 'a') + "é").size(), 100u);
-    for (const char* unusable : {"", "..", "/", "../..", "!!!", "\xFF\xFE"}) {
-        EXPECT_THROW(playlist_file_stem(unusable), std::invalid_argument) << unusable;
+TEST_F(M3uWriter, FileNamesAreThePlaylistNamesMadeSafeOnlyWhereNeeded) {
+    EXPECT_EQ(playlist_file_name("Driving Vibes", ".m3u"), "Driving Vibes.m3u");
+    EXPECT_EQ(playlist_file_name("Rock & Roll: 80's?", ".m3u8"), "Rock & Roll: 80's?.m3u8");
+    EXPECT_EQ(playlist_file_name("#1 Hits", ".m3u"), "#1 Hits.m3u");
+    EXPECT_EQ(playlist_file_name("日本の曲", ".m3u"), "日本の曲.m3u");
+    EXPECT_EQ(playlist_file_name("../../x", ".m3u"), "-..-x.m3u");
+    EXPECT_EQ(playlist_file_name("/etc/passwd", ".m3u"), "-etc-passwd.m3u");
+    EXPECT_EQ(playlist_file_name("a\\b\nc", ".m3u"), "a-b-c.m3u");
+    EXPECT_EQ(playlist_file_name("  .hidden ", ".m3u"), "hidden.m3u");
+    EXPECT_EQ(playlist_file_name("latin1-\xE9", ".m3u"), "latin1--.m3u");
+    EXPECT_LE(playlist_file_name(std::string(500, 'a'), ".m3u8").size(), 205u);
+    const std::string cut = playlist_file_name(std::string(199, 'a') + "é", ".m3u");
+    EXPECT_EQ(cut, std::string(199, 'a') + ".m3u");  // never half a character
+    for (const char* unusable : {"", "..", "/", "../..", "  ", "\n"}) {
+        EXPECT_THROW(playlist_file_name(unusable, ".m3u"), std::invalid_argument) << unusable;
     }
+    EXPECT_THROW(playlist_file_name("ok", ".txt"), std::invalid_argument);
 }
 
 TEST_F(M3uWriter, HostileNamesStayInsideTheFolder) {
-    const WriteResult result = write_playlist(target(PathStyle::Absolute), "../../x", two_tracks());
-    EXPECT_EQ(result.path, fs::canonical(playlists()) / "x.m3u");
+    const WriteResult result = write(target(PathStyle::absolute), "../../x", two_tracks());
+    EXPECT_EQ(result.path, fs::canonical(playlists()) / "-..-x.m3u");
     EXPECT_FALSE(fs::exists(scratch_.path() / "x.m3u"));
-    EXPECT_THROW(write_playlist(target(PathStyle::Absolute), "../..", two_tracks()), std::invalid_argument);
-    EXPECT_THROW(write_playlist(target(PathStyle::Absolute, ".txt"), "ok", two_tracks()), std::invalid_argument);
+    EXPECT_THROW(write(target(PathStyle::absolute), "../..", two_tracks()), std::invalid_argument);
+    EXPECT_THROW(write(target(PathStyle::absolute, ".txt"), "ok", two_tracks()), std::invalid_argument);
+}
+
+TEST_F(M3uWriter, ANameStartingWithHashIsStillVibedsOnTheNextWrite) {
+    write(target(PathStyle::absolute), "#1 Hits", two_tracks());
+    EXPECT_TRUE(write(target(PathStyle::absolute), "#1 Hits", {}).changed);
+    EXPECT_EQ(remove_stale_playlists(target(PathStyle::absolute), {}),
+              std::vector<fs::path>{fs::canonical(playlists()) / "#1 Hits.m3u"});
 }
 
 TEST_F(M3uWriter, RefusesToOverwriteAFileItDidNotWrite) {
     fs::create_directories(playlists());
-    std::ofstream(playlists() / "chill.m3u") << "my own list\n";
-    EXPECT_THROW(write_playlist(target(PathStyle::Absolute), "Chill", two_tracks()), std::runtime_error);
-    EXPECT_EQ(read(playlists() / "chill.m3u"), "my own list\n");
+    std::ofstream(playlists() / "Chill.m3u") << "my own list\n";
+    EXPECT_THROW(write(target(PathStyle::absolute), "Chill", two_tracks()), std::runtime_error);
+    EXPECT_EQ(read(playlists() / "Chill.m3u"), "my own list\n");
 }
 
 TEST_F(M3uWriter, StalePlaylistsAreRemovedOnlyIfVibedWroteThem) {
-    write_playlist(target(PathStyle::Absolute), "Keep", two_tracks());
-    write_playlist(target(PathStyle::Absolute), "Drop", two_tracks());
-    write_playlist(target(PathStyle::Absolute, ".m3u8"), "Other Target", two_tracks());
+    write(target(PathStyle::absolute), "Keep", two_tracks());
+    write(target(PathStyle::absolute), "Drop", two_tracks());
+    write(target(PathStyle::absolute, ".m3u8"), "Other Target", two_tracks());
     std::ofstream(playlists() / "mine.m3u") << "user's\n";
     std::ofstream(scratch_.path() / "outside.m3u") << "outside\n";
     // A tampered manifest must not lead vibed out of its folder.
     std::ofstream(playlists() / ".vibed-playlists", std::ios::app) << "../outside.m3u\n/etc/hostname.m3u\n";
 
-    const auto removed = remove_stale_playlists(target(PathStyle::Absolute), {"Keep"});
-    EXPECT_EQ(removed, std::vector<fs::path>{fs::canonical(playlists()) / "drop.m3u"});
+    const auto removed = remove_stale_playlists(target(PathStyle::absolute), {"Keep"});
+    EXPECT_EQ(removed, std::vector<fs::path>{fs::canonical(playlists()) / "Drop.m3u"});
     EXPECT_EQ(files_in(playlists()),
-              (std::vector<fs::path>{".vibed-playlists", "keep.m3u", "mine.m3u", "other-target.m3u8"}));
+              (std::vector<fs::path>{".vibed-playlists", "Keep.m3u", "Other Target.m3u8", "mine.m3u"}));
     EXPECT_EQ(read(scratch_.path() / "outside.m3u"), "outside\n");
     const std::string manifest = read(playlists() / ".vibed-playlists");
-    EXPECT_FALSE(contains(manifest, "drop.m3u"));
+    EXPECT_FALSE(contains(manifest, "Drop.m3u"));
     EXPECT_FALSE(contains(manifest, "outside"));
-    EXPECT_TRUE(contains(manifest, "other-target.m3u8"));
+    EXPECT_TRUE(contains(manifest, "Other Target.m3u8"));
 
     // Once forgotten, a name is free for the user: vibed no longer owns it.
-    EXPECT_TRUE(remove_stale_playlists(target(PathStyle::Absolute), {"Keep"}).empty());
+    EXPECT_TRUE(remove_stale_playlists(target(PathStyle::absolute), {"Keep"}).empty());
 }
 
 TEST_F(M3uWriter, RemovingFromAMissingFolderIsANoOp) {
-    EXPECT_TRUE(remove_stale_playlists(target(PathStyle::Absolute), {}).empty());
+    EXPECT_TRUE(remove_stale_playlists(target(PathStyle::absolute), {}).empty());
     EXPECT_FALSE(fs::exists(playlists()));
 }
 
 TEST_F(M3uWriter, AFolderThatCannotBeCreatedIsNamedInTheError) {
     std::ofstream(scratch_.path() / "a-file") << "x";
-    const OutputTarget blocked{scratch_.path() / "a-file" / "playlists", ".m3u", PathStyle::Absolute, music()};
+    OutputTarget blocked = target(PathStyle::absolute);
+    blocked.folder = scratch_.path() / "a-file" / "playlists";
     try {
-        write_playlist(blocked, "Chill", two_tracks());
+        write(blocked, "Chill", two_tracks());
         FAIL() << "expected an error";
     } catch (const std::runtime_error& error) {
         EXPECT_TRUE(contains(error.what(), (scratch_.path() / "a-file" / "playlists").string())) << error.what();
@@ -237,7 +296,7 @@ TEST_F(M3uWriter, AReadOnlyFolderIsNamedInTheError) {
     fs::create_directories(playlists());
     fs::permissions(playlists(), fs::perms::owner_read | fs::perms::owner_exec);
     try {
-        write_playlist(target(PathStyle::Absolute), "Chill", two_tracks());
+        write(target(PathStyle::absolute), "Chill", two_tracks());
         ADD_FAILURE() << "expected an error";
     } catch (const std::runtime_error& error) {
         EXPECT_TRUE(contains(error.what(), playlists().string())) << error.what();

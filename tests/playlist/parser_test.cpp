@@ -222,10 +222,15 @@ TEST(ParserErrors, CaretIsOnTheOffendingLineOfAMultiLineQuery) {
 }
 
 TEST(ParserErrors, UnknownFieldListsTheKnownOnes) {
-    const QueryError error = error_of("energi > 0.5");
+    const QueryError error = error_of("zzz > 0.5");
     EXPECT_EQ(error.position(), 0u);
-    EXPECT_NE(std::string(error.what()).find("unknown field 'energi'"), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("unknown field 'zzz'"), std::string::npos);
     EXPECT_NE(std::string(error.what()).find("acousticness, danceability"), std::string::npos);
+}
+
+TEST(ParserErrors, AnUnknownFieldCloseToAKnownOneSuggestsIt) {
+    EXPECT_STREQ(error_of("energi > 0.5").what(), "unknown field 'energi'; did you mean 'energy'?");
+    EXPECT_STREQ(error_of("Acousticnes > 0.5").what(), "unknown field 'Acousticnes'; did you mean 'acousticness'?");
 }
 
 TEST(ParserErrors, OpenQuotePointsAtTheOpeningQuote) {

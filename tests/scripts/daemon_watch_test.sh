@@ -78,7 +78,7 @@ name = "Everything Reloaded"
 query = "energy >= 0"
 TOML
 kill -HUP "$daemon_pid"
-wait_until 30 "the playlist added by a reload" test -f "$dir/playlists/everything-reloaded.m3u"
+wait_until 30 "the playlist added by a reload" test -f "$dir/playlists/Everything Reloaded.m3u"
 
 # 9. The playlists were written, and a second daemon on the same index is refused.
 ls "$dir/playlists"/*.m3u >/dev/null || fail "no playlists written"

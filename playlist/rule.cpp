@@ -1,0 +1,90 @@
+#include "playlist/rule.hpp"
+
+#include <algorithm>
+
+#include "playlist/query/parser.hpp"
+#include "playlist/query/query_error.hpp"
+#include "playlist/query/sql_compiler.hpp"
+
+namespace vibed::playlist {
+namespace {
+
+std::size_t count_characters(std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(
+        text.begin(), text.end(), [](char byte) { return (static_cast<unsigned char>(byte) & 0xC0) != 0x80; }));
+}
+
+// The error at `error.position()` in `value`, the string written at `spot`.
+[[noreturn]] void fail_in_value(const config::PlaylistDefinition& definition, std::string_view key,
+                                const config::SourceSpot& spot, std::string_view value, const QueryError& error) {
+    const std::size_t position = std::min(error.position(), value.size());
+    std::string where = spot.file;
+    if (spot.line > 0) {
+        const std::size_t column = spot.column + (spot.line_text ? count_characters(value.substr(0, position)) : 0);
+        where += ":" + std::to_string(spot.line) + ":" + std::to_string(column);
+    }
+    std::string message = where + ": playlist \"" + definition.name + "\": " + std::string(key) + ": " + error.what();
+    if (spot.line_text) {
+        std::string line = *spot.line_text;
+        std::replace(line.begin(), line.end(), '\t', ' ');
+        const std::size_t caret = spot.column - 1 + count_characters(value.substr(0, position));
+        message += "\n  " + line + "\n  " + std::string(caret, ' ') + "^";
+    } else {
+        // Escapes or a multi-line string: point into the value itself.
+        const std::string rendered = render_query_error(value, error);  // "text\n    ^ message"
+        const std::size_t newline = rendered.find('\n');
+        const std::size_t caret = rendered.find('^', newline);
+        message += "\n  " + rendered.substr(0, newline) + "\n  " + rendered.substr(newline + 1, caret - newline);
+    }
+    throw config::ConfigError(message);
+}
+
+Limit to_limit(const config::PlaylistLimit& limit) {
+    if (limit.count) return Limit{Limit::Kind::Count, static_cast<std::size_t>(*limit.count), {}};
+    const auto seconds = limit.duration->count();
+    // Printed back as written in the usual units: 5400 s is "90m", not "5400s".
+    if (seconds % 3600 == 0) return Limit{Limit::Kind::Duration, 0, Number{static_cast<double>(seconds / 3600), 'h'}};
+    if (seconds % 60 == 0) return Limit{Limit::Kind::Duration, 0, Number{static_cast<double>(seconds / 60), 'm'}};
+    return Limit{Limit::Kind::Duration, 0, Number{static_cast<double>(seconds), 's'}};
+}
+
+}  // namespace
+
+Query rule_query(const config::PlaylistDefinition& definition) {
+    Query query;
+    try {
+        query = parse_query(definition.query);
+    } catch (const QueryError& error) {
+        fail_in_value(definition, "query", definition.query_at, definition.query, error);
+    }
+    // Clauses belong in their own keys; inside `query` they would silently
+    // fight with those keys.
+    if (!query.sort.empty() || query.shuffle || query.limit) {
+        fail_in_value(definition, "query", definition.query_at, definition.query,
+                      QueryError(definition.query.size(),
+                                 "write sort, shuffle and limit as the playlist's own keys, not inside its query"));
+    }
+    if (definition.sort) {
+        try {
+            query.sort = parse_sort(*definition.sort);
+        } catch (const QueryError& error) {
+            fail_in_value(definition, "sort", definition.sort_at, *definition.sort, error);
+        }
+    }
+    query.shuffle = definition.shuffle;
+    if (definition.limit.count || definition.limit.duration) query.limit = to_limit(definition.limit);
+    return query;
+}
+
+void check_rules(const config::Config& config) {
+    for (const auto& definition : config.playlist_definitions) {
+        const Query query = rule_query(definition);
+        try {
+            compile(query);
+        } catch (const QueryError& error) {
+            fail_in_value(definition, "query", definition.query_at, definition.query, error);
+        }
+    }
+}
+
+}  // namespace vibed::playlist

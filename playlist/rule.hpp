@@ -1,0 +1,22 @@
+#pragma once
+// A configured playlist's rule as a query tree. The query text is parsed on
+// its own; `sort` is parsed on its own; shuffle and limit come straight from
+// their config values. Nothing is pasted together as text, so an error
+// points at the key the user wrote.
+
+#include "config/config.hpp"
+#include "playlist/query/ast.hpp"
+
+namespace vibed::playlist {
+
+// Throws config::ConfigError: "file:line:column: playlist "Focus": query:
+// unknown field ...", followed by the line as written and a caret under the
+// mistake.
+Query rule_query(const config::PlaylistDefinition& definition);
+
+// rule_query() and the SQL compiler over every configured playlist, so that a
+// bad rule stops vibed at start-up (and a reload keeps the old config)
+// instead of showing up at the first playlist write. Throws config::ConfigError.
+void check_rules(const config::Config& config);
+
+}  // namespace vibed::playlist
