@@ -140,7 +140,9 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
     writer_ = std::make_unique<IndexWriter>(
         std::move(index), model_id_, problems_,
         [this](std::size_t stored) {
-            if (stored > 0) boost::asio::post(io_, guarded("playlists", [this] { schedule_playlists(); }));
+            if (stored == 0) return;
+            playlists_stale_ = true;
+            boost::asio::post(io_, guarded("playlists", [this] { schedule_playlists(); }));
         },
         [this](bool results_dropped) {
             // Results let go while the database refused: their files are still pending.
@@ -402,6 +404,7 @@ void Daemon::queue_for_analysis(const fs::path& file) {
 }
 
 void Daemon::schedule_playlists() {
+    playlists_stale_ = true;
     if (playlists_pending_ || stopping_) return;
     playlists_pending_ = true;
     // Debounced: a mass import rewrites the playlists once it calms down.
@@ -413,6 +416,22 @@ void Daemon::schedule_playlists() {
 }
 
 void Daemon::publish_playlists_now() { publisher_->request(shared_config_, model_id_); }
+
+// On the loop thread, at shutdown only (the publisher thread is gone by then),
+// with a read-only connection of its own like the publisher's.
+void Daemon::publish_before_exit() noexcept {
+    try {
+        db::Index index = db::Index::open_readonly(config_.database.path);
+        const auto report = publish_playlists(index, model_id_, config_, draws_file_for(config_.database.path));
+        for (const auto& problem : report.problems) spdlog::warn("{}", problem);
+        for (const auto& removed : report.removed) {
+            spdlog::info("removed {}: its playlist is no longer configured", removed.string());
+        }
+        spdlog::info("playlists before exit: {} files written, {} unchanged", report.written, report.unchanged);
+    } catch (const std::exception& e) {
+        spdlog::error("cannot write the playlists before exit: {}", e.what());
+    }
+}
 
 void Daemon::schedule_rescan() {
     auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(config_.daemon.rescan_interval);
@@ -461,8 +480,18 @@ void Daemon::on_idle_check() {
         const bool idle = scans_completed_ > 0 && !scanning_ && queue_.size() == 0 && settle_.empty() &&
                           (!pool_ || pool_->counters().in_flight == 0);
         if (options_.once && idle) {
-            publisher_->request(shared_config_, model_id_, /*flush_first=*/true, [this](bool) {
-                boost::asio::post(io_, guarded("stop", [this] { shutdown(); }));
+            publisher_->request(shared_config_, model_id_, /*flush_first=*/true, [this](bool ok) {
+                const auto published = publisher_->summary();
+                const bool wrote_nothing = published.files_failed > 0 && published.files_written == 0 &&
+                                           published.files_unchanged == 0;
+                boost::asio::post(io_, guarded("stop", [this, ok, wrote_nothing] {
+                    if (!ok || wrote_nothing) {
+                        spdlog::error("no playlist file could be written (see above)");
+                        exit_code_ = 1;
+                    }
+                    playlists_stale_ = false;  // just published, with everything analysed
+                    shutdown();
+                }));
             });
             return;
         }
@@ -498,7 +527,7 @@ std::optional<std::string> Daemon::reload_config() {
     systemd::notify_reloading();
     std::optional<std::string> failure;
     try {
-        config::Config fresh = config::load_config(options_.config_path);
+        config::Config fresh = load_checked_config(options_.config_path);
         if (fresh.database.path != config_.database.path) {
             spdlog::warn("the database path changed; that takes effect after a restart");
             fresh.database.path = config_.database.path;
@@ -546,6 +575,9 @@ void Daemon::shutdown() {
     watcher_.reset();
     stop_pipeline();
     publisher_.reset();  // finishes a publish in progress
+    // Stopped within regenerate_delay of an index change: write the playlists
+    // now, or they would miss it until the next start.
+    if (playlists_stale_) publish_before_exit();
     writer_.reset();     // final commit
     boost::system::error_code ignored;
     signals_.cancel(ignored);

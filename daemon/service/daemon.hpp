@@ -84,6 +84,7 @@ private:
     void queue_for_analysis(const std::filesystem::path& file);
     void schedule_playlists();
     void publish_playlists_now();
+    void publish_before_exit() noexcept;
     void schedule_rescan();
     void check_offline_roots();
     void on_idle_check();
@@ -126,6 +127,9 @@ private:
     bool settle_timer_armed_ = false;
     bool playlists_pending_ = false;
     bool stopping_ = false;
+    // Set when the index changed (on the writer's thread too) and not yet
+    // published at exit: what shutdown() must still write.
+    std::atomic<bool> playlists_stale_{false};
     int exit_code_ = 0;
 
     // Shared with the scan thread.

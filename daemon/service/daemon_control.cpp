@@ -4,10 +4,31 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "daemon/service/daemon.hpp"
+#include "daemon/service/path_tree.hpp"
 #include "daemon/service/status_report.hpp"
 
 namespace vibed::daemon {
+namespace {
+
+// Why a scan of `path` is refused, or nullopt: only folders and files of the
+// library are ever indexed.
+std::optional<std::string> scan_refusal(const std::filesystem::path& path, const std::vector<std::filesystem::path>& roots) {
+    const bool in_library = std::any_of(roots.begin(), roots.end(),
+                                        [&](const std::filesystem::path& root) { return is_at_or_under(path, root); });
+    if (!in_library) {
+        std::string listed;
+        for (const auto& root : roots) listed += (listed.empty() ? "" : ", ") + root.string();
+        return "'" + path.string() + "' is outside the library (library.paths: " + listed + ")";
+    }
+    std::error_code error;
+    if (!std::filesystem::exists(path, error)) return "'" + path.string() + "' does not exist";
+    return std::nullopt;
+}
+
+}  // namespace
 
 // The loop's own read-only connection: WAL readers never wait for the
 // writer, so status answers even while the writer retries a locked or full
@@ -56,6 +77,9 @@ void Daemon::dispatch(const Request& request, ControlServer::Responder respond) 
             const std::string path = request.args.value("path", std::string());
             if (!path.empty() && !std::filesystem::path(path).is_absolute()) {
                 return respond({false, {}, "scan needs an absolute path, got '" + path + "'"});
+            }
+            if (!path.empty()) {
+                if (auto refusal = scan_refusal(path, config_.library.paths)) return respond({false, {}, *refusal});
             }
             request_scan(path.empty() ? std::nullopt : std::optional<std::filesystem::path>(path));
             return respond({true, {{"scan", path.empty() ? "library" : path}}, {}});

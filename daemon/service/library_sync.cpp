@@ -118,10 +118,30 @@ private:
 SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanSettings& settings, IndexWriter& writer,
                         WorkQueue& queue, const std::atomic<bool>& stop) {
     std::map<fs::path, db::FileState> known;
+    std::vector<fs::path> outside;
     const auto states = writer.with_index_retrying(
         [&](db::Index& index) { return index.all_file_states(settings.model_id); }, stop);
-    for (const auto& entry : states) known.emplace(entry.path, entry.state);
+    for (const auto& entry : states) {
+        const bool in_library = std::any_of(settings.roots.begin(), settings.roots.end(),
+                                            [&](const fs::path& root) { return is_at_or_under(entry.path, root); });
+        if (in_library) {
+            known.emplace(entry.path, entry.state);
+        } else {
+            outside.push_back(entry.path);
+        }
+    }
     SyncReport report;
+    if (!outside.empty() && !stop) {
+        spdlog::info("forgetting {} indexed tracks outside the library folders (e.g. {})", outside.size(),
+                     outside.front().string());
+        writer.with_index_retrying(
+            [&](db::Index& index) {
+                for (const auto& path : outside) index.remove_path(path);
+                return true;
+            },
+            stop);
+        report.removed += outside.size();
+    }
     FolderSync sync(writer, queue, settings.settle, stop, report);
     for (const auto& folder : folders) {
         if (stop) break;

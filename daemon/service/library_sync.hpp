@@ -36,7 +36,9 @@ struct ScanSettings {
 // the database while it refuses (retrying). Stops early (with a partial
 // report) when `stop` becomes true. Only a library root can be offline: a
 // folder inside the library that cannot be listed is skipped, its indexed
-// tracks kept.
+// tracks kept. Whatever folders it scans, it also forgets indexed tracks
+// outside every one of settings.roots (a folder taken out of library.paths,
+// or files an older vibed indexed from outside the library).
 SyncReport sync_folders(const std::vector<std::filesystem::path>& folders, const ScanSettings& settings,
                         IndexWriter& writer, WorkQueue& queue, const std::atomic<bool>& stop);
 

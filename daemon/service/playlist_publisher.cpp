@@ -80,6 +80,9 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
         if (!index_) index_.emplace(db::Index::open_readonly(config.database.path));
         const auto report = publish_playlists(*index_, model_id, config, draws_file_for(config.database.path));
         for (const auto& problem : report.problems) spdlog::warn("{}", problem);
+        for (const auto& removed : report.removed) {
+            spdlog::info("removed {}: its playlist is no longer configured", removed.string());
+        }
         if (report.written > 0) spdlog::info("playlists: {} files written, {} unchanged", report.written, report.unchanged);
         if (report.problems.empty()) {
             problems_.clear(kProblemArea);
@@ -87,7 +90,7 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
             problems_.report(kProblemArea, summarise(report.problems));
         }
         std::lock_guard lock(mutex_);
-        summary_ = {std::chrono::system_clock::now(), report.written, report.unchanged};
+        summary_ = {std::chrono::system_clock::now(), report.written, report.unchanged, report.failed};
         return true;
     } catch (const std::exception& e) {
         index_.reset();  // reopened next time: the file may have been replaced

@@ -41,6 +41,7 @@ public:
         std::optional<std::chrono::system_clock::time_point> last_publish;  // the last one that ran
         std::size_t files_written = 0;  // by that publish
         std::size_t files_unchanged = 0;
+        std::size_t files_failed = 0;  // could not be written
     };
     [[nodiscard]] Summary summary() const;
 

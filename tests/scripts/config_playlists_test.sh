@@ -57,7 +57,7 @@ sort = "energy descending"
 TOML
 line=$(grep -n "energy descending" "$dir/config.toml" | cut -d: -f1)
 kill -HUP "$daemon_pid"
-wait_until 30 "the refused reload" grep -qF "configuration not reloaded: $dir/config.toml:$line:16: playlist \"Hard\": sort:" "$dir/vibed.log"
+wait_until 30 "the refused reload" grep -qF "configuration not reloaded (the running one stays): $dir/config.toml:$line:16: playlist \"Hard\": sort:" "$dir/vibed.log"
 [ ! -e "$dir/playlists/Hard.m3u" ] || fail "a playlist of the refused configuration was written"
 [ -f "$dir/playlists/Everything.m3u" ] || fail "the old configuration's playlists are gone"
 echo "ok: a reload with a sort typo keeps the old configuration"
