@@ -601,7 +601,16 @@ void add_player_outputs(Config& config) {
                      "~/.mpdconf, ~/.mpd/mpd.conf, /etc/mpd.conf)";
         return;
     }
-    const MpdDirectories directories = read_mpd_config(mpd.config_file);
+    MpdDirectories directories;
+    try {
+        directories = read_mpd_config(mpd.config_file);
+    } catch (const ConfigError& error) {
+        // The file vibed found on its own (Debian's /etc/mpd.conf is readable
+        // only by mpd and audio) must not keep vibed from starting.
+        if (choice.kind == MpdChoice::Kind::file) throw;
+        mpd.reason = std::string(error.what()) + "; no playlists are written for MPD";
+        return;
+    }
     mpd.music_directory = directories.music_directory;
     mpd.playlist_directory = directories.playlist_directory;
     const std::string conf = mpd.config_file.string();

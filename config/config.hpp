@@ -163,7 +163,8 @@ Config load_config(const std::optional<std::filesystem::path>& explicit_path);
 // adds an output target there: .m3u, paths relative to its music_directory,
 // unless an [[output]] already writes .m3u files to that folder. Fills
 // config.mpd either way. Idempotent: call it again after changing
-// library.paths. Throws ConfigError for an mpd.conf that cannot be read.
+// library.paths. Throws ConfigError for an mpd.conf named in the config that
+// cannot be read; one found on its own that cannot be read is only reported.
 void add_player_outputs(Config& config);
 
 // Parses TOML text layered over the built-in defaults; source_name is used in

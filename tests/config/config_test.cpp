@@ -502,6 +502,18 @@ TEST_F(ConfigTest, MpdOutputIsLeftOutWhenTheUserSaysSoOrAlreadyHasOne) {
     config = load_config(std::nullopt);
     EXPECT_EQ(config.mpd.config_file, home_ / "other.conf");
     EXPECT_NE(config.mpd.reason.find("sets no playlist_directory"), std::string::npos) << config.mpd.reason;
+    // An MPD configuration found on its own that vibed may not read (Debian's
+    // /etc/mpd.conf is mode 0640) is reported, not fatal; one named is an error.
+    fs::remove(home_ / ".config/mpd/mpd.conf");
+    write_file(home_ / ".mpdconf", "music_directory \"relative/path\"\n");
+    write_file(home_ / ".config/vibed/config.toml", "[playlists]\nmax_entries = 10\n");
+    config = load_config(std::nullopt);
+    EXPECT_EQ(config.mpd.config_file, home_ / ".mpdconf");
+    EXPECT_FALSE(config.mpd.target_added);
+    EXPECT_NE(config.mpd.reason.find("is not an absolute path; no playlists are written for MPD"), std::string::npos)
+        << config.mpd.reason;
+    write_file(home_ / ".config/vibed/config.toml", "[playlists]\nmpd = \"~/.mpdconf\"\n");
+    EXPECT_THROW(load_config(std::nullopt), ConfigError);
     EXPECT_EQ(error_for("[playlists]\nmpd = \"yes\"\n"),
               "test.toml:2:7: playlists.mpd: unknown value \"yes\"; expected \"auto\", \"off\" or the path of an mpd.conf");
 }
