@@ -73,8 +73,23 @@ private:
         return parse_nary(Expr::Kind::Or, "or", depth, [this](std::size_t d) { return parse_and(d); });
     }
 
+    // `and` may be left out between two terms, as in beets: `artist:davis
+    // energy:0.7..` is `artist:davis and energy:0.7..`.
     Expr parse_and(std::size_t depth) {
-        return parse_nary(Expr::Kind::And, "and", depth, [this](std::size_t d) { return parse_unary(d); });
+        const std::size_t position = peek().position;
+        Expr first = parse_unary(depth);
+        if (!peek_keyword("and") && !at_implicit_and()) return first;
+        Expr node{Expr::Kind::And, position};
+        node.operands.push_back(std::move(first));
+        while (accept_keyword("and") || at_implicit_and()) node.operands.push_back(parse_unary(depth));
+        return node;
+    }
+
+    // The next token starts another term: a word that is no keyword joining
+    // or ending the filter, or '('.
+    [[nodiscard]] bool at_implicit_and() const {
+        if (peek().kind == TokenKind::LeftParen) return true;
+        return peek().kind == TokenKind::Word && !peek_keyword("and") && !peek_keyword("or") && !at_clause_keyword();
     }
 
     // operand { keyword operand }, collected into one flat node.

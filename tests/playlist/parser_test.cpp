@@ -280,10 +280,19 @@ TEST(ParserErrors, MisusedOperatorsAndValues) {
     EXPECT_EQ(error_of("title = \"a\\nb\"").position(), 10u);  // unknown escape
 }
 
+TEST(Parser, AndMayBeLeftOutAsInBeets) {
+    EXPECT_EQ(canonical("artist:davis energy:0.7.."), "artist:\"davis\" and energy:0.7..");
+    EXPECT_EQ(canonical("energy > 0.5 valence > 0.5 sort by energy"), "energy > 0.5 and valence > 0.5 sort by energy");
+    EXPECT_EQ(canonical("artist:x or genre:jazz not energy > 0.5"), "artist:\"x\" or genre:\"jazz\" and not energy > 0.5");
+    EXPECT_EQ(canonical("energy > 0.5 (valence < 0.2 or valence > 0.8)"),
+              "energy > 0.5 and (valence < 0.2 or valence > 0.8)");
+}
+
 TEST(ParserErrors, BadClauses) {
-    EXPECT_EQ(error_of("energy > 0.5 valence > 0.5").position(), 13u);
-    EXPECT_STREQ(error_of("energy > 0.5 valence > 0.5").what(),
-                 "expected 'and', 'or', 'sort by', 'shuffle', 'limit' or the end of the query, got 'valence'");
+    EXPECT_EQ(error_of("energy > 0.5 0.7").position(), 13u);
+    EXPECT_STREQ(error_of("energy > 0.5 0.7").what(),
+                 "expected 'and', 'or', 'sort by', 'shuffle', 'limit' or the end of the query, got '0.7'");
+    EXPECT_STREQ(error_of("energy > 0.5 valenc > 0.5").what(), "unknown field 'valenc'; did you mean 'valence'?");
     // Conditions come first: after a clause only clauses may follow.
     EXPECT_STREQ(error_of("sort by energy and valence > 0.5").what(),
                  "expected 'sort by', 'shuffle', 'limit' or the end of the query, got 'and'");
