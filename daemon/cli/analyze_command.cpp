@@ -74,6 +74,18 @@ void run_analyze(const AnalyzeOptions& options, CliContext& context) {
     CollectOptions collect{options.recursive, std::nullopt};
     if (!options.glob.empty()) collect.glob = options.glob;
     const CollectedFiles collected = collect_files(options.inputs, collect);
+    for (const auto& folder : collected.skipped_subfolders) {
+        if (!options.quiet) {
+            std::fprintf(stderr, "note: %s has sub-folders that were not looked into; -r includes them\n",
+                         folder.c_str());
+        }
+    }
+    if (collected.files.empty() && collected.errors.empty()) {
+        std::fprintf(stderr, "error: no audio files to analyse%s\n",
+                     collected.skipped_subfolders.empty() ? "" : " (they may be in sub-folders: use -r)");
+        context.exit_code = 1;
+        return;
+    }
     bool any_failed = !collected.errors.empty();
     for (const auto& error : collected.errors) {
         if (!options.quiet) std::fprintf(stderr, "error: %s\n", error.c_str());

@@ -31,9 +31,13 @@ void collect_folder(const fs::path& folder, const CollectOptions& options, Colle
             visit(*it);
         }
     } else {
+        bool has_subfolders = false;
         for (fs::directory_iterator it(folder, flags, error), end; !error && it != end; it.increment(error)) {
+            std::error_code type_error;
+            if (it->is_directory(type_error)) has_subfolders = true;
             visit(*it);
         }
+        if (has_subfolders) out.skipped_subfolders.push_back(folder);
     }
     if (error) out.errors.push_back(folder.string() + ": " + error.message());
 }

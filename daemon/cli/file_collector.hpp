@@ -19,6 +19,8 @@ struct CollectOptions {
 struct CollectedFiles {
     std::vector<std::filesystem::path> files;  // sorted, unique
     std::vector<std::string> errors;           // one line each, e.g. "missing.mp3: no such file or folder"
+    // Folders named without --recursive whose sub-folders were not looked into.
+    std::vector<std::filesystem::path> skipped_subfolders;
 };
 
 CollectedFiles collect_files(const std::vector<std::string>& inputs, const CollectOptions& options);

@@ -56,6 +56,12 @@ cp song.flac "$work/lib/a.flac"; cp song.ogg "$work/lib/sub/b.ogg"; echo cover >
 [ "$("$vibectl" analyze --model "$model" -q -f csv "$work/lib" | wc -l)" = 2 ] || fail "folder without -r"
 [ "$("$vibectl" analyze --model "$model" -q -f csv -r "$work/lib" | wc -l)" = 3 ] || fail "folder with -r"
 [ "$("$vibectl" analyze --model "$model" -q -f csv -r --glob '*.ogg' "$work/lib" | wc -l)" = 2 ] || fail "--glob"
+# A folder of sub-folders without -r: a hint and exit 1, not an empty table.
+mkdir -p "$work/albums/one"; cp song.ogg "$work/albums/one/c.ogg"
+if "$vibectl" analyze --model "$model" "$work/albums" > "$work/albums.out" 2> "$work/albums.err"; then
+  fail "analyze of a folder of sub-folders without -r exited 0"
+fi
+grep -q "use -r" "$work/albums.err" || fail "no -r hint: $(cat "$work/albums.err")"
 "$vibectl" analyze --model "$model" -q -f json -r "$work/lib" | python3 -c "
 import json, sys
 rows = json.load(sys.stdin)
