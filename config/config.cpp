@@ -216,9 +216,20 @@ ModelChoice parse_model(TableReader& reader, const toml::node& node) {
     return {ModelChoice::Kind::file, reader.to_path("model", node)};
 }
 
+std::string parse_mood_model(TableReader& reader, const toml::node& node) {
+    const auto& text = reader.expect<toml::value<std::string>>("mood_model", node, "a string").get();
+    if (text == "moods" || text == "none") return text;
+    if (!text.ends_with(".json")) {
+        reader.fail("mood_model", node,
+                    "unknown mood model \"" + text + "\"; expected \"moods\", \"none\" or the path of a .json file");
+    }
+    return reader.to_path("mood_model", node).string();
+}
+
 void read_analysis(const toml::table& table, AnalysisConfig& analysis) {
     TableReader reader(table, "analysis");
     if (const auto* node = reader.find("model")) analysis.model = parse_model(reader, *node);
+    if (const auto* node = reader.find("mood_model")) analysis.mood_model = parse_mood_model(reader, *node);
     reader.read("workers", analysis.workers, 0, 256);
     reader.read("intra_op_threads", analysis.intra_op_threads, 1, 64);
     reader.read("segment_seconds", analysis.segment, 30, 24 * 3600);

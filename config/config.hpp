@@ -42,6 +42,9 @@ struct ModelChoice {
 
 struct AnalysisConfig {
     ModelChoice model;
+    // "moods" (the bundled mood model), "none" (no moods), or the absolute
+    // path of a mood model .json file (core::resolve_mood_model reads it).
+    std::string mood_model = "moods";
     unsigned workers = 0;  // 0 = one per core; use worker_count()
     unsigned intra_op_threads = 1;
     // Long-file policy: tracks longer than this are analysed in segments of

@@ -1,5 +1,6 @@
 #include "db/index.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <system_error>
@@ -27,6 +28,55 @@ core::Attributes read_attributes(const Statement& statement, int first) {
         attributes.at(i) = static_cast<float>(statement.column_double(first + static_cast<int>(i)));
     }
     return attributes;
+}
+
+// The musical feature columns in kFeatureNames order, each prefixed.
+std::string feature_columns(std::string_view prefix = "") {
+    std::string columns;
+    for (const auto name : core::kFeatureNames) {
+        if (!columns.empty()) columns += ", ";
+        columns += prefix;
+        columns += name;
+    }
+    return columns;
+}
+
+// Reads kFeatureCount columns starting at `first`; nullopt when they are NULL
+// (a track not yet analysed by any feature extractor).
+std::optional<core::MusicalFeatures> read_features(const Statement& statement, int first) {
+    if (statement.is_null(first)) return std::nullopt;
+    core::MusicalFeatures features;
+    for (std::size_t i = 0; i < core::kFeatureCount; ++i) {
+        core::set_feature_value(features, i, statement.column_double(first + static_cast<int>(i)));
+    }
+    return features;
+}
+
+bool valid_features(const core::MusicalFeatures& features) {
+    for (std::size_t i = 0; i < core::kFeatureCount; ++i) {
+        if (!std::isfinite(core::feature_value(features, i))) return false;
+    }
+    return true;
+}
+
+// The mood columns, in the order read_moods() expects.
+constexpr std::string_view kMoodColumns = "mood_valence, mood_arousal, happy, tense, sad, calm";
+constexpr int kMoodColumnCount = 6;
+
+std::optional<core::Moods> read_moods(const Statement& statement, int first) {
+    if (statement.is_null(first)) return std::nullopt;
+    core::Moods moods;
+    moods.valence = static_cast<float>(statement.column_double(first));
+    moods.arousal = static_cast<float>(statement.column_double(first + 1));
+    for (std::size_t i = 0; i < core::kMoodCount; ++i) {
+        moods.probabilities[i] = static_cast<float>(statement.column_double(first + 2 + static_cast<int>(i)));
+    }
+    return moods;
+}
+
+bool valid_moods(const core::Moods& moods) {
+    const auto in_unit = [](float value) { return value >= 0.0f && value <= 1.0f; };  // false for NaN
+    return in_unit(moods.valence) && in_unit(moods.arousal) && std::all_of(moods.probabilities.begin(), moods.probabilities.end(), in_unit);
 }
 
 // The tag columns, in the order read_tags() expects.
@@ -164,20 +214,22 @@ std::optional<std::int64_t> Index::find_model(std::string_view sha256) {
 
 namespace {
 
-constexpr std::string_view kFileStateSelect =
-    "SELECT t.path, t.size, t.mtime_ns, t.status, a.track_id IS NOT NULL "
-    "FROM tracks AS t LEFT JOIN attributes AS a ON a.track_id = t.id AND a.model_id = ?";
+const std::string kFileStateSelect =
+    "SELECT t.path, t.size, t.mtime_ns, t.status, a.track_id IS NOT NULL, "
+    "ifnull(f.extractor = " + std::to_string(core::kFeatureExtractorVersion) + ", 0) "
+    "FROM tracks AS t LEFT JOIN attributes AS a ON a.track_id = t.id AND a.model_id = ? "
+    "LEFT JOIN features AS f ON f.track_id = t.id";
 
 TrackFileState read_file_state(const Statement& statement) {
     return {statement.column_text(0),
             {statement.column_int64(1), statement.column_int64(2), parse_status(statement.column_text(3)),
-             statement.column_int64(4) != 0}};
+             statement.column_int64(4) != 0, statement.column_int64(5) != 0}};
 }
 
 }  // namespace
 
 std::optional<FileState> Index::file_state(const fs::path& path, std::int64_t model_id) {
-    auto statement = connection_.prepare(std::string(kFileStateSelect) + " WHERE t.path = ?");
+    auto statement = connection_.prepare(kFileStateSelect + " WHERE t.path = ?");
     statement.bind_all(model_id, path.string());
     if (!statement.step()) return std::nullopt;
     return read_file_state(statement).state;
@@ -214,6 +266,22 @@ void Index::upsert_pending(std::span<const FileVersion> files) {
 
 namespace {
 
+constexpr std::string_view kUpsertMoods =
+    "INSERT INTO moods (track_id, model_id, mood_model_id, mood_valence, mood_arousal, happy, tense, sad, calm, mood) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (track_id, model_id) DO UPDATE SET "
+    "mood_model_id = excluded.mood_model_id, mood_valence = excluded.mood_valence, "
+    "mood_arousal = excluded.mood_arousal, happy = excluded.happy, tense = excluded.tense, sad = excluded.sad, "
+    "calm = excluded.calm, mood = excluded.mood";
+
+void write_moods(Statement& upsert, std::int64_t track_id, std::int64_t model_id, std::int64_t mood_model_id,
+                 const core::Moods& moods) {
+    const auto& p = moods.probabilities;
+    upsert
+        .bind_all(track_id, model_id, mood_model_id, moods.valence, moods.arousal, p[0], p[1], p[2], p[3],
+                  core::to_string(moods.mood()))
+        .run();
+}
+
 // The statements one result needs, prepared once per batch.
 class ResultWriter {
 public:
@@ -225,15 +293,17 @@ public:
           upsert_attributes_(connection.prepare(
               "INSERT INTO attributes (track_id, model_id, " + attribute_columns() + ") "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (track_id, model_id) DO UPDATE SET " +
-              attribute_assignments())) {}
+              assignments(core::kAttributeNames))),
+          upsert_features_(connection.prepare(
+              "INSERT INTO features (track_id, extractor, " + feature_columns() + ") VALUES (?, ?" +
+              placeholders(core::kFeatureCount) + ") ON CONFLICT (track_id) DO UPDATE SET extractor = excluded.extractor, " +
+              assignments(core::kFeatureNames))),
+          upsert_moods_(connection.prepare(kUpsertMoods)),
+          delete_moods_(connection.prepare("DELETE FROM moods WHERE track_id = ? AND model_id = ?")) {}
 
     bool write(const AnalysisRecord& record, std::int64_t now) {
-        const bool ok = record.attributes.has_value() && valid_attributes(*record.attributes);
-        std::string error;
-        if (!ok) {
-            error = record.attributes ? "the model produced values outside [0, 1]"
-                                      : (record.error.empty() ? "analysis failed" : record.error);
-        }
+        const std::string error = error_of(record);
+        const bool ok = error.empty();
         const auto& tags = record.tags;
         update_track_.bind_all(unless_empty(tags.title), unless_empty(tags.artist), unless_empty(tags.album),
                                unless_empty(tags.album_artist), unless_empty(tags.genre), unless_zero(tags.year),
@@ -250,22 +320,52 @@ public:
                 .bind_all(track_id, record.model_id, a.acousticness, a.danceability, a.energy, a.instrumentalness,
                           a.liveness, a.speechiness, a.valence)
                 .run();
+            write_features(track_id, record.features);
+            if (record.moods) {
+                write_moods(upsert_moods_, track_id, record.model_id, record.mood_model_id, *record.moods);
+            } else {
+                delete_moods_.bind_all(track_id, record.model_id).run();  // computed from the old attributes
+            }
         }
         return true;
     }
 
 private:
-    static std::string attribute_assignments() {
-        std::string assignments;
-        for (const auto name : core::kAttributeNames) {
-            if (!assignments.empty()) assignments += ", ";
-            assignments += std::string(name) + " = excluded." + std::string(name);
+    static std::string error_of(const AnalysisRecord& record) {
+        if (!record.attributes) return record.error.empty() ? "analysis failed" : record.error;
+        if (!valid_attributes(*record.attributes)) return "the model produced values outside [0, 1]";
+        if (!valid_features(record.features)) return "the feature extractor produced a value that is not a number";
+        if (record.moods && !valid_moods(*record.moods)) return "the mood model produced values outside [0, 1]";
+        return "";
+    }
+
+    void write_features(std::int64_t track_id, const core::MusicalFeatures& features) {
+        std::vector<SqlValue> values{track_id, std::int64_t{core::kFeatureExtractorVersion}};
+        for (std::size_t i = 0; i < core::kFeatureCount; ++i) values.emplace_back(core::feature_value(features, i));
+        upsert_features_.bind_values(values).run();
+    }
+
+    template <typename Names>
+    static std::string assignments(const Names& names) {
+        std::string text;
+        for (const auto name : names) {
+            if (!text.empty()) text += ", ";
+            text += std::string(name) + " = excluded." + std::string(name);
         }
-        return assignments;
+        return text;
+    }
+
+    static std::string placeholders(std::size_t count) {
+        std::string text;
+        for (std::size_t i = 0; i < count; ++i) text += ", ?";
+        return text;
     }
 
     Statement update_track_;
     Statement upsert_attributes_;
+    Statement upsert_features_;
+    Statement upsert_moods_;
+    Statement delete_moods_;
 };
 
 }  // namespace
@@ -338,9 +438,38 @@ IndexStats Index::stats(std::int64_t model_id) {
             statement.column_int64(3), statement.column_int64(4)};
 }
 
+std::vector<MoodInputs> Index::stale_moods(std::int64_t model_id, std::int64_t mood_model_id, std::size_t limit) {
+    auto statement = connection_.prepare(
+        "SELECT a.track_id, " + attribute_columns("a.") + ", " + feature_columns("f.") +
+        " FROM attributes AS a JOIN tracks AS t ON t.id = a.track_id AND t.status = 'ok' "
+        "JOIN features AS f ON f.track_id = a.track_id "
+        "LEFT JOIN moods AS m ON m.track_id = a.track_id AND m.model_id = a.model_id "
+        "WHERE a.model_id = ? AND (m.mood_model_id IS NULL OR m.mood_model_id != ?) LIMIT ?");
+    statement.bind_all(model_id, mood_model_id, static_cast<std::int64_t>(limit));
+    std::vector<MoodInputs> inputs;
+    while (statement.step()) {
+        inputs.push_back({statement.column_int64(0), read_attributes(statement, 1),
+                          *read_features(statement, 1 + static_cast<int>(core::kAttributeCount))});
+    }
+    return inputs;
+}
+
+void Index::store_moods(std::int64_t model_id, std::int64_t mood_model_id, std::span<const MoodUpdate> updates) {
+    Transaction transaction(connection_);
+    auto upsert = connection_.prepare(kUpsertMoods);
+    for (const auto& update : updates) {
+        if (!valid_moods(update.moods)) {
+            throw DatabaseError(file().string() + ": mood model produced values outside [0, 1] for track " +
+                                std::to_string(update.track_id));
+        }
+        write_moods(upsert, update.track_id, model_id, mood_model_id, update.moods);
+    }
+    transaction.commit();
+}
+
 std::vector<LibraryRow> Index::select_library(std::int64_t model_id, const SqlFilter& filter) {
-    std::string sql = "SELECT id, path, " + std::string(kTagColumns) + ", " + attribute_columns() +
-                      " FROM library WHERE model_id = ?";
+    std::string sql = "SELECT id, path, " + std::string(kTagColumns) + ", " + attribute_columns() + ", " +
+                      feature_columns() + ", " + std::string(kMoodColumns) + " FROM library WHERE model_id = ?";
     if (!filter.where_sql.empty()) sql += " AND (" + filter.where_sql + ")";
     sql += " ORDER BY " + (filter.order_by_sql.empty() ? std::string("path") : filter.order_by_sql);
 
@@ -351,8 +480,12 @@ std::vector<LibraryRow> Index::select_library(std::int64_t model_id, const SqlFi
 
     std::vector<LibraryRow> rows;
     while (statement.step()) {
+        constexpr int kAttributesAt = 2 + kTagColumnCount;
+        constexpr int kFeaturesAt = kAttributesAt + static_cast<int>(core::kAttributeCount);
+        constexpr int kMoodsAt = kFeaturesAt + static_cast<int>(core::kFeatureCount);
         rows.push_back({statement.column_int64(0), statement.column_text(1), read_tags(statement, 2),
-                        read_attributes(statement, 2 + kTagColumnCount)});
+                        read_attributes(statement, kAttributesAt), read_features(statement, kFeaturesAt),
+                        read_moods(statement, kMoodsAt)});
     }
     return rows;
 }
@@ -361,8 +494,11 @@ namespace {
 
 std::string track_select() {
     return "SELECT t.id, t.path, t.size, t.mtime_ns, t.status, t.error, t.analyzed_at, " + std::string(kTagColumns) +
-           ", a.track_id IS NOT NULL, " + attribute_columns("a.") +
-           " FROM tracks AS t LEFT JOIN attributes AS a ON a.track_id = t.id AND a.model_id = ?";
+           ", a.track_id IS NOT NULL, " + attribute_columns("a.") + ", " + feature_columns("f.") + ", " +
+           std::string(kMoodColumns) +
+           " FROM tracks AS t LEFT JOIN attributes AS a ON a.track_id = t.id AND a.model_id = ?"
+           " LEFT JOIN features AS f ON f.track_id = t.id"
+           " LEFT JOIN moods AS m ON m.track_id = t.id AND m.model_id = a.model_id";
 }
 
 TrackRecord read_track(const Statement& statement) {
@@ -377,9 +513,13 @@ TrackRecord read_track(const Statement& statement) {
     track.error = statement.column_text(5);
     if (!statement.is_null(6)) track.analyzed_at = statement.column_int64(6);
     track.tags = read_tags(statement, kTagsAt);
+    constexpr int kFeaturesAt = kHasAttributesAt + 1 + static_cast<int>(core::kAttributeCount);
+    constexpr int kMoodsAt = kFeaturesAt + static_cast<int>(core::kFeatureCount);
     if (statement.column_int64(kHasAttributesAt) != 0) {
         track.attributes = read_attributes(statement, kHasAttributesAt + 1);
+        track.moods = read_moods(statement, kMoodsAt);
     }
+    track.features = read_features(statement, kFeaturesAt);
     return track;
 }
 

@@ -2,18 +2,23 @@
 // The index: what vibed knows about every file of the library, in one SQLite
 // database (WAL mode, so readers are never blocked by the daemon writing).
 //
-// Schema (version 1; the playlist engine writes WHERE clauses against the
-// `library` view's bare column names):
+// Schema (version 2; the playlist engine writes WHERE clauses against the
+// `library` view's bare column names; docs/database.md has every column):
 //   tracks(id, path UNIQUE, size, mtime_ns, title, artist, album, albumartist,
 //          genre, year, track_no, duration, status 'pending'|'ok'|'error',
 //          error, analyzed_at)             -- unknown tags are NULL
 //   models(id, name, sha256 UNIQUE)
 //   attributes(track_id -> tracks ON DELETE CASCADE, model_id -> models,
 //              acousticness .. valence in [0, 1], PRIMARY KEY(track_id, model_id))
-//   VIEW library: tracks with status 'ok' joined with their attributes:
+//   features(track_id -> tracks, extractor, bpm .. harmonic_change)  -- core::kFeatureNames
+//   moods(track_id -> tracks, model_id, mood_model_id -> models, mood_valence,
+//         mood_arousal, happy, tense, sad, calm, mood)
+//   VIEW library: tracks with status 'ok' joined with their attributes and,
+//          where present, features and moods:
 //          id, path, title, artist, album, albumartist, genre, year, track_no,
 //          duration, model_id, acousticness, danceability, energy,
-//          instrumentalness, liveness, speechiness, valence
+//          instrumentalness, liveness, speechiness, valence, bpm .. harmonic_change,
+//          key_name ("A minor"), mode_name, mood_valence .. calm, mood
 //
 // One Index is one connection: use it from one thread at a time. The daemon
 // holds the only writer; readers (vibectl) open their own Index.
@@ -28,7 +33,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/features/musical_features.hpp"
 #include "core/model/attributes.hpp"
+#include "core/model/moods.hpp"
 #include "core/tags/track_tags.hpp"
 #include "db/schema.hpp"
 #include "db/sql_filter.hpp"
@@ -46,6 +53,10 @@ struct FileState {
     std::int64_t mtime_ns = 0;
     TrackStatus status = TrackStatus::pending;
     bool has_attributes = false;  // for the model asked about
+    bool has_features = false;    // from the current feature extractor
+
+    // The one "already indexed" rule: nothing is missing for this model and extractor.
+    [[nodiscard]] bool analysed() const { return status == TrackStatus::ok && has_attributes && has_features; }
 };
 
 struct TrackFileState {
@@ -67,8 +78,23 @@ struct AnalysisRecord {
     std::int64_t mtime_ns = 0;  // of the version that was analysed
     core::TrackTags tags;
     std::optional<core::Attributes> attributes;  // nullopt: the analysis failed
+    core::MusicalFeatures features;              // stored with the attributes
+    std::optional<core::Moods> moods;            // nullopt: no mood model was loaded
     std::int64_t model_id = 0;
+    std::int64_t mood_model_id = 0;  // with moods
     std::string error;  // why it failed
+};
+
+// The stored inputs of the mood model for one track, and the moods computed
+// from them: a new mood model recomputes moods without decoding any audio.
+struct MoodInputs {
+    std::int64_t track_id = 0;
+    core::Attributes attributes;
+    core::MusicalFeatures features;
+};
+struct MoodUpdate {
+    std::int64_t track_id = 0;
+    core::Moods moods;
 };
 
 struct IndexStats {
@@ -85,6 +111,8 @@ struct LibraryRow {
     std::filesystem::path path;
     core::TrackTags tags;
     core::Attributes attributes;
+    std::optional<core::MusicalFeatures> features;  // nullopt until analysed by this extractor
+    std::optional<core::Moods> moods;               // nullopt until computed
 };
 
 // Everything stored about one track, for export.
@@ -98,6 +126,8 @@ struct TrackRecord {
     std::string error;
     std::optional<std::int64_t> analyzed_at;     // Unix time, seconds
     std::optional<core::Attributes> attributes;  // from the model asked about
+    std::optional<core::MusicalFeatures> features;
+    std::optional<core::Moods> moods;  // from the attributes of the model asked about
 };
 
 class Index {
@@ -149,6 +179,12 @@ public:
     std::int64_t remove_prefix(const std::filesystem::path& dir);
 
     IndexStats stats(std::int64_t model_id);
+
+    // Up to `limit` tracks with attributes of `model_id` and features whose
+    // moods are missing or come from another mood model than `mood_model_id`.
+    std::vector<MoodInputs> stale_moods(std::int64_t model_id, std::int64_t mood_model_id, std::size_t limit);
+    // Stores moods computed by `mood_model_id` from `model_id`'s attributes, in one transaction.
+    void store_moods(std::int64_t model_id, std::int64_t mood_model_id, std::span<const MoodUpdate> updates);
 
     // SELECT ... FROM library WHERE model_id = ? AND (<where_sql>)
     // ORDER BY <order_by_sql, or path>, binding model_id then filter.params.

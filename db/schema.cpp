@@ -61,6 +61,62 @@ SELECT t.id, t.path, t.title, t.artist, t.album, t.albumartist, t.genre, t.year,
 FROM tracks AS t JOIN attributes AS a ON a.track_id = t.id
 WHERE t.status = 'ok';
 )sql",
+    // 1 -> 2: interpretable musical features and moods. Existing tracks keep
+    // their attributes and get features by being analysed again in the
+    // background (the features need the audio); the library view lists them
+    // meanwhile, with NULL features and moods.
+    R"sql(
+CREATE TABLE features (
+    track_id        INTEGER PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,
+    extractor       INTEGER NOT NULL,
+    bpm             REAL NOT NULL,
+    bpm_confidence  REAL NOT NULL,
+    loudness        REAL NOT NULL,
+    loudness_range  REAL NOT NULL,
+    key             INTEGER NOT NULL CHECK (key BETWEEN -1 AND 11),
+    mode            INTEGER NOT NULL CHECK (mode IN (0, 1, 2)),
+    key_strength    REAL NOT NULL,
+    majorness       REAL NOT NULL,
+    onset_rate      REAL NOT NULL,
+    beat_regularity REAL NOT NULL,
+    brightness      REAL NOT NULL,
+    noisiness       REAL NOT NULL,
+    harmonic_change REAL NOT NULL
+);
+
+CREATE TABLE moods (
+    track_id      INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    model_id      INTEGER NOT NULL REFERENCES models(id),
+    mood_model_id INTEGER NOT NULL REFERENCES models(id),
+    mood_valence  REAL NOT NULL CHECK (mood_valence BETWEEN 0 AND 1),
+    mood_arousal  REAL NOT NULL CHECK (mood_arousal BETWEEN 0 AND 1),
+    happy         REAL NOT NULL CHECK (happy BETWEEN 0 AND 1),
+    tense         REAL NOT NULL CHECK (tense BETWEEN 0 AND 1),
+    sad           REAL NOT NULL CHECK (sad BETWEEN 0 AND 1),
+    calm          REAL NOT NULL CHECK (calm BETWEEN 0 AND 1),
+    mood          TEXT NOT NULL CHECK (mood IN ('happy', 'tense', 'sad', 'calm')),
+    PRIMARY KEY (track_id, model_id)
+) WITHOUT ROWID;
+CREATE INDEX moods_by_mood_model ON moods(mood_model_id);
+
+DROP VIEW library;
+CREATE VIEW library AS
+SELECT t.id, t.path, t.title, t.artist, t.album, t.albumartist, t.genre, t.year,
+       t.track_no, t.duration, a.model_id, a.acousticness, a.danceability, a.energy,
+       a.instrumentalness, a.liveness, a.speechiness, a.valence,
+       f.bpm, f.bpm_confidence, f.loudness, f.loudness_range, f.key, f.mode, f.key_strength,
+       f.majorness, f.onset_rate, f.beat_regularity, f.brightness, f.noisiness, f.harmonic_change,
+       CASE WHEN f.mode IN (1, 2) AND f.key BETWEEN 0 AND 11
+            THEN rtrim(substr('C C#D D#E F F#G G#A A#B ', f.key * 2 + 1, 2)) ||
+                 CASE f.mode WHEN 1 THEN ' major' ELSE ' minor' END
+       END AS key_name,
+       CASE f.mode WHEN 1 THEN 'major' WHEN 2 THEN 'minor' END AS mode_name,
+       m.mood_valence, m.mood_arousal, m.happy, m.tense, m.sad, m.calm, m.mood
+FROM tracks AS t JOIN attributes AS a ON a.track_id = t.id
+LEFT JOIN features AS f ON f.track_id = t.id
+LEFT JOIN moods AS m ON m.track_id = t.id AND m.model_id = a.model_id
+WHERE t.status = 'ok';
+)sql",
 };
 
 std::int64_t read_pragma(Connection& connection, std::string_view name) {

@@ -21,6 +21,8 @@ packages=(
   time
   # model/: importing VibeNet and training the student (system interpreter only)
   python3 python3-venv python3-numpy python3-torch python3-torchvision python3-onnx
+  # model/train_moods.py: regularised logistic regression with grouped cross-validation
+  python3-sklearn
 )
 
 missing=()

@@ -4,12 +4,14 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "core/features/log_mel.hpp"
 #include "core/features/musical_features.hpp"
 #include "core/model/attribute_model.hpp"
 #include "core/model/attributes.hpp"
+#include "core/model/mood_model.hpp"
 #include "core/tags/track_tags.hpp"
 
 namespace vibed::core {
@@ -34,12 +36,15 @@ struct AnalysisOptions {
     // its own top-dB reference, and the logits are averaged weighted by segment
     // length: memory stays bounded by one segment whatever the file's length.
     double segment_seconds = 600;
+    // Moods from the attributes and features, when set (model/moods.json).
+    std::shared_ptr<const MoodModel> mood_model;
 };
 
 struct TrackAnalysis {
     TrackTags tags;
     Attributes attributes;
     MusicalFeatures features;
+    std::optional<Moods> moods;  // with AnalysisOptions::mood_model
     double audio_seconds = 0;  // decoded length, at the feature sample rate
     std::size_t segments = 0;  // model passes (1 for ordinary tracks)
 };
@@ -53,6 +58,8 @@ public:
     [[nodiscard]] TrackAnalysis analyze(const std::filesystem::path& file) const;
 
     [[nodiscard]] const AttributeModel& model() const { return *model_; }
+    // nullptr when moods are off.
+    [[nodiscard]] const MoodModel* mood_model() const { return options_.mood_model.get(); }
 
 private:
     std::shared_ptr<const AttributeModel> model_;

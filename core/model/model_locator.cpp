@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/model/attribute_model.hpp"
+#include "core/model/mood_model.hpp"
 
 namespace vibed::core {
 namespace {
@@ -14,8 +15,8 @@ std::filesystem::path executable_dir() {
     return error ? std::filesystem::path{} : self.parent_path();
 }
 
-bool looks_like_path(std::string_view setting) {
-    return setting.find('/') != std::string_view::npos || setting.ends_with(".pt");
+bool looks_like_path(std::string_view setting, std::string_view extension) {
+    return setting.find('/') != std::string_view::npos || setting.ends_with(extension);
 }
 
 std::string how_to_get(std::string_view name) {
@@ -35,19 +36,38 @@ std::vector<std::filesystem::path> model_search_dirs() {
     return dirs;
 }
 
-std::filesystem::path resolve_model(std::string_view setting) {
-    if (setting.empty()) setting = kDefaultModelName;
-    if (looks_like_path(setting)) return std::filesystem::path(setting);
+namespace {
 
-    const std::string file_name = std::string(setting) + ".pt";
-    std::string searched;
+// NAME + extension in model_search_dirs(), or the setting itself when it is a path.
+std::optional<std::filesystem::path> find_model_file(std::string_view setting, std::string_view extension,
+                                                     std::string& searched) {
+    if (looks_like_path(setting, extension)) return std::filesystem::path(setting);
+    const std::string file_name = std::string(setting) + std::string(extension);
     for (const auto& dir : model_search_dirs()) {
         std::error_code error;
         if (std::filesystem::is_regular_file(dir / file_name, error)) return dir / file_name;
         searched += (searched.empty() ? "" : ", ") + dir.string();
     }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::filesystem::path resolve_model(std::string_view setting) {
+    if (setting.empty()) setting = kDefaultModelName;
+    std::string searched;
+    if (auto file = find_model_file(setting, ".pt", searched)) return *file;
     throw ModelError("model '" + std::string(setting) + "' not found" + how_to_get(setting) +
-                     "; looked for " + file_name + " in " + searched);
+                     "; looked for " + std::string(setting) + ".pt in " + searched);
+}
+
+std::optional<std::filesystem::path> resolve_mood_model(std::string_view setting) {
+    if (setting == kNoMoodModel) return std::nullopt;
+    if (setting.empty()) setting = kDefaultMoodModelName;
+    std::string searched;
+    if (auto file = find_model_file(setting, ".json", searched)) return *file;
+    throw MoodModelError("mood model '" + std::string(setting) + "' not found; looked for " + std::string(setting) +
+                         ".json in " + searched);
 }
 
 std::filesystem::path torch_module_file() {

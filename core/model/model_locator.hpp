@@ -3,6 +3,7 @@
 // that runs them.
 
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -13,6 +14,10 @@ inline constexpr std::string_view kDefaultModelName = "student";
 // VibeNet's own network, imported by model/import_vibenet.py.
 inline constexpr std::string_view kTeacherModelName = "vibenet";
 
+// The bundled mood model (model/moods.json), and the setting that turns moods off.
+inline constexpr std::string_view kDefaultMoodModelName = "moods";
+inline constexpr std::string_view kNoMoodModel = "none";
+
 // Folders searched for named models, in order: $VIBED_MODEL_DIR, the
 // installed share/vibed/models next to the executable, then the source tree's
 // model/ and model/generated/ (for running from a build directory).
@@ -22,6 +27,11 @@ std::vector<std::filesystem::path> model_search_dirs();
 // up as NAME.pt in model_search_dirs(); anything with a '/' or ending in .pt
 // is a path. Throws ModelError listing where it looked.
 std::filesystem::path resolve_model(std::string_view setting);
+
+// The mood model file for a setting: a name is looked up as NAME.json like
+// resolve_model() does, a path is taken as it is; nullopt for "none". Throws
+// MoodModelError listing where it looked.
+std::optional<std::filesystem::path> resolve_mood_model(std::string_view setting);
 
 // The shared module that runs models with LibTorch (see attribute_model.cpp):
 // $VIBED_TORCH_MODEL_MODULE as given when set; else the build tree's copy; else

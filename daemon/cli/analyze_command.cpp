@@ -96,7 +96,9 @@ void run_analyze(const AnalyzeOptions& options, CliContext& context) {
     }
 
     const auto model = core::AttributeModel::load(core::resolve_model(options.model));
-    const core::TrackAnalyzer analyzer(model, core::AnalysisOptions{options.segment_seconds});
+    core::AnalysisOptions analysis;
+    analysis.segment_seconds = options.segment_seconds;
+    const core::TrackAnalyzer analyzer(model, analysis);
     const auto results = analyze_all(collected.files, analyzer, options, any_failed);
     context.exit_code = any_failed ? 1 : 0;
     if (any_failed && options.strict) return;

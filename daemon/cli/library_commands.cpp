@@ -274,7 +274,7 @@ void run_explain(const CliContext& context, const std::string& track, const std:
         throw std::runtime_error(path.string() + ": not analysed (" + std::string(db::to_string(record->status)) +
                                  (record->error.empty() ? "" : ": " + record->error) + ")");
     }
-    const db::LibraryRow row{record->id, record->path, record->tags, *record->attributes};
+    const db::LibraryRow row{record->id, record->path, record->tags, *record->attributes, record->features, record->moods};
     const playlist::Query query = playlist::rule_query(definition);
     std::printf("%s\nrule of %s: %s\n", display_name(row).c_str(), definition.name.c_str(),
                 playlist::to_string(query).c_str());

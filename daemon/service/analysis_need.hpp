@@ -15,7 +15,7 @@ inline bool needs_analysis(const std::optional<db::FileState>& known, const File
     if (known->size != on_disk.size || known->mtime_ns != on_disk.mtime_ns) return true;
     switch (known->status) {
         case db::TrackStatus::pending: return true;
-        case db::TrackStatus::ok: return !known->has_attributes;  // another model's result only
+        case db::TrackStatus::ok: return !known->analysed();  // another model's result, or an older extractor's
         case db::TrackStatus::error: return false;  // not retried until the file changes
     }
     return true;

@@ -21,6 +21,8 @@ using namespace std::chrono_literals;
 
 // Bounded so memory stays flat on any library: the scanner waits when full.
 constexpr std::size_t kQueueCapacity = 256;
+// Tracks whose moods are recomputed per transaction (a 100k index: 100 short ones).
+constexpr std::size_t kMoodRefreshBatch = 1000;
 constexpr auto kSettleTick = 500ms;
 constexpr auto kOfflineCheckInterval = 5s;  // a stat() per missing folder: cheap
 constexpr auto kHousekeepingInterval = 1s;
@@ -59,7 +61,8 @@ bool pipeline_differs(const config::Config& a, const config::Config& b) {
     return a.library.paths != b.library.paths || a.library.exclude != b.library.exclude ||
            a.library.follow_symlinks != b.library.follow_symlinks || a.analysis.model.kind != b.analysis.model.kind ||
            a.analysis.model.file != b.analysis.model.file || a.analysis.workers != b.analysis.workers ||
-           a.analysis.segment != b.analysis.segment || a.analysis.intra_op_threads != b.analysis.intra_op_threads;
+           a.analysis.segment != b.analysis.segment || a.analysis.intra_op_threads != b.analysis.intra_op_threads ||
+           a.analysis.mood_model != b.analysis.mood_model;
 }
 
 std::string model_display_name(const config::ModelChoice& choice) {
@@ -76,7 +79,15 @@ core::AnalysisOptions analysis_options(const config::Config& config) {
     if (config.analysis.segment.count() > 0) {
         options.segment_seconds = static_cast<double>(config.analysis.segment.count());
     }
+    if (const auto file = core::resolve_mood_model(config.analysis.mood_model)) {
+        options.mood_model = std::make_shared<const core::MoodModel>(core::MoodModel::load(*file));
+    }
     return options;
+}
+
+// 0 when moods are off.
+std::int64_t register_mood_model(db::Index& index, const core::MoodModel* mood_model) {
+    return mood_model ? index.ensure_model(mood_model->name(), mood_model->sha256()) : 0;
 }
 
 // A database path pointing at a file that is not SQLite (a music file, say)
@@ -94,6 +105,33 @@ const fs::path& checked_database_path(const fs::path& database) {
 }
 
 }  // namespace
+
+// Tracks analysed before this mood model (another one, or none: an index from
+// before moods existed) get their moods from the stored attributes and
+// features, without decoding anything. Runs before the pipeline starts.
+void Daemon::refresh_moods() {
+    const core::MoodModel* mood_model = analyzer_->mood_model();
+    if (mood_model == nullptr) return;
+    try {
+        std::size_t refreshed = 0;
+        const std::int64_t mood_model_id =
+            writer_->with_index([&](db::Index& index) { return register_mood_model(index, mood_model); });
+        for (;;) {
+            const auto inputs = writer_->with_index(
+                [&](db::Index& index) { return index.stale_moods(model_id_, mood_model_id, kMoodRefreshBatch); });
+            if (inputs.empty()) break;
+            std::vector<db::MoodUpdate> updates;
+            for (const auto& track : inputs) {
+                updates.push_back({track.track_id, mood_model->predict({track.attributes, track.features})});
+            }
+            writer_->with_index([&](db::Index& index) { index.store_moods(model_id_, mood_model_id, updates); });
+            refreshed += updates.size();
+        }
+        if (refreshed > 0) spdlog::info("moods of {} tracks recomputed with {} (no audio decoded)", refreshed, mood_model->name());
+    } catch (const std::exception& e) {
+        spdlog::error("moods not recomputed: {}; tracks keep their previous moods", e.what());
+    }
+}
 
 ModelSelection select_model(const config::ModelChoice& choice) {
     const std::string name = model_display_name(choice);
@@ -137,6 +175,7 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
     analyzer_ = loaded.analyzer;
     db::Index index = db::Index::open(config_.database.path);
     model_id_ = index.ensure_model(model_selection_.name, analyzer_->model().sha256());
+    const std::int64_t mood_model_id = register_mood_model(index, analyzer_->mood_model());
     writer_ = std::make_unique<IndexWriter>(
         std::move(index), model_id_, problems_,
         [this](std::size_t stored) {
@@ -148,6 +187,7 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
             // Results let go while the database refused: their files are still pending.
             if (results_dropped) boost::asio::post(io_, guarded("scan", [this] { request_scan(std::nullopt); }));
         });
+    writer_->set_mood_model(mood_model_id);
     // Bounded: vibectl waits 30 s for the reply to publish-playlists.
     publisher_ = std::make_unique<PlaylistPublisher>(problems_, [this] { writer_->flush(std::chrono::seconds(10)); });
     publish_config();
@@ -158,6 +198,7 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
 Daemon::~Daemon() { shutdown(); }
 
 int Daemon::run() {
+    refresh_moods();
     start_pipeline();
     if (!options_.once) {
         control_ = std::make_unique<ControlServer>(
@@ -548,6 +589,9 @@ std::optional<std::string> Daemon::reload_config() {
             analyzer_ = loaded.analyzer;
             model_id_ = model_id;
             writer_->set_model(model_id_);
+            writer_->set_mood_model(writer_->with_index(
+                [&](db::Index& index) { return register_mood_model(index, analyzer_->mood_model()); }));
+            refresh_moods();
             publish_config();
             start_pipeline();
             if (control_) watch_library();

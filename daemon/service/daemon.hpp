@@ -71,6 +71,7 @@ public:
     int run();
 
 private:
+    void refresh_moods();
     void start_pipeline();
     void on_outcome(AnalysisOutcome&& outcome);
     void retry_later(const std::filesystem::path& file);

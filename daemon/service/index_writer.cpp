@@ -86,6 +86,11 @@ void IndexWriter::set_model(std::int64_t model_id) {
     model_id_ = model_id;
 }
 
+void IndexWriter::set_mood_model(std::int64_t mood_model_id) {
+    std::lock_guard lock(queue_mutex_);
+    mood_model_id_ = mood_model_id;
+}
+
 void IndexWriter::add(AnalysisOutcome&& outcome) {
     std::lock_guard lock(queue_mutex_);
     db::AnalysisRecord record;
@@ -96,6 +101,9 @@ void IndexWriter::add(AnalysisOutcome&& outcome) {
     if (outcome.analysis) {
         record.tags = std::move(outcome.analysis->tags);
         record.attributes = outcome.analysis->attributes;
+        record.features = outcome.analysis->features;
+        record.moods = outcome.analysis->moods;
+        record.mood_model_id = mood_model_id_;
     } else {
         record.error = std::move(outcome.error);
     }

@@ -62,8 +62,6 @@ std::string condition_to_string(const TextMatch& match) {
     return std::string(match.field->name) + std::string(separator) + quote_for_query(match.pattern);
 }
 
-bool is_unknown(const Field& field, double value) { return field.zero_is_unknown && value == 0; }
-
 bool condition_holds(const Comparison& comparison, const db::LibraryRow& row) {
     const FieldValue value = comparison.field->read(row);
     if (const auto* number = std::get_if<Number>(&comparison.value)) {

@@ -27,8 +27,8 @@ std::string describe_value(const Field& field, const db::LibraryRow& row) {
     const FieldValue value = field.read(row);
     if (const auto* text = std::get_if<std::string_view>(&value)) return "\"" + std::string(*text) + "\"";
     const double number = std::get<double>(value);
-    if (field.zero_is_unknown && number == 0) return "unknown";
-    if (field.kind == FieldKind::Attribute) {
+    if (is_unknown(field, number)) return "unknown";
+    if (field.kind == FieldKind::Attribute || field.kind == FieldKind::Probability) {
         // Attributes are stored as float; print the float, not its double expansion.
         std::array<char, 64> buffer{};
         const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), static_cast<float>(number));

@@ -50,7 +50,11 @@ private:
 
     Token next_token() {
         const char c = peek();
-        if (is_digit(c) || (c == '.' && is_digit(peek(1)))) return number();
+        // A '-' before a digit starts a negative number (loudness > -9); inside
+        // a word ("hip-hop") the word has already consumed it.
+        if (is_digit(c) || (c == '.' && is_digit(peek(1))) || (c == '-' && is_digit(peek(1)))) {
+            return number();
+        }
         if (is_word_start(c)) return word();
         if (c == '"' || c == '\'') return string_literal();
         switch (c) {
@@ -82,6 +86,7 @@ private:
 
     Token number() {
         const std::size_t start = pos_;
+        if (peek() == '-') ++pos_;
         while (is_digit(peek())) ++pos_;
         if (peek() == '.' && is_digit(peek(1))) {
             ++pos_;
@@ -89,7 +94,7 @@ private:
         }
         const std::string_view digits = query_.substr(start, pos_ - start);
         Token token{TokenKind::Number, std::string(digits), start};
-        // `digits` is digits with at most one '.', so the only failure is a
+        // `digits` is an optional '-', digits and at most one '.', so the only failure is a
         // number too large for a double (310 digits and more).
         const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), token.number);
         if (parsed.ec != std::errc{}) throw QueryError(start, "number too large: " + std::string(digits.substr(0, 40)) +

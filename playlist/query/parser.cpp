@@ -194,8 +194,8 @@ private:
     Condition parse_text_condition(const Field& field) {
         const Token& op = advance();
         switch (op.kind) {
-            case TokenKind::Equal: return Comparison{&field, CompareOp::Equal, parse_text_value(field)};
-            case TokenKind::NotEqual: return Comparison{&field, CompareOp::NotEqual, parse_text_value(field)};
+            case TokenKind::Equal: return Comparison{&field, CompareOp::Equal, parse_named_value(field)};
+            case TokenKind::NotEqual: return Comparison{&field, CompareOp::NotEqual, parse_named_value(field)};
             case TokenKind::Colon: return TextMatch{TextMatch::Kind::Contains, &field, parse_text_value(field)};
             case TokenKind::Tilde: return TextMatch{TextMatch::Kind::Glob, &field, parse_text_value(field)};
             default:
@@ -211,6 +211,20 @@ private:
             fail_expected("a text value for " + std::string(field.name) + " such as \"Miles Davis\"");
         }
         return advance().text;
+    }
+
+    // A text value compared with = or != ; for key, mode and mood it must be
+    // one of the field's values, stored in its canonical spelling.
+    std::string parse_named_value(const Field& field) {
+        const std::size_t position = peek().position;
+        std::string value = parse_text_value(field);
+        if (field.canonical == nullptr) return value;
+        std::string canonical = field.canonical(value);
+        if (canonical.empty()) {
+            throw QueryError(position, std::string(field.name) + " is " + std::string(field.values_for_humans) +
+                                           ", got '" + value + "'");
+        }
+        return canonical;
     }
 
     Condition parse_number_condition(const Field& field) {
@@ -254,7 +268,10 @@ private:
     }
 
     Number parse_number(const Field& field) {
-        const std::string example = field.kind == FieldKind::Attribute ? "0.7" : field.accepts_time_unit ? "4m" : "1999";
+        const std::string example = field.kind == FieldKind::Attribute || field.kind == FieldKind::Probability ? "0.7"
+                                    : field.kind == FieldKind::Measure ? "120"
+                                    : field.accepts_time_unit          ? "4m"
+                                                                       : "1999";
         if (peek().kind != TokenKind::Number) {
             fail_expected("a number for " + std::string(field.name) + " such as " + example);
         }

@@ -94,10 +94,10 @@ private:
     void bind(double number) { filter.params.emplace_back(std::in_place_type<double>, number); }
     void bind(const std::string& text) { filter.params.emplace_back(std::in_place_type<std::string>, text); }
 
-    // A comparison with NULL (an unknown year, say) is NULL in SQL; for
-    // fields where that can happen it is turned into plain false.
+    // A comparison with NULL (an unknown year, a track without features) is
+    // NULL in SQL; for fields where that can happen it is turned into plain false.
     Nesting emit_number_test(const Field& field, const std::string& test) {
-        if (field.zero_is_unknown) {
+        if (may_be_unknown(field)) {
             filter.where_sql += "coalesce(" + std::string(field.sql) + test + ", 0)";
             return {0, 4};
         }

@@ -94,7 +94,11 @@ TEST_F(IndexTest, LibraryViewHasTheDocumentedColumns) {
     EXPECT_EQ(names, (std::vector<std::string>{"id", "path", "title", "artist", "album", "albumartist", "genre",
                                                "year", "track_no", "duration", "model_id", "acousticness",
                                                "danceability", "energy", "instrumentalness", "liveness",
-                                               "speechiness", "valence"}));
+                                               "speechiness", "valence", "bpm", "bpm_confidence", "loudness",
+                                               "loudness_range", "key", "mode", "key_strength", "majorness",
+                                               "onset_rate", "beat_regularity", "brightness", "noisiness",
+                                               "harmonic_change", "key_name", "mode_name", "mood_valence",
+                                               "mood_arousal", "happy", "tense", "sad", "calm", "mood"}));
 }
 
 TEST_F(IndexTest, ReopeningIsIdempotent) {
