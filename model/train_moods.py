@@ -119,7 +119,7 @@ def analyze(vibectl: Path, model: str, clips: list[Path], cache_dir: Path) -> di
     rows = {}
     with open(cache, newline="") as f:
         for row in csv.DictReader(f):
-            rows[Path(row["file"]).name] = row
+            rows[Path(row["path"]).name] = row
     return rows
 
 

@@ -6,6 +6,7 @@
 
 #include "daemon/cli/attribute_table.hpp"
 #include "daemon/cli/library_access.hpp"
+#include "daemon/cli/mood_explanation.hpp"
 #include "daemon/cli/track_listing.hpp"
 #include "daemon/control/control_client.hpp"
 #include "daemon/service/playlist_builder.hpp"
@@ -128,6 +129,7 @@ void run_export(const CliContext& context, const std::string& format) {
     if (csv) {
         std::cout << "path,status,error,title,artist,album,albumartist,genre,year,track,duration";
         for (const auto name : core::kAttributeNames) std::cout << ',' << name;
+        write_feature_mood_header(std::cout);
         std::cout << '\n';
     }
     library.index.for_each_track(model_id, [&](const db::TrackRecord& track) {
@@ -142,6 +144,7 @@ void run_export(const CliContext& context, const std::string& format) {
                 std::cout << ',';
                 if (track.attributes) std::cout << track.attributes->at(i);
             }
+            write_feature_mood_values(std::cout, track.features, track.moods);
             std::cout << '\n';
             return;
         }
@@ -156,6 +159,7 @@ void run_export(const CliContext& context, const std::string& format) {
             object[std::string(core::kAttributeNames[i])] =
                 track.attributes ? nlohmann::ordered_json(track.attributes->at(i)) : nlohmann::ordered_json(nullptr);
         }
+        add_feature_mood_fields(object, track.features, track.moods);
         array.push_back(std::move(object));
     });
     if (!csv) std::cout << array.dump(2) << '\n';
@@ -266,7 +270,6 @@ std::string field_value_text(const playlist::Field& field, const db::LibraryRow&
 
 void run_explain(const CliContext& context, const std::string& track, const std::string& playlist_name) {
     LibraryAccess library = open_library(context);
-    const auto& definition = require_playlist(library.config, playlist_name);
     const fs::path path = fs::absolute(track).lexically_normal();
     const auto record = library.index.find_track(path, require_model(library));
     if (!record) throw std::runtime_error(path.string() + ": not in the index");
@@ -275,6 +278,12 @@ void run_explain(const CliContext& context, const std::string& track, const std:
                                  (record->error.empty() ? "" : ": " + record->error) + ")");
     }
     const db::LibraryRow row{record->id, record->path, record->tags, *record->attributes, record->features, record->moods};
+    if (playlist_name.empty()) {
+        std::printf("%s\n", display_name(row).c_str());
+        print_mood_explanation(*record, library.config);
+        return;
+    }
+    const auto& definition = require_playlist(library.config, playlist_name);
     const playlist::Query query = playlist::rule_query(definition);
     std::printf("%s\nrule of %s: %s\n", display_name(row).c_str(), definition.name.c_str(),
                 playlist::to_string(query).c_str());
@@ -296,6 +305,7 @@ void run_explain(const CliContext& context, const std::string& track, const std:
                                           [&](const db::LibraryRow& r) { return r.path == row.path; });
         std::printf("%s\n", included ? "It is in the playlist." : "It is left out by the playlist's limit.");
     }
+    print_mood_explanation(*record, library.config);
 }
 
 }  // namespace
@@ -344,11 +354,11 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     list->add_flag("--write", *write_all, "Rewrite every playlist's M3U files now");
     list->callback([&context, write_all] { run_playlists(context, *write_all); });
 
-    auto* explain = app.add_subcommand("explain", "Why a track is or is not in a playlist");
+    auto* explain = app.add_subcommand("explain", "A track's moods and why; with a playlist, why it is in or out");
     auto explain_track = std::make_shared<std::string>();
     auto explain_playlist = std::make_shared<std::string>();
     explain->add_option("track", *explain_track, "Path of an indexed file")->required();
-    explain->add_option("playlist", *explain_playlist, "Playlist name, slug or alias")->required();
+    explain->add_option("playlist", *explain_playlist, "Playlist name, slug or alias (optional)");
     explain->callback([&context, explain_track, explain_playlist] { run_explain(context, *explain_track, *explain_playlist); });
 }
 

@@ -10,6 +10,49 @@
 #include "playlist/m3u/m3u_writer.hpp"
 
 namespace vibed::daemon {
+
+// Unknown (not yet measured) values are empty CSV fields and JSON nulls.
+void write_feature_mood_header(std::ostream& out) {
+    for (const auto name : core::kFeatureNames) out << ',' << name;
+    out << ",key_name,mood_valence,mood_arousal";
+    for (const auto name : core::kMoodNames) out << ',' << name;
+    out << ",mood";
+}
+
+void write_feature_mood_values(std::ostream& out, const std::optional<core::MusicalFeatures>& features,
+                               const std::optional<core::Moods>& moods) {
+    for (std::size_t i = 0; i < core::kFeatureCount; ++i) {
+        out << ',';
+        if (features) out << core::feature_value(*features, i);
+    }
+    out << ',' << (features ? core::key_name(features->key, features->mode) : "");
+    out << ',';
+    if (moods) out << moods->valence;
+    out << ',';
+    if (moods) out << moods->arousal;
+    for (std::size_t k = 0; k < core::kMoodCount; ++k) {
+        out << ',';
+        if (moods) out << moods->probabilities[k];
+    }
+    out << ',' << (moods ? core::to_string(moods->mood()) : "");
+}
+
+void add_feature_mood_fields(nlohmann::ordered_json& object, const std::optional<core::MusicalFeatures>& features,
+                             const std::optional<core::Moods>& moods) {
+    for (std::size_t i = 0; i < core::kFeatureCount; ++i) {
+        object[std::string(core::kFeatureNames[i])] =
+            features ? nlohmann::ordered_json(core::feature_value(*features, i)) : nlohmann::ordered_json();
+    }
+    object["key_name"] = features ? core::key_name(features->key, features->mode) : std::string();
+    object["mood_valence"] = moods ? nlohmann::ordered_json(moods->valence) : nlohmann::ordered_json();
+    object["mood_arousal"] = moods ? nlohmann::ordered_json(moods->arousal) : nlohmann::ordered_json();
+    for (std::size_t k = 0; k < core::kMoodCount; ++k) {
+        object[std::string(core::kMoodNames[k])] =
+            moods ? nlohmann::ordered_json(moods->probabilities[k]) : nlohmann::ordered_json();
+    }
+    object["mood"] = moods ? std::string(core::to_string(moods->mood())) : std::string();
+}
+
 namespace {
 
 nlohmann::ordered_json row_json(const db::LibraryRow& row) {
@@ -24,12 +67,14 @@ nlohmann::ordered_json row_json(const db::LibraryRow& row) {
     for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
         object[std::string(core::kAttributeNames[i])] = row.attributes.at(i);
     }
+    add_feature_mood_fields(object, row.features, row.moods);
     return object;
 }
 
 void write_csv(std::ostream& out, const std::vector<db::LibraryRow>& rows) {
     out << "path,title,artist,album,albumartist,genre,year,track,duration";
     for (const auto name : core::kAttributeNames) out << ',' << name;
+    write_feature_mood_header(out);
     out << '\n';
     for (const auto& row : rows) {
         out << csv_field(row.path.string()) << ',' << csv_field(row.tags.title) << ',' << csv_field(row.tags.artist)
@@ -38,6 +83,7 @@ void write_csv(std::ostream& out, const std::vector<db::LibraryRow>& rows) {
             << (row.tags.track_number > 0 ? std::to_string(row.tags.track_number) : "") << ','
             << row.tags.duration_seconds;
         for (std::size_t i = 0; i < core::kAttributeCount; ++i) out << ',' << row.attributes.at(i);
+        write_feature_mood_values(out, row.features, row.moods);
         out << '\n';
     }
 }

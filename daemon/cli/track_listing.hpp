@@ -1,6 +1,7 @@
 #pragma once
 // Prints lists of indexed tracks for vibectl (tracks, playlist).
 
+#include <optional>
 #include <ostream>
 #include <string_view>
 #include <vector>
@@ -8,6 +9,8 @@
 #include "db/index.hpp"
 #include "playlist/query/ast.hpp"
 #include "playlist/query/fields.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace vibed::daemon {
 
@@ -29,6 +32,13 @@ std::vector<const playlist::Field*> query_columns(const playlist::Query& query);
 // `name` is the playlist's name for m3u (its #PLAYLIST: line).
 void write_track_list(std::ostream& out, TrackFormat format, const std::vector<db::LibraryRow>& rows,
                       const std::vector<const playlist::Field*>& columns, std::string_view name);
+
+// The musical-feature and mood columns shared by `tracks` and `export`.
+void write_feature_mood_header(std::ostream& out);
+void write_feature_mood_values(std::ostream& out, const std::optional<core::MusicalFeatures>& features,
+                               const std::optional<core::Moods>& moods);
+void add_feature_mood_fields(nlohmann::ordered_json& object, const std::optional<core::MusicalFeatures>& features,
+                             const std::optional<core::Moods>& moods);
 
 // "3:07" (or "1:02:03").
 std::string format_duration(double seconds);
