@@ -30,8 +30,8 @@ FieldValue read_feature(const db::LibraryRow& row) {
 }
 
 template <std::size_t Index>
-constexpr Field measure(double minimum, double maximum, bool zero_is_unknown = false) {
-    return {core::kFeatureNames[Index], core::kFeatureNames[Index], FieldKind::Measure, false, zero_is_unknown,
+constexpr Field measure(double minimum, double maximum) {
+    return {core::kFeatureNames[Index], core::kFeatureNames[Index], FieldKind::Measure, false, false,
             minimum, maximum, read_feature<Index>};
 }
 
@@ -126,7 +126,8 @@ constexpr std::array<Field, 36> kFields = {
     Field{"duration", "duration", FieldKind::Number, true, true, 0, kNoUpperBound,
           [](const db::LibraryRow& row) -> FieldValue { return row.tags.duration_seconds; }},
     // Musical features (core/features/musical_features.hpp); docs/features.md says what each means.
-    measure<feature("bpm")>(0, 1000, true),
+    // The features table stores 0 for "no steady beat"; SQL sees it as NULL, as evaluate() sees it as unknown.
+    Field{"bpm", "nullif(bpm, 0)", FieldKind::Measure, false, true, 0, 1000, read_feature<feature("bpm")>},
     measure<feature("bpm_confidence")>(0, 1),
     measure<feature("loudness")>(-100, 20),
     measure<feature("loudness_range")>(0, 100),

@@ -361,3 +361,58 @@ TEST(ParserLimits, OverlongQueriesAndStrings) {
 
 }  // namespace
 }  // namespace vibed::playlist
+
+namespace vibed::playlist {
+namespace {
+
+// ---- musical features and moods ---------------------------------------------
+
+TEST(ParserFeatures, NamedValuesAreStoredInTheirCanonicalSpelling) {
+    EXPECT_EQ(to_string(parse_query("mood = Relaxed and key = am and mode = MINOR")),
+              "mood = \"calm\" and key = \"A minor\" and mode = \"minor\"");
+    EXPECT_EQ(to_string(parse_query("key = \"Bb major\" or key = 'f#m'")), "key = \"A# major\" or key = \"F# minor\"");
+}
+
+TEST(ParserFeatures, AValueOutsideANamedFieldsValuesIsAnErrorThatListsThem) {
+    try {
+        (void)parse_query("energy > 0.2 and mode = minr");
+        FAIL() << "accepted";
+    } catch (const QueryError& e) {
+        EXPECT_EQ(e.position(), 24u);
+        EXPECT_NE(std::string(e.what()).find("mode is major or minor, got 'minr'"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW((void)parse_query("mood = glum"), QueryError);
+    EXPECT_THROW((void)parse_query("key = H"), QueryError);
+}
+
+TEST(ParserFeatures, NegativeNumbersAndRangesPrintBack) {
+    const std::string text = "loudness > -9 and loudness:-14.5..-8 and majorness < -0.25";
+    EXPECT_EQ(to_string(parse_query(text)), text);
+    EXPECT_THROW((void)parse_query("loudness > -200"), QueryError);  // outside the field's range
+    EXPECT_THROW((void)parse_query("energy > -0.1"), QueryError);
+}
+
+TEST(ParserFeatures, MoodProbabilitiesAreBetweenZeroAndOne) {
+    EXPECT_NO_THROW((void)parse_query("sad >= 0.6 sort by sad desc limit 20"));
+    EXPECT_THROW((void)parse_query("sad > 1.5"), QueryError);
+    EXPECT_NO_THROW((void)parse_query("bpm:120..130 and key_strength > 0.5"));
+}
+
+TEST(ParserFeatures, ConditionsOnATrackWithoutFeaturesOrMoodsAreFalse) {
+    db::LibraryRow row;  // analysed before features existed
+    EXPECT_FALSE(evaluate(parse_query("bpm > 0"), row));
+    EXPECT_FALSE(evaluate(parse_query("loudness < 0"), row));
+    EXPECT_FALSE(evaluate(parse_query("sad >= 0"), row));
+    EXPECT_FALSE(evaluate(parse_query("mood = sad"), row));
+    EXPECT_TRUE(evaluate(parse_query("not bpm > 0"), row));
+    row.features = core::MusicalFeatures{};
+    row.features->bpm = 0;  // measured: no steady beat
+    row.features->loudness = -20;
+    row.features->key = 9;
+    row.features->mode = core::Mode::minor;
+    EXPECT_FALSE(evaluate(parse_query("bpm < 100"), row));
+    EXPECT_TRUE(evaluate(parse_query("loudness < -10 and key = am and mode = minor"), row));
+}
+
+}  // namespace
+}  // namespace vibed::playlist

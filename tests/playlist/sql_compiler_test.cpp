@@ -235,9 +235,21 @@ private:
                                                             "instrumentalness", "liveness", "speechiness", "valence"};
         static const std::vector<std::string> texts = {"artist", "album", "albumartist", "title", "genre", "path"};
         static const std::vector<std::string> operators = {" < ", " <= ", " > ", " >= ", " = ", " != "};
-        switch (pick(0, 3)) {
+        static const std::vector<std::string> probabilities = {"happy", "tense", "sad", "calm", "mood_valence",
+                                                               "mood_arousal", "key_strength"};
+        switch (pick(0, 5)) {
+            case 4: {
+                if (pick(0, 1) == 0) return "bpm" + pick(operators) + std::to_string(pick(0, 200));
+                return "loudness" + pick(operators) + std::to_string(-pick(0, 30));
+            }
+            case 5: {
+                static const std::vector<std::string> named = {"mood = sad", "mood != calm", "mood = happy", "mode = minor",
+                                                               "mode != major", "key = \"A minor\"", "key = cm",
+                                                               "key:minor", "majorness < 0", "majorness:-0.5..0.5"};
+                return pick(named);
+            }
             case 0: {
-                const std::string field = pick(attributes);
+                const std::string field = pick(0, 1) == 0 ? pick(attributes) : pick(probabilities);
                 if (pick(0, 2) == 0) return field + ":" + fraction() + ".." + (pick(0, 1) ? "" : "1");
                 return field + pick(operators) + fraction();
             }

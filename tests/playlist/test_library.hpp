@@ -26,7 +26,20 @@ public:
         record.tags = row.tags;
         record.attributes = row.attributes;
         record.model_id = model_;
+        // A row without features stands for a track analysed before features
+        // existed: stored without them, as a version-1 index upgraded has it.
+        if (row.features) record.features = *row.features;
+        if (row.moods) {
+            record.moods = row.moods;
+            record.mood_model_id = mood_model_;
+        }
         if (!index_.record_result(record)) ADD_FAILURE() << "the index refused " << row.path;
+        if (!row.features) {
+            db::Connection::open(scratch_ / "index.sqlite", db::Connection::Mode::read_write_create)
+                .prepare("DELETE FROM features WHERE track_id = (SELECT id FROM tracks WHERE path = ?)")
+                .bind_all(row.path.string())
+                .run();
+        }
     }
 
     void add(const std::vector<db::LibraryRow>& rows) {
@@ -41,6 +54,7 @@ private:
     db::testing::ScratchDir scratch_;
     db::Index index_;
     std::int64_t model_;
+    std::int64_t mood_model_ = index_.ensure_model("moods", "cd34");
 };
 
 // Text chosen to trip up matching: ASCII and non-ASCII letters in both
@@ -79,6 +93,26 @@ inline std::vector<db::LibraryRow> random_library(std::mt19937& random, std::siz
                                         ? 0
                                         : std::uniform_int_distribution<int>(30, 900)(random) + 0.5;
         for (std::size_t a = 0; a < core::kAttributeCount; ++a) row.attributes.at(a) = attribute();
+        if (std::uniform_int_distribution<int>(0, 4)(random) != 0) {  // 1 in 5 without features and moods
+            core::MusicalFeatures features;
+            features.bpm = std::uniform_int_distribution<int>(0, 3)(random) == 0
+                               ? 0
+                               : std::uniform_int_distribution<int>(60, 180)(random);
+            features.loudness = -std::uniform_int_distribution<int>(5, 30)(random);
+            features.key = std::uniform_int_distribution<int>(-1, 11)(random);
+            features.mode = features.key < 0 ? core::Mode::unknown
+                                             : static_cast<core::Mode>(std::uniform_int_distribution<int>(1, 2)(random));
+            features.majorness = attribute() * 2 - 1;
+            features.key_strength = attribute();
+            row.features = features;
+            core::Moods moods;
+            float total = 0;
+            for (auto& p : moods.probabilities) total += p = attribute() + 0.01f;
+            for (auto& p : moods.probabilities) p /= total;
+            moods.valence = attribute();
+            moods.arousal = attribute();
+            row.moods = moods;
+        }
         const std::string genre_folder = row.tags.genre.empty() ? "Unknown" : row.tags.genre;
         row.path = "/music/" + genre_folder + "/" + (row.tags.artist.empty() ? "Various" : row.tags.artist) + "/" +
                    std::to_string(i) + " " + row.tags.title + ".mp3";
