@@ -430,12 +430,16 @@ std::int64_t Index::remove_prefix(const fs::path& dir) {
 
 IndexStats Index::stats(std::int64_t model_id) {
     auto statement = connection_.prepare(
-        "SELECT count(*), total(status = 'ok'), total(status = 'error'), total(status = 'pending'), "
-        "(SELECT count(*) FROM library WHERE model_id = ?) FROM tracks");
-    statement.bind_all(model_id);
+        std::string("SELECT count(*), total(status = 'ok'), total(status = 'error'), total(status = 'pending'), "
+                    "(SELECT count(*) FROM library WHERE model_id = ?), ") +
+        "(SELECT count(*) FROM library AS l JOIN features AS f ON f.track_id = l.id WHERE l.model_id = ? AND f.extractor = " +
+        std::to_string(core::kFeatureExtractorVersion) + "), "
+        "(SELECT count(*) FROM library WHERE model_id = ? AND mood IS NOT NULL) FROM tracks");
+    statement.bind_all(model_id, model_id, model_id);
     statement.step();
     return {statement.column_int64(0), statement.column_int64(1), statement.column_int64(2),
-            statement.column_int64(3), statement.column_int64(4)};
+            statement.column_int64(3), statement.column_int64(4), statement.column_int64(5),
+            statement.column_int64(6)};
 }
 
 std::vector<MoodInputs> Index::stale_moods(std::int64_t model_id, std::int64_t mood_model_id, std::size_t limit) {

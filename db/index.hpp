@@ -103,6 +103,8 @@ struct IndexStats {
     std::int64_t error = 0;
     std::int64_t pending = 0;
     std::int64_t analyzed = 0;  // ok tracks that have attributes from the model asked about
+    std::int64_t with_features = 0;  // of those, with features from the current extractor
+    std::int64_t with_moods = 0;     // of those, with moods
 };
 
 // One row of the `library` view: an analysed track, for playlists.

@@ -43,9 +43,11 @@ nlohmann::json status_report(const config::Config& config, const std::string& mo
         {"database", config.database.path.string()},
         {"playlist_folders", outputs},
         {"model", {{"name", model_name}, {"sha256", model_sha256}}},
+        {"mood_model", config.analysis.mood_model},
         {"tracks",
          {{"total", stats.total}, {"analysed", stats.analyzed}, {"ok", stats.ok}, {"failed", stats.error},
-          {"pending", stats.pending}, {"known", stats_known}}},
+          {"pending", stats.pending}, {"with_features", stats.with_features}, {"with_moods", stats.with_moods},
+          {"known", stats_known}}},
     };
     if (activity == nullptr) return status;
     // Work left: what the index still calls pending, but never less than
@@ -110,6 +112,12 @@ std::string format_status(const nlohmann::json& status) {
                              (tracks.value("failed", 0) > 0 ? " (vibectl errors lists them)" : "") + ", " +
                              count_text(tracks, "pending") + " waiting";
         line("tracks:    ", counts);
+        if (tracks.value("analysed", 0) > tracks.value("with_features", 0)) {
+            line("features:  ", count_text(tracks, "with_features") + " of the analysed tracks so far (the others are "
+                                "analysed again in the background)");
+        }
+        line("moods:     ", count_text(tracks, "with_moods") + " tracks" +
+                                (status.contains("mood_model") ? " (" + status.value("mood_model", "") + ")" : ""));
     }
     if (!status.contains("daemon")) return out;
     const auto& daemon = status.at("daemon");
