@@ -116,11 +116,7 @@ def analyze(vibectl: Path, model: str, clips: list[Path], cache_dir: Path) -> di
         out = subprocess.run([str(vibectl), "analyze", "--features", "-f", "csv", "-j", "2", "--model", model,
                               *map(str, clips)], check=True, capture_output=True, text=True).stdout
         cache.write_text(out)
-    rows = {}
-    with open(cache, newline="") as f:
-        for row in csv.DictReader(f):
-            rows[Path(row["path"]).name] = row
-    return rows
+    return read_analysis(cache)
 
 
 @dataclass
@@ -140,14 +136,21 @@ class Dataset:
         return np.isin(self.quadrant, (0, 1)).astype(int)
 
 
+def read_analysis(path: Path) -> dict[str, dict[str, str]]:
+    with open(path, newline="") as f:
+        return {Path(row["path"]).name: row for row in csv.DictReader(f)}
+
+
 def load_dataset(args) -> Dataset:
     labels = list(csv.DictReader(open(args.labels, newline="")))
     clips = [args.corpus / row["file"] for row in labels]
-    vibectl = build_vibectl(args.build_dir)
     cache_dir = args.build_dir / "moods"
-    student = analyze(vibectl, "student", clips, cache_dir)
+    vibectl = None if args.student_csv and args.teacher_csv else build_vibectl(args.build_dir)
+    student = read_analysis(args.student_csv) if args.student_csv else analyze(vibectl, "student", clips, cache_dir)
     teacher = None
-    if (REPO / "model" / "generated" / "vibenet.pt").exists():
+    if args.teacher_csv:
+        teacher = read_analysis(args.teacher_csv)
+    elif (REPO / "model" / "generated" / "vibenet.pt").exists():
         teacher = analyze(vibectl, "vibenet", clips, cache_dir)
     names = ATTRIBUTES + tuple(name for name, _, _ in FEATURE_INPUTS)
     files = [row["file"] for row in labels]
@@ -416,6 +419,9 @@ def main() -> None:
     parser.add_argument("--labels", type=Path, default=SHARED / "corpus" / "music-clips-moods.csv")
     parser.add_argument("--build-dir", type=Path, default=REPO / "build")
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--student-csv", type=Path, help="`vibectl analyze --features -f csv` of the clips, "
+                        "instead of running it")
+    parser.add_argument("--teacher-csv", type=Path, help="the same with --model vibenet")
     args = parser.parse_args()
 
     ds = load_dataset(args)
