@@ -12,9 +12,9 @@ write_config "$dir"
 L="$dir/library"
 cp "$fixture_dir/song.mp3" "$L/song.mp3"
 cp "$fixture_dir/song.flac" "$L/song.flac"
-# A slow, quiet A-minor pad and a loud, fast C-major pulse.
+# A quiet sustained chord (no beat) and a loud 120 BPM pulse.
 sox -D -R -q -n -r 44100 -c 2 "$L/pad.flac" synth 12 sine 220 sine 261.63 sine 329.63 gain -22
-sox -D -R -q -n -r 44100 -c 2 "$L/pulse.flac" synth 0.05 sine 523.25 pad 0 0.2 repeat 47 gain -3
+sox -D -R -q -n -r 44100 -c 2 "$L/pulse.flac" synth 0.05 sine 523.25 pad 0 0.45 repeat 23 gain -3
 
 vibectl() { "$vibectl" -c "$dir/config.toml" "$@"; }
 "$vibed" -c "$dir/config.toml" --once >"$dir/first.log" 2>&1 || fail "vibed --once failed: $(cat "$dir/first.log")"
@@ -34,7 +34,9 @@ for row in rows:
     assert -70 <= float(row["loudness"]) <= 0, row
 pad = next(r for r in rows if r["path"].endswith("pad.flac"))
 assert float(pad["loudness"]) < -20, pad["loudness"]   # it was made 22 dB below full scale
-assert pad["key_name"] in ("A minor", "C major"), pad["key_name"]  # A-C-E: A minor, or its relative
+assert float(pad["bpm"]) == 0, pad["bpm"]              # no beat: tempo unknown, not invented
+pulse = next(r for r in rows if r["path"].endswith("pulse.flac"))
+assert abs(float(pulse["bpm"]) - 120) < 2.4, pulse["bpm"]  # a click every 0.5 s
 PY
 
 # 2. A query on moods and features selects exactly the tracks the exported values say.
