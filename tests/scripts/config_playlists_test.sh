@@ -6,13 +6,7 @@
 #  - files of playlists taken out of the configuration are deleted and logged.
 source "$(dirname "$0")/lib.sh"
 
-dir=$(mktemp -d)
-daemon_pid=""
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-  [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
-}
-trap cleanup EXIT
+start_test_dir
 mkdir -p "$dir/library"
 cp "$fixture_dir/song.mp3" "$dir/library/one.mp3"
 write_config "$dir"

@@ -4,13 +4,7 @@
 # the index is checked through vibectl.
 source "$(dirname "$0")/lib.sh"
 
-dir=$(mktemp -d)
-daemon_pid=""
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-  [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
-}
-trap cleanup EXIT
+start_test_dir
 mkdir -p "$dir/library/rock" "$dir/library/jazz"
 write_config "$dir"
 

@@ -64,3 +64,16 @@ indexed_paths() {
   "$vibectl" -c "$1/config.toml" export -f json |
     python3 -c "import json,sys; [print(t['path']) for t in sorted(json.load(sys.stdin), key=lambda t: t['path'])]"
 }
+
+# Sets `dir` to a fresh scratch folder and `daemon_pid` to "", and arranges for
+# the daemon (when the test started one into daemon_pid) to be stopped and the
+# folder removed on exit (KEEP_TEST_DIR=1 keeps it).
+start_test_dir() {
+  dir=$(mktemp -d)
+  daemon_pid=""
+  trap 'stop_test_dir' EXIT
+}
+stop_test_dir() {
+  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
+}

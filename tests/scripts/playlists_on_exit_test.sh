@@ -4,13 +4,7 @@
 # `vibed --once` fails (exit 1) when no playlist file can be written at all.
 source "$(dirname "$0")/lib.sh"
 
-dir=$(mktemp -d)
-daemon_pid=""
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-  [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
-}
-trap cleanup EXIT
+start_test_dir
 mkdir -p "$dir/library"
 write_config "$dir"
 sed -i 's/^regenerate_delay_seconds = .*/regenerate_delay_seconds = 600/' "$dir/config.toml"

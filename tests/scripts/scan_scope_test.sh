@@ -5,13 +5,7 @@
 # folder taken out of library.paths, then a reload).
 source "$(dirname "$0")/lib.sh"
 
-dir=$(mktemp -d)
-daemon_pid=""
-cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-  [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
-}
-trap cleanup EXIT
+start_test_dir
 mkdir -p "$dir/library" "$dir/second" "$dir/outside"
 cp "$fixture_dir/song.mp3" "$dir/library/one.mp3"
 cp "$fixture_dir/song.ogg" "$dir/second/two.ogg"
