@@ -89,6 +89,7 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
     }
     if (result.tags.duration_seconds <= 0) result.tags.duration_seconds = result.audio_seconds;
     if (options_.mood_model) result.moods = options_.mood_model->predict({result.attributes, result.features});
+    if (options_.similarity_model) result.vector = options_.similarity_model->embed({result.attributes, result.features});
     return result;
 }
 

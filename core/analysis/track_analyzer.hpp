@@ -12,6 +12,7 @@
 #include "core/model/attribute_model.hpp"
 #include "core/model/attributes.hpp"
 #include "core/model/mood_model.hpp"
+#include "core/model/similarity_model.hpp"
 #include "core/tags/track_tags.hpp"
 
 namespace vibed::core {
@@ -38,6 +39,8 @@ struct AnalysisOptions {
     double segment_seconds = 600;
     // Moods from the attributes and features, when set (model/moods.json).
     std::shared_ptr<const MoodModel> mood_model;
+    // The track's similarity vector, when set (model/similarity.json).
+    std::shared_ptr<const SimilarityModel> similarity_model;
 };
 
 struct TrackAnalysis {
@@ -45,6 +48,7 @@ struct TrackAnalysis {
     Attributes attributes;
     MusicalFeatures features;
     std::optional<Moods> moods;  // with AnalysisOptions::mood_model
+    std::optional<std::vector<float>> vector;  // with AnalysisOptions::similarity_model
     double audio_seconds = 0;  // decoded length, at the feature sample rate
     std::size_t segments = 0;  // model passes (1 for ordinary tracks)
 };
@@ -60,6 +64,8 @@ public:
     [[nodiscard]] const AttributeModel& model() const { return *model_; }
     // nullptr when moods are off.
     [[nodiscard]] const MoodModel* mood_model() const { return options_.mood_model.get(); }
+    // nullptr when similarity vectors are off.
+    [[nodiscard]] const SimilarityModel* similarity_model() const { return options_.similarity_model.get(); }
 
 private:
     std::shared_ptr<const AttributeModel> model_;

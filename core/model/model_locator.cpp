@@ -5,6 +5,7 @@
 
 #include "core/model/attribute_model.hpp"
 #include "core/model/mood_model.hpp"
+#include "core/model/similarity_model.hpp"
 
 namespace vibed::core {
 namespace {
@@ -68,6 +69,15 @@ std::optional<std::filesystem::path> resolve_mood_model(std::string_view setting
     if (auto file = find_model_file(setting, ".json", searched)) return *file;
     throw MoodModelError("mood model '" + std::string(setting) + "' not found; looked for " + std::string(setting) +
                          ".json in " + searched);
+}
+
+std::optional<std::filesystem::path> resolve_similarity_model(std::string_view setting) {
+    if (setting == kNoSimilarityModel) return std::nullopt;
+    if (setting.empty()) setting = kDefaultSimilarityModelName;
+    std::string searched;
+    if (auto file = find_model_file(setting, ".json", searched)) return *file;
+    throw SimilarityModelError("similarity model '" + std::string(setting) + "' not found; looked for " +
+                               std::string(setting) + ".json in " + searched);
 }
 
 std::filesystem::path torch_module_file() {

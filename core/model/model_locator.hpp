@@ -17,6 +17,9 @@ inline constexpr std::string_view kTeacherModelName = "vibenet";
 // The bundled mood model (model/moods.json), and the setting that turns moods off.
 inline constexpr std::string_view kDefaultMoodModelName = "moods";
 inline constexpr std::string_view kNoMoodModel = "none";
+// The bundled similarity model (model/similarity.json); "none" turns vectors off too.
+inline constexpr std::string_view kDefaultSimilarityModelName = "similarity";
+inline constexpr std::string_view kNoSimilarityModel = "none";
 
 // Folders searched for named models, in order: $VIBED_MODEL_DIR, the
 // installed share/vibed/models next to the executable, then the source tree's
@@ -32,6 +35,9 @@ std::filesystem::path resolve_model(std::string_view setting);
 // resolve_model() does, a path is taken as it is; nullopt for "none". Throws
 // MoodModelError listing where it looked.
 std::optional<std::filesystem::path> resolve_mood_model(std::string_view setting);
+
+// The same for the similarity model. Throws SimilarityModelError.
+std::optional<std::filesystem::path> resolve_similarity_model(std::string_view setting);
 
 // The shared module that runs models with LibTorch (see attribute_model.cpp):
 // $VIBED_TORCH_MODEL_MODULE as given when set; else the build tree's copy; else

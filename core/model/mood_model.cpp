@@ -15,38 +15,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr double kMaxStandardised = 4;
 constexpr std::string_view kFormat = "vibed-mood-model";
 constexpr int kFormatVersion = 1;
 
 double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
-
-MoodModel::Transform parse_transform(const std::string& text, const std::string& source) {
-    if (text == "identity") return MoodModel::Transform::identity;
-    if (text == "log") return MoodModel::Transform::log;
-    if (text == "minor") return MoodModel::Transform::minor;
-    throw MoodModelError(source + ": unknown input transform '" + text + "' (identity, log or minor)");
-}
-
-MoodModel::Input parse_input(const json& entry, const std::string& source) {
-    MoodModel::Input input;
-    const std::string name = entry.at("name").get<std::string>();
-    if (const auto attribute = attribute_index(name)) {
-        input = {kAttributeNames[*attribute], true, *attribute};
-    } else if (const auto feature = feature_index(name)) {
-        input = {kFeatureNames[*feature], false, *feature};
-    } else {
-        throw MoodModelError(source + ": input '" + name + "' is neither an attribute nor a musical feature");
-    }
-    input.transform = parse_transform(entry.value("transform", std::string("identity")), source);
-    input.unknown_if_zero = entry.value("unknown_if_zero", false);
-    input.center = entry.at("center").get<double>();
-    input.scale = entry.at("scale").get<double>();
-    if (!std::isfinite(input.center) || !std::isfinite(input.scale) || input.scale <= 0) {
-        throw MoodModelError(source + ": input '" + name + "' needs a finite center and a positive scale");
-    }
-    return input;
-}
 
 std::vector<double> parse_weights(const json& weights, std::size_t inputs, const std::string& source,
                                   const std::string& head) {
@@ -90,7 +62,7 @@ MoodModel MoodModel::parse(std::string_view json_text, const std::string& source
                                  "\", version " + std::to_string(kFormatVersion) + ")");
         }
         model.name_ = document.value("name", std::string("moods"));
-        for (const auto& entry : document.at("inputs")) model.inputs_.push_back(parse_input(entry, source));
+        model.inputs_ = ModelInputs::parse(document.at("inputs"), source);
         const std::size_t count = model.inputs_.size();
         model.valence_ = parse_head(document.at("valence"), count, source, "valence");
         model.arousal_ = parse_head(document.at("arousal"), count, source, "arousal");
@@ -105,42 +77,13 @@ MoodModel MoodModel::parse(std::string_view json_text, const std::string& source
         }
     } catch (const MoodModelError&) {
         throw;
+    } catch (const ModelInputsError& e) {
+        throw MoodModelError(e.what());
     } catch (const json::exception& e) {
         throw MoodModelError(source + ": " + e.what());
     }
     model.sha256_ = "";  // load() sets the file's digest; parsed text has none
     return model;
-}
-
-std::vector<std::string_view> MoodModel::input_names() const {
-    std::vector<std::string_view> names;
-    for (const Input& input : inputs_) names.push_back(input.name);
-    return names;
-}
-
-double MoodModel::raw_value(const Input& input, const MoodInputValues& values) const {
-    return input.is_attribute ? static_cast<double>(values.attributes.at(input.index))
-                              : feature_value(values.features, input.index);
-}
-
-std::vector<double> MoodModel::standardise(const MoodInputValues& values) const {
-    std::vector<double> z;
-    z.reserve(inputs_.size());
-    for (const Input& input : inputs_) {
-        const double x = raw_value(input, values);
-        if (!std::isfinite(x) || (input.unknown_if_zero && x == 0)) {
-            z.push_back(0);  // unknown: the training mean, so it pushes no way
-            continue;
-        }
-        double t = x;
-        switch (input.transform) {
-            case Transform::identity: break;
-            case Transform::log: t = std::log(std::max(x, 1e-6)); break;
-            case Transform::minor: t = x == static_cast<double>(Mode::minor) ? 1 : x == static_cast<double>(Mode::major) ? 0 : 0.5; break;
-        }
-        z.push_back(std::clamp((t - input.center) / input.scale, -kMaxStandardised, kMaxStandardised));
-    }
-    return z;
 }
 
 std::array<double, kMoodCount> MoodModel::mood_logits(const std::vector<double>& z) const {
@@ -150,7 +93,7 @@ std::array<double, kMoodCount> MoodModel::mood_logits(const std::vector<double>&
 }
 
 Moods MoodModel::predict(const MoodInputValues& inputs) const {
-    const std::vector<double> z = standardise(inputs);
+    const std::vector<double> z = inputs_.standardise(inputs);
     Moods moods;
     moods.valence = static_cast<float>(sigmoid(valence_.intercept + dot(valence_.weights, z)));
     moods.arousal = static_cast<float>(sigmoid(arousal_.intercept + dot(arousal_.weights, z)));
@@ -165,12 +108,12 @@ Moods MoodModel::predict(const MoodInputValues& inputs) const {
 
 MoodExplanation MoodModel::explain_terms(const MoodInputValues& inputs, const std::vector<double>& weights,
                                          double intercept, double probability) const {
-    const std::vector<double> z = standardise(inputs);
+    const std::vector<double> z = inputs_.standardise(inputs);
     MoodExplanation explanation;
     explanation.probability = probability;
     explanation.baseline = intercept;
     for (std::size_t i = 0; i < inputs_.size(); ++i) {
-        explanation.terms.push_back({inputs_[i].name, raw_value(inputs_[i], inputs), z[i], weights[i] * z[i]});
+        explanation.terms.push_back({inputs_.inputs()[i].name, inputs_.raw_value(i, inputs), z[i], weights[i] * z[i]});
     }
     std::stable_sort(explanation.terms.begin(), explanation.terms.end(), [](const MoodTerm& a, const MoodTerm& b) {
         return std::abs(a.contribution) > std::abs(b.contribution);

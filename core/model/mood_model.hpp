@@ -9,13 +9,11 @@
 //
 // The file is JSON:
 //   {"format": "vibed-mood-model", "version": 1, "name": "...",
-//    "inputs": [{"name": "energy" | "bpm" | ..., "transform": "identity" | "log" | "minor",
-//                "unknown_if_zero": false, "center": c, "scale": s}, ...],
+//    "inputs": [...],                                          -- core/model/model_inputs.hpp
 //    "valence": {"intercept": b, "weights": [w per input]},     -- logistic
 //    "arousal": {"intercept": b, "weights": [...]},             -- logistic
 //    "moods":   {"intercepts": [4], "weights": [[w per input] x 4]}}  -- softmax, kMoodNames order
-// An input's standardised value is clamp((transform(x) - center) / scale, -4, 4),
-// or 0 (the training mean) when the raw value is unknown.
+// The inputs are standardised as ModelInputs defines (shared with the similarity model).
 
 #include <array>
 #include <filesystem>
@@ -26,6 +24,7 @@
 
 #include "core/features/musical_features.hpp"
 #include "core/model/attributes.hpp"
+#include "core/model/model_inputs.hpp"
 #include "core/model/moods.hpp"
 
 namespace vibed::core {
@@ -36,10 +35,7 @@ public:
 };
 
 // What the mood model reads of one track.
-struct MoodInputValues {
-    Attributes attributes;
-    MusicalFeatures features;
-};
+using MoodInputValues = TrackInputValues;
 
 // One input's share of one prediction, in logit units (log-odds).
 struct MoodTerm {
@@ -74,18 +70,8 @@ public:
     [[nodiscard]] const std::string& name() const { return name_; }
     // Hex sha256 of the file: the identity stored with every mood.
     [[nodiscard]] const std::string& sha256() const { return sha256_; }
-    [[nodiscard]] std::vector<std::string_view> input_names() const;
+    [[nodiscard]] std::vector<std::string_view> input_names() const { return inputs_.names(); }
 
-    enum class Transform { identity, log, minor };
-    struct Input {
-        std::string_view name;
-        bool is_attribute = false;
-        std::size_t index = 0;  // in kAttributeNames or kFeatureNames
-        Transform transform = Transform::identity;
-        bool unknown_if_zero = false;
-        double center = 0;
-        double scale = 1;
-    };
     struct Head {
         double intercept = 0;
         std::vector<double> weights;
@@ -93,15 +79,13 @@ public:
 
 private:
     MoodModel() = default;
-    [[nodiscard]] std::vector<double> standardise(const MoodInputValues& inputs) const;
-    [[nodiscard]] double raw_value(const Input& input, const MoodInputValues& values) const;
     [[nodiscard]] std::array<double, kMoodCount> mood_logits(const std::vector<double>& z) const;
     [[nodiscard]] MoodExplanation explain_terms(const MoodInputValues& inputs, const std::vector<double>& weights,
                                                 double intercept, double probability) const;
 
     std::string name_;
     std::string sha256_;
-    std::vector<Input> inputs_;
+    ModelInputs inputs_;
     Head valence_;
     Head arousal_;
     std::array<Head, kMoodCount> moods_;
