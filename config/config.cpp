@@ -226,10 +226,24 @@ std::string parse_mood_model(TableReader& reader, const toml::node& node) {
     return reader.to_path("mood_model", node).string();
 }
 
+std::string parse_similarity_model(TableReader& reader, const toml::node& node) {
+    const auto& text = reader.expect<toml::value<std::string>>("similarity_model", node, "a string").get();
+    if (text == "similarity" || text == "none") return text;
+    if (!text.ends_with(".json")) {
+        reader.fail("similarity_model", node,
+                    "unknown similarity model \"" + text +
+                        "\"; expected \"similarity\", \"none\" or the path of a .json file");
+    }
+    return reader.to_path("similarity_model", node).string();
+}
+
 void read_analysis(const toml::table& table, AnalysisConfig& analysis) {
     TableReader reader(table, "analysis");
     if (const auto* node = reader.find("model")) analysis.model = parse_model(reader, *node);
     if (const auto* node = reader.find("mood_model")) analysis.mood_model = parse_mood_model(reader, *node);
+    if (const auto* node = reader.find("similarity_model")) {
+        analysis.similarity_model = parse_similarity_model(reader, *node);
+    }
     reader.read("workers", analysis.workers, 0, 256);
     reader.read("intra_op_threads", analysis.intra_op_threads, 1, 64);
     reader.read("segment_seconds", analysis.segment, 30, 24 * 3600);
@@ -399,15 +413,56 @@ PlaylistDefinition read_playlist(const toml::table& table, PlaylistDefinition ba
         reader.fail("name", *reader.find("name"), "\"" + playlist.name + "\" needs at least one letter or digit");
     }
     reader.read("enabled", playlist.enabled);
-    if (playlist.enabled && !overrides_default && reader.find("query") == nullptr) {
+    if (const auto* kind = reader.find("kind")) {
+        const auto& text = reader.expect<toml::value<std::string>>("kind", *kind, "a string").get();
+        if (text == "rule") {
+            playlist.kind = PlaylistKind::rule;
+        } else if (text == "radio") {
+            playlist.kind = PlaylistKind::radio;
+        } else if (text == "journey") {
+            playlist.kind = PlaylistKind::journey;
+        } else {
+            reader.fail("kind", *kind, "unknown kind \"" + text + "\"; expected \"rule\", \"radio\" or \"journey\"");
+        }
+    }
+    const bool is_rule = playlist.kind == PlaylistKind::rule;
+    if (playlist.enabled && !overrides_default && is_rule && reader.find("query") == nullptr) {
         fail_at(table.source(), "[[playlist]] \"" + playlist.name + "\" needs a query");
     }
+    // The keys of the other kinds, read where they belong and refused elsewhere.
+    const auto read_kind_key = [&](std::string_view key, PlaylistKind owner, std::string& value, SourceSpot& at) {
+        const auto* node = reader.find(key);
+        if (node == nullptr) {
+            if (playlist.kind == owner && value.empty() && playlist.enabled) {
+                fail_at(table.source(), "[[playlist]] \"" + playlist.name + "\" of kind \"" +
+                                            std::string(to_string(owner)) + "\" needs " + std::string(key));
+            }
+            return;
+        }
+        if (playlist.kind != owner) {
+            reader.fail(key, *node, std::string(key) + " is for playlists of kind \"" + std::string(to_string(owner)) + "\"");
+        }
+        reader.read(key, value);
+        if (value.empty()) reader.fail(key, *node, "must not be empty");
+        at = spot_of(*node, value, document);
+    };
+    read_kind_key("seed", PlaylistKind::radio, playlist.seed, playlist.seed_at);
+    read_kind_key("from", PlaylistKind::journey, playlist.from, playlist.from_at);
+    read_kind_key("to", PlaylistKind::journey, playlist.to, playlist.to_at);
     reader.read_strings("aliases", playlist.aliases);
     reader.read("description", playlist.description);
     if (const auto* query = reader.find("query")) {
         reader.read("query", playlist.query);
         if (playlist.query.empty()) reader.fail("query", *query, "must not be empty");
         playlist.query_at = spot_of(*query, playlist.query, document);
+    }
+    if (!is_rule) {
+        for (const std::string_view key : {"sort", "shuffle"}) {
+            if (const auto* node = reader.find(key)) {
+                reader.fail(key, *node, "a " + std::string(to_string(playlist.kind)) + " chooses its own order; " +
+                                            std::string(key) + " is for rule playlists");
+            }
+        }
     }
     if (const auto* sort = reader.find("sort")) {
         playlist.sort = reader.expect<toml::value<std::string>>("sort", *sort, "a string").get();
@@ -719,6 +774,15 @@ std::string_view to_string(PathStyle style) {
         case PathStyle::relative_to_playlist: return "relative-to-playlist";
         case PathStyle::relative_to_library: return "relative-to-library";
         case PathStyle::uri: return "uri";
+    }
+    return "?";
+}
+
+std::string_view to_string(PlaylistKind kind) {
+    switch (kind) {
+        case PlaylistKind::rule: return "rule";
+        case PlaylistKind::radio: return "radio";
+        case PlaylistKind::journey: return "journey";
     }
     return "?";
 }

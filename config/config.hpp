@@ -45,6 +45,10 @@ struct AnalysisConfig {
     // "moods" (the bundled mood model), "none" (no moods), or the absolute
     // path of a mood model .json file (core::resolve_mood_model reads it).
     std::string mood_model = "moods";
+    // "similarity" (the bundled similarity model), "none" (no vectors: no
+    // radios, journeys or `vibectl similar`), or the absolute path of a
+    // similarity model .json file (core::resolve_similarity_model reads it).
+    std::string similarity_model = "none";
     unsigned workers = 0;  // 0 = one per core; use worker_count()
     unsigned intra_op_threads = 1;
     // Long-file policy: tracks longer than this are analysed in segments of
@@ -126,11 +130,19 @@ struct SourceSpot {
     std::optional<std::string> line_text;
 };
 
+// What a playlist is: the tracks a rule matches, a radio from the track a
+// seed query picks, or a journey from one mood to another (docs/radio.md).
+enum class PlaylistKind { rule, radio, journey };
+
 struct PlaylistDefinition {
     std::string name;
+    PlaylistKind kind = PlaylistKind::rule;
     std::vector<std::string> aliases;
     std::string description;
-    std::string query;  // validated by the playlist engine, not here
+    std::string query;  // validated by the playlist engine, not here; for radios and journeys a filter (may be empty)
+    std::string seed;   // radio: the query whose most typical match starts it
+    std::string from;   // journey: the mood names it starts and ends at (checked by the playlist engine)
+    std::string to;
     std::optional<std::string> sort;
     PlaylistLimit limit;
     bool shuffle = false;
@@ -138,6 +150,9 @@ struct PlaylistDefinition {
     bool enabled = true;  // false: a default playlist the user switched off (never listed)
     SourceSpot query_at;
     SourceSpot sort_at;
+    SourceSpot seed_at;
+    SourceSpot from_at;
+    SourceSpot to_at;
     bool from_defaults = false;  // one of config/vibed.toml's playlists
 };
 
@@ -191,6 +206,7 @@ std::string slug(std::string_view name);
 const PlaylistDefinition* find_playlist(const Config& config, std::string_view key);
 
 std::string_view to_string(PathStyle style);
+std::string_view to_string(PlaylistKind kind);
 std::string_view to_string(LogLevel level);
 
 }  // namespace vibed::config

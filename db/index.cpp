@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <system_error>
+#include <unordered_map>
 
 namespace vibed::db {
 namespace {
@@ -77,6 +79,20 @@ std::optional<core::Moods> read_moods(const Statement& statement, int first) {
 bool valid_moods(const core::Moods& moods) {
     const auto in_unit = [](float value) { return value >= 0.0f && value <= 1.0f; };  // false for NaN
     return in_unit(moods.valence) && in_unit(moods.arousal) && std::all_of(moods.probabilities.begin(), moods.probabilities.end(), in_unit);
+}
+
+bool valid_vector(std::span<const float> vector) {
+    return !vector.empty() && std::all_of(vector.begin(), vector.end(), [](float v) { return std::isfinite(v); });
+}
+
+constexpr std::string_view kUpsertVector =
+    "INSERT INTO vectors (track_id, model_id, similarity_model_id, vector) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (track_id, model_id) DO UPDATE SET similarity_model_id = excluded.similarity_model_id, "
+    "vector = excluded.vector";
+
+void write_vector(Statement& upsert, std::int64_t track_id, std::int64_t model_id, std::int64_t similarity_model_id,
+                  std::span<const float> vector) {
+    upsert.bind_all(track_id, model_id, similarity_model_id, std::as_bytes(vector)).run();
 }
 
 // The tag columns, in the order read_tags() expects.
@@ -299,7 +315,9 @@ public:
               placeholders(core::kFeatureCount) + ") ON CONFLICT (track_id) DO UPDATE SET extractor = excluded.extractor, " +
               assignments(core::kFeatureNames))),
           upsert_moods_(connection.prepare(kUpsertMoods)),
-          delete_moods_(connection.prepare("DELETE FROM moods WHERE track_id = ? AND model_id = ?")) {}
+          delete_moods_(connection.prepare("DELETE FROM moods WHERE track_id = ? AND model_id = ?")),
+          upsert_vector_(connection.prepare(kUpsertVector)),
+          delete_vector_(connection.prepare("DELETE FROM vectors WHERE track_id = ? AND model_id = ?")) {}
 
     bool write(const AnalysisRecord& record, std::int64_t now) {
         const std::string error = error_of(record);
@@ -326,6 +344,11 @@ public:
             } else {
                 delete_moods_.bind_all(track_id, record.model_id).run();  // computed from the old attributes
             }
+            if (record.vector) {
+                write_vector(upsert_vector_, track_id, record.model_id, record.similarity_model_id, *record.vector);
+            } else {
+                delete_vector_.bind_all(track_id, record.model_id).run();
+            }
         }
         return true;
     }
@@ -336,6 +359,7 @@ private:
         if (!valid_attributes(*record.attributes)) return "the model produced values outside [0, 1]";
         if (!valid_features(record.features)) return "the feature extractor produced a value that is not a number";
         if (record.moods && !valid_moods(*record.moods)) return "the mood model produced values outside [0, 1]";
+        if (record.vector && !valid_vector(*record.vector)) return "the similarity model produced a value that is not a number";
         return "";
     }
 
@@ -366,6 +390,8 @@ private:
     Statement upsert_features_;
     Statement upsert_moods_;
     Statement delete_moods_;
+    Statement upsert_vector_;
+    Statement delete_vector_;
 };
 
 }  // namespace
@@ -428,34 +454,98 @@ std::int64_t Index::remove_prefix(const fs::path& dir) {
     return connection_.changes();
 }
 
-IndexStats Index::stats(std::int64_t model_id) {
+IndexStats Index::stats(std::int64_t model_id, std::int64_t similarity_model_id) {
     auto statement = connection_.prepare(
         std::string("SELECT count(*), total(status = 'ok'), total(status = 'error'), total(status = 'pending'), "
                     "(SELECT count(*) FROM library WHERE model_id = ?), ") +
         "(SELECT count(*) FROM library AS l JOIN features AS f ON f.track_id = l.id WHERE l.model_id = ? AND f.extractor = " +
         std::to_string(core::kFeatureExtractorVersion) + "), "
-        "(SELECT count(*) FROM library WHERE model_id = ? AND mood IS NOT NULL) FROM tracks");
-    statement.bind_all(model_id, model_id, model_id);
+        "(SELECT count(*) FROM library WHERE model_id = ? AND mood IS NOT NULL), "
+        "(SELECT count(*) FROM vectors AS v JOIN tracks AS t ON t.id = v.track_id AND t.status = 'ok' "
+        " WHERE v.model_id = ? AND v.similarity_model_id = ?) FROM tracks");
+    statement.bind_all(model_id, model_id, model_id, model_id, similarity_model_id);
     statement.step();
     return {statement.column_int64(0), statement.column_int64(1), statement.column_int64(2),
             statement.column_int64(3), statement.column_int64(4), statement.column_int64(5),
-            statement.column_int64(6)};
+            statement.column_int64(6), statement.column_int64(7)};
 }
 
-std::vector<MoodInputs> Index::stale_moods(std::int64_t model_id, std::int64_t mood_model_id, std::size_t limit) {
-    auto statement = connection_.prepare(
+namespace {
+
+// Tracks with attributes of a model and features whose row in `table` (moods
+// or vectors) is missing or comes from another model than the one asked about.
+std::vector<StoredInputs> stale_inputs(Connection& connection, std::string_view table, std::string_view model_column,
+                                       std::int64_t model_id, std::int64_t derived_model_id, std::size_t limit) {
+    const std::string table_name(table);
+    const std::string column(model_column);
+    auto statement = connection.prepare(
         "SELECT a.track_id, " + attribute_columns("a.") + ", " + feature_columns("f.") +
         " FROM attributes AS a JOIN tracks AS t ON t.id = a.track_id AND t.status = 'ok' "
         "JOIN features AS f ON f.track_id = a.track_id "
-        "LEFT JOIN moods AS m ON m.track_id = a.track_id AND m.model_id = a.model_id "
-        "WHERE a.model_id = ? AND (m.mood_model_id IS NULL OR m.mood_model_id != ?) LIMIT ?");
-    statement.bind_all(model_id, mood_model_id, static_cast<std::int64_t>(limit));
-    std::vector<MoodInputs> inputs;
+        "LEFT JOIN " + table_name + " AS d ON d.track_id = a.track_id AND d.model_id = a.model_id "
+        "WHERE a.model_id = ? AND (d." + column + " IS NULL OR d." + column + " != ?) LIMIT ?");
+    statement.bind_all(model_id, derived_model_id, static_cast<std::int64_t>(limit));
+    std::vector<StoredInputs> inputs;
     while (statement.step()) {
         inputs.push_back({statement.column_int64(0), read_attributes(statement, 1),
                           *read_features(statement, 1 + static_cast<int>(core::kAttributeCount))});
     }
     return inputs;
+}
+
+}  // namespace
+
+std::vector<StoredInputs> Index::stale_moods(std::int64_t model_id, std::int64_t mood_model_id, std::size_t limit) {
+    return stale_inputs(connection_, "moods", "mood_model_id", model_id, mood_model_id, limit);
+}
+
+std::vector<StoredInputs> Index::stale_vectors(std::int64_t model_id, std::int64_t similarity_model_id,
+                                               std::size_t limit) {
+    return stale_inputs(connection_, "vectors", "similarity_model_id", model_id, similarity_model_id, limit);
+}
+
+void Index::store_vectors(std::int64_t model_id, std::int64_t similarity_model_id,
+                          std::span<const VectorUpdate> updates) {
+    Transaction transaction(connection_);
+    auto upsert = connection_.prepare(kUpsertVector);
+    for (const auto& update : updates) {
+        if (!valid_vector(update.vector)) {
+            throw DatabaseError(file().string() + ": similarity model produced a value that is not a number for track " +
+                                std::to_string(update.track_id));
+        }
+        write_vector(upsert, update.track_id, model_id, similarity_model_id, update.vector);
+    }
+    transaction.commit();
+}
+
+std::optional<std::size_t> VectorSet::find(std::int64_t track_id) const {
+    const auto at = std::lower_bound(track_ids.begin(), track_ids.end(), track_id);
+    if (at == track_ids.end() || *at != track_id) return std::nullopt;
+    return static_cast<std::size_t>(at - track_ids.begin());
+}
+
+VectorSet Index::similarity_vectors(std::int64_t model_id, std::int64_t similarity_model_id) {
+    auto statement = connection_.prepare(
+        "SELECT v.track_id, v.vector FROM vectors AS v JOIN tracks AS t ON t.id = v.track_id AND t.status = 'ok' "
+        "WHERE v.model_id = ? AND v.similarity_model_id = ? ORDER BY v.track_id");
+    statement.bind_all(model_id, similarity_model_id);
+    VectorSet set;
+    while (statement.step()) {
+        const auto bytes = statement.column_blob(1);
+        const std::size_t dimensions = bytes.size() / sizeof(float);
+        if (set.track_ids.empty()) {
+            set.dimensions = dimensions;
+        } else if (dimensions != set.dimensions) {
+            throw DatabaseError(file().string() + ": similarity vectors of different lengths (" +
+                                std::to_string(set.dimensions) + " and " + std::to_string(dimensions) +
+                                " numbers); delete the index to rebuild it");
+        }
+        set.track_ids.push_back(statement.column_int64(0));
+        const std::size_t at = set.values.size();
+        set.values.resize(at + dimensions);
+        std::memcpy(set.values.data() + at, bytes.data(), dimensions * sizeof(float));
+    }
+    return set;
 }
 
 void Index::store_moods(std::int64_t model_id, std::int64_t mood_model_id, std::span<const MoodUpdate> updates) {
@@ -492,6 +582,29 @@ std::vector<LibraryRow> Index::select_library(std::int64_t model_id, const SqlFi
                         read_moods(statement, kMoodsAt)});
     }
     return rows;
+}
+
+std::vector<LibraryRow> Index::library_rows(std::int64_t model_id, std::span<const std::int64_t> track_ids) {
+    std::vector<LibraryRow> ordered;
+    // Bounded batches: SQLite allows 32,766 parameters per statement.
+    constexpr std::size_t kBatch = 500;
+    for (std::size_t first = 0; first < track_ids.size(); first += kBatch) {
+        const auto batch = track_ids.subspan(first, std::min(kBatch, track_ids.size() - first));
+        SqlFilter filter;
+        filter.where_sql = "id IN (";
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            filter.where_sql += i == 0 ? "?" : ", ?";
+            filter.params.emplace_back(batch[i]);
+        }
+        filter.where_sql += ")";
+        auto rows = select_library(model_id, filter);
+        std::unordered_map<std::int64_t, std::size_t> position;
+        for (std::size_t i = 0; i < rows.size(); ++i) position.emplace(rows[i].id, i);
+        for (const std::int64_t id : batch) {
+            if (const auto found = position.find(id); found != position.end()) ordered.push_back(rows[found->second]);
+        }
+    }
+    return ordered;
 }
 
 namespace {

@@ -2,7 +2,7 @@
 // The index: what vibed knows about every file of the library, in one SQLite
 // database (WAL mode, so readers are never blocked by the daemon writing).
 //
-// Schema (version 2; the playlist engine writes WHERE clauses against the
+// Schema (version 3; the playlist engine writes WHERE clauses against the
 // `library` view's bare column names; docs/database.md has every column):
 //   tracks(id, path UNIQUE, size, mtime_ns, title, artist, album, albumartist,
 //          genre, year, track_no, duration, status 'pending'|'ok'|'error',
@@ -13,6 +13,8 @@
 //   features(track_id -> tracks, extractor, bpm .. harmonic_change)  -- core::kFeatureNames
 //   moods(track_id -> tracks, model_id, mood_model_id -> models, mood_valence,
 //         mood_arousal, happy, tense, sad, calm, mood)
+//   vectors(track_id -> tracks, model_id, similarity_model_id -> models,
+//           vector BLOB of float32)    -- the similarity model's vector
 //   VIEW library: tracks with status 'ok' joined with their attributes and,
 //          where present, features and moods:
 //          id, path, title, artist, album, albumartist, genre, year, track_no,
@@ -80,14 +82,17 @@ struct AnalysisRecord {
     std::optional<core::Attributes> attributes;  // nullopt: the analysis failed
     core::MusicalFeatures features;              // stored with the attributes
     std::optional<core::Moods> moods;            // nullopt: no mood model was loaded
+    std::optional<std::vector<float>> vector;    // nullopt: no similarity model was loaded
     std::int64_t model_id = 0;
     std::int64_t mood_model_id = 0;  // with moods
+    std::int64_t similarity_model_id = 0;  // with vector
     std::string error;  // why it failed
 };
 
-// The stored inputs of the mood model for one track, and the moods computed
-// from them: a new mood model recomputes moods without decoding any audio.
-struct MoodInputs {
+// The stored inputs of the mood and similarity models for one track, and
+// what they computed from them: a new mood or similarity model recomputes
+// moods or vectors without decoding any audio.
+struct StoredInputs {
     std::int64_t track_id = 0;
     core::Attributes attributes;
     core::MusicalFeatures features;
@@ -95,6 +100,25 @@ struct MoodInputs {
 struct MoodUpdate {
     std::int64_t track_id = 0;
     core::Moods moods;
+};
+struct VectorUpdate {
+    std::int64_t track_id = 0;
+    std::vector<float> vector;
+};
+
+// Every analysed track's similarity vector, packed: the vector of
+// track_ids[i] is values[i * dimensions, (i + 1) * dimensions).
+struct VectorSet {
+    std::size_t dimensions = 0;
+    std::vector<std::int64_t> track_ids;  // ascending
+    std::vector<float> values;
+
+    [[nodiscard]] std::size_t size() const { return track_ids.size(); }
+    [[nodiscard]] std::span<const float> vector(std::size_t i) const {
+        return {values.data() + i * dimensions, dimensions};
+    }
+    // The position of `track_id`, if it has a vector.
+    [[nodiscard]] std::optional<std::size_t> find(std::int64_t track_id) const;
 };
 
 struct IndexStats {
@@ -105,6 +129,7 @@ struct IndexStats {
     std::int64_t analyzed = 0;  // ok tracks that have attributes from the model asked about
     std::int64_t with_features = 0;  // of those, with features from the current extractor
     std::int64_t with_moods = 0;     // of those, with moods
+    std::int64_t with_vectors = 0;   // of those, with a vector from the similarity model asked about
 };
 
 // One row of the `library` view: an analysed track, for playlists.
@@ -180,17 +205,30 @@ public:
     // Removes every track under `dir`; returns how many.
     std::int64_t remove_prefix(const std::filesystem::path& dir);
 
-    IndexStats stats(std::int64_t model_id);
+    // with_vectors counts vectors of `similarity_model_id` (0: none asked about).
+    IndexStats stats(std::int64_t model_id, std::int64_t similarity_model_id = 0);
 
     // Up to `limit` tracks with attributes of `model_id` and features whose
     // moods are missing or come from another mood model than `mood_model_id`.
-    std::vector<MoodInputs> stale_moods(std::int64_t model_id, std::int64_t mood_model_id, std::size_t limit);
+    std::vector<StoredInputs> stale_moods(std::int64_t model_id, std::int64_t mood_model_id, std::size_t limit);
     // Stores moods computed by `mood_model_id` from `model_id`'s attributes, in one transaction.
     void store_moods(std::int64_t model_id, std::int64_t mood_model_id, std::span<const MoodUpdate> updates);
+
+    // The same for similarity vectors: tracks whose vector is missing or
+    // comes from another similarity model, and storing new ones. A vector
+    // with a value that is not a finite number is refused (DatabaseError).
+    std::vector<StoredInputs> stale_vectors(std::int64_t model_id, std::int64_t similarity_model_id, std::size_t limit);
+    void store_vectors(std::int64_t model_id, std::int64_t similarity_model_id, std::span<const VectorUpdate> updates);
+
+    // The vectors of every analysed ('ok') track, in one read. Throws
+    // DatabaseError when stored vectors disagree on their length.
+    VectorSet similarity_vectors(std::int64_t model_id, std::int64_t similarity_model_id);
 
     // SELECT ... FROM library WHERE model_id = ? AND (<where_sql>)
     // ORDER BY <order_by_sql, or path>, binding model_id then filter.params.
     std::vector<LibraryRow> select_library(std::int64_t model_id, const SqlFilter& filter);
+    // The library rows of these tracks, in the order given (ids not in the library are skipped).
+    std::vector<LibraryRow> library_rows(std::int64_t model_id, std::span<const std::int64_t> track_ids);
 
     std::optional<TrackRecord> find_track(const std::filesystem::path& path, std::int64_t model_id);
     // Calls `visit` for every track, ordered by path, without loading them all at once.

@@ -117,6 +117,20 @@ LEFT JOIN features AS f ON f.track_id = t.id
 LEFT JOIN moods AS m ON m.track_id = t.id AND m.model_id = a.model_id
 WHERE t.status = 'ok';
 )sql",
+    // 2 -> 3: similarity vectors, computed from the stored attributes and
+    // features by a similarity model (registered in models like a mood model),
+    // so an upgraded index gets them at the next start without decoding audio.
+    // float32 values, native byte order; length = 4 x the model's dimensions.
+    R"sql(
+CREATE TABLE vectors (
+    track_id            INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    model_id            INTEGER NOT NULL REFERENCES models(id),
+    similarity_model_id INTEGER NOT NULL REFERENCES models(id),
+    vector              BLOB NOT NULL CHECK (length(vector) > 0 AND length(vector) % 4 = 0),
+    PRIMARY KEY (track_id, model_id)
+) WITHOUT ROWID;
+CREATE INDEX vectors_by_similarity_model ON vectors(similarity_model_id);
+)sql",
 };
 
 std::int64_t read_pragma(Connection& connection, std::string_view name) {

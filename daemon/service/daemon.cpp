@@ -62,7 +62,7 @@ bool pipeline_differs(const config::Config& a, const config::Config& b) {
            a.library.follow_symlinks != b.library.follow_symlinks || a.analysis.model.kind != b.analysis.model.kind ||
            a.analysis.model.file != b.analysis.model.file || a.analysis.workers != b.analysis.workers ||
            a.analysis.segment != b.analysis.segment || a.analysis.intra_op_threads != b.analysis.intra_op_threads ||
-           a.analysis.mood_model != b.analysis.mood_model;
+           a.analysis.mood_model != b.analysis.mood_model || a.analysis.similarity_model != b.analysis.similarity_model;
 }
 
 std::string model_display_name(const config::ModelChoice& choice) {
@@ -82,12 +82,32 @@ core::AnalysisOptions analysis_options(const config::Config& config) {
     if (const auto file = core::resolve_mood_model(config.analysis.mood_model)) {
         options.mood_model = std::make_shared<const core::MoodModel>(core::MoodModel::load(*file));
     }
+    if (const auto file = core::resolve_similarity_model(config.analysis.similarity_model)) {
+        options.similarity_model = std::make_shared<const core::SimilarityModel>(core::SimilarityModel::load(*file));
+    }
     return options;
 }
 
-// 0 when moods are off.
-std::int64_t register_mood_model(db::Index& index, const core::MoodModel* mood_model) {
-    return mood_model ? index.ensure_model(mood_model->name(), mood_model->sha256()) : 0;
+// The id of a mood or similarity model in the index; 0 when it is off.
+template <typename Model>
+std::int64_t register_derived_model(db::Index& index, const Model* model) {
+    return model ? index.ensure_model(model->name(), model->sha256()) : 0;
+}
+
+// Recomputes, from stored attributes and features and without decoding
+// anything, what a model derives for the tracks `stale` lists, a batch per
+// transaction. Returns how many tracks were done.
+template <typename Update, typename Stale, typename Compute, typename Store>
+std::size_t recompute_stale(IndexWriter& writer, Stale stale, Compute compute, Store store) {
+    std::size_t done = 0;
+    for (;;) {
+        const auto inputs = writer.with_index(stale);
+        if (inputs.empty()) return done;
+        std::vector<Update> updates;
+        for (const auto& track : inputs) updates.push_back({track.track_id, compute({track.attributes, track.features})});
+        writer.with_index([&](db::Index& index) { store(index, updates); });
+        done += updates.size();
+    }
 }
 
 // A database path pointing at a file that is not SQLite (a music file, say)
@@ -113,24 +133,52 @@ void Daemon::refresh_moods() {
     const core::MoodModel* mood_model = analyzer_->mood_model();
     if (mood_model == nullptr) return;
     try {
-        std::size_t refreshed = 0;
         const std::int64_t mood_model_id =
-            writer_->with_index([&](db::Index& index) { return register_mood_model(index, mood_model); });
-        for (;;) {
-            const auto inputs = writer_->with_index(
-                [&](db::Index& index) { return index.stale_moods(model_id_, mood_model_id, kMoodRefreshBatch); });
-            if (inputs.empty()) break;
-            std::vector<db::MoodUpdate> updates;
-            for (const auto& track : inputs) {
-                updates.push_back({track.track_id, mood_model->predict({track.attributes, track.features})});
-            }
-            writer_->with_index([&](db::Index& index) { index.store_moods(model_id_, mood_model_id, updates); });
-            refreshed += updates.size();
-        }
+            writer_->with_index([&](db::Index& index) { return register_derived_model(index, mood_model); });
+        const std::size_t refreshed = recompute_stale<db::MoodUpdate>(
+            *writer_,
+            [&](db::Index& index) { return index.stale_moods(model_id_, mood_model_id, kMoodRefreshBatch); },
+            [&](const core::TrackInputValues& inputs) { return mood_model->predict(inputs); },
+            [&](db::Index& index, const std::vector<db::MoodUpdate>& updates) {
+                index.store_moods(model_id_, mood_model_id, updates);
+            });
         if (refreshed > 0) spdlog::info("moods of {} tracks recomputed with {} (no audio decoded)", refreshed, mood_model->name());
     } catch (const std::exception& e) {
         spdlog::error("moods not recomputed: {}; tracks keep their previous moods", e.what());
     }
+}
+
+// The same for similarity vectors (a new similarity model, or an index from
+// before vectors existed).
+void Daemon::refresh_vectors() {
+    const core::SimilarityModel* similarity_model = analyzer_->similarity_model();
+    if (similarity_model == nullptr) return;
+    try {
+        const std::int64_t similarity_model_id = similarity_model_id_;
+        const std::size_t refreshed = recompute_stale<db::VectorUpdate>(
+            *writer_,
+            [&](db::Index& index) { return index.stale_vectors(model_id_, similarity_model_id, kMoodRefreshBatch); },
+            [&](const core::TrackInputValues& inputs) { return similarity_model->embed(inputs); },
+            [&](db::Index& index, const std::vector<db::VectorUpdate>& updates) {
+                index.store_vectors(model_id_, similarity_model_id, updates);
+            });
+        if (refreshed > 0) {
+            spdlog::info("similarity vectors of {} tracks computed with {} (no audio decoded)", refreshed,
+                         similarity_model->name());
+        }
+    } catch (const std::exception& e) {
+        spdlog::error("similarity vectors not computed: {}; tracks keep their previous vectors", e.what());
+    }
+}
+
+void Daemon::register_derived_models() {
+    const auto [mood_model_id, similarity_model_id] = writer_->with_index([&](db::Index& index) {
+        return std::pair{register_derived_model(index, analyzer_->mood_model()),
+                         register_derived_model(index, analyzer_->similarity_model())};
+    });
+    writer_->set_mood_model(mood_model_id);
+    similarity_model_id_ = similarity_model_id;
+    writer_->set_similarity_model(similarity_model_id);
 }
 
 ModelSelection select_model(const config::ModelChoice& choice) {
@@ -175,7 +223,6 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
     analyzer_ = loaded.analyzer;
     db::Index index = db::Index::open(config_.database.path);
     model_id_ = index.ensure_model(model_selection_.name, analyzer_->model().sha256());
-    const std::int64_t mood_model_id = register_mood_model(index, analyzer_->mood_model());
     writer_ = std::make_unique<IndexWriter>(
         std::move(index), model_id_, problems_,
         [this](std::size_t stored) {
@@ -187,7 +234,7 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
             // Results let go while the database refused: their files are still pending.
             if (results_dropped) boost::asio::post(io_, guarded("scan", [this] { request_scan(std::nullopt); }));
         });
-    writer_->set_mood_model(mood_model_id);
+    register_derived_models();
     // Bounded: vibectl waits 30 s for the reply to publish-playlists.
     publisher_ = std::make_unique<PlaylistPublisher>(problems_, [this] { writer_->flush(std::chrono::seconds(10)); });
     publish_config();
@@ -199,6 +246,7 @@ Daemon::~Daemon() { shutdown(); }
 
 int Daemon::run() {
     refresh_moods();
+    refresh_vectors();
     start_pipeline();
     if (!options_.once) {
         control_ = std::make_unique<ControlServer>(
@@ -589,9 +637,9 @@ std::optional<std::string> Daemon::reload_config() {
             analyzer_ = loaded.analyzer;
             model_id_ = model_id;
             writer_->set_model(model_id_);
-            writer_->set_mood_model(writer_->with_index(
-                [&](db::Index& index) { return register_mood_model(index, analyzer_->mood_model()); }));
+            register_derived_models();
             refresh_moods();
+            refresh_vectors();
             publish_config();
             start_pipeline();
             if (control_) watch_library();

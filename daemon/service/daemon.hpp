@@ -72,6 +72,9 @@ public:
 
 private:
     void refresh_moods();
+    void refresh_vectors();
+    // Registers the analyzer's mood and similarity models and tells the writer.
+    void register_derived_models();
     void start_pipeline();
     void on_outcome(AnalysisOutcome&& outcome);
     void retry_later(const std::filesystem::path& file);
@@ -109,6 +112,7 @@ private:
     ModelSelection model_selection_;
     std::shared_ptr<const core::TrackAnalyzer> analyzer_;
     std::int64_t model_id_ = 0;
+    std::int64_t similarity_model_id_ = 0;  // 0: similarity off
     std::unique_ptr<IndexWriter> writer_;
     std::unique_ptr<PlaylistPublisher> publisher_;
     std::optional<db::Index> reader_;  // the loop's read-only connection (status)

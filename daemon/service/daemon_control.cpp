@@ -41,7 +41,7 @@ db::Index& Daemon::reader() {
 nlohmann::json Daemon::status_json() {
     std::optional<db::IndexStats> stats;
     try {
-        stats = reader().stats(model_id_);
+        stats = reader().stats(model_id_, similarity_model_id_);
         problems_.clear("index reader");
     } catch (const std::exception& e) {
         reader_.reset();

@@ -91,6 +91,11 @@ void IndexWriter::set_mood_model(std::int64_t mood_model_id) {
     mood_model_id_ = mood_model_id;
 }
 
+void IndexWriter::set_similarity_model(std::int64_t similarity_model_id) {
+    std::lock_guard lock(queue_mutex_);
+    similarity_model_id_ = similarity_model_id;
+}
+
 void IndexWriter::add(AnalysisOutcome&& outcome) {
     std::lock_guard lock(queue_mutex_);
     db::AnalysisRecord record;
@@ -104,6 +109,8 @@ void IndexWriter::add(AnalysisOutcome&& outcome) {
         record.features = outcome.analysis->features;
         record.moods = outcome.analysis->moods;
         record.mood_model_id = mood_model_id_;
+        record.vector = std::move(outcome.analysis->vector);
+        record.similarity_model_id = similarity_model_id_;
     } else {
         record.error = std::move(outcome.error);
     }

@@ -106,6 +106,8 @@ public:
     void set_model(std::int64_t model_id);
     // The mood model whose moods arrive with the results (0: none).
     void set_mood_model(std::int64_t mood_model_id);
+    // The similarity model whose vectors arrive with the results (0: none).
+    void set_similarity_model(std::int64_t similarity_model_id);
 
     // Results and commands received but not yet applied.
     [[nodiscard]] std::size_t backlog() const;
@@ -135,6 +137,7 @@ private:
     std::mutex index_mutex_;
     std::atomic<std::int64_t> model_id_;
     std::atomic<std::int64_t> mood_model_id_ = 0;
+    std::atomic<std::int64_t> similarity_model_id_ = 0;
     ProblemBoard& problems_;
     CommitHandler on_commit_;
     RecoveryHandler on_recovery_;

@@ -44,9 +44,11 @@ nlohmann::json status_report(const config::Config& config, const std::string& mo
         {"playlist_folders", outputs},
         {"model", {{"name", model_name}, {"sha256", model_sha256}}},
         {"mood_model", config.analysis.mood_model},
+        {"similarity_model", config.analysis.similarity_model},
         {"tracks",
          {{"total", stats.total}, {"analysed", stats.analyzed}, {"ok", stats.ok}, {"failed", stats.error},
           {"pending", stats.pending}, {"with_features", stats.with_features}, {"with_moods", stats.with_moods},
+          {"with_vectors", stats.with_vectors},
           {"known", stats_known}}},
     };
     if (activity == nullptr) return status;
@@ -118,6 +120,9 @@ std::string format_status(const nlohmann::json& status) {
         }
         line("moods:     ", count_text(tracks, "with_moods") + " tracks" +
                                 (status.contains("mood_model") ? " (" + status.value("mood_model", "") + ")" : ""));
+        const std::string similarity = status.value("similarity_model", "none");
+        line("vectors:   ", similarity == "none" ? std::string("off (analysis.similarity_model = \"none\")")
+                                                 : count_text(tracks, "with_vectors") + " tracks (" + similarity + ")");
     }
     if (!status.contains("daemon")) return out;
     const auto& daemon = status.at("daemon");

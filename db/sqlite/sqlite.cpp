@@ -219,6 +219,11 @@ void Statement::bind(int index, std::string_view value) {
     if (code != SQLITE_OK) fail(code, "binding");
 }
 
+void Statement::bind(int index, std::span<const std::byte> blob) {
+    const int code = sqlite3_bind_blob64(handle_.get(), index, blob.data(), blob.size(), SQLITE_TRANSIENT);
+    if (code != SQLITE_OK) fail(code, "binding");
+}
+
 void Statement::bind(int index, std::nullopt_t) {
     if (const int code = sqlite3_bind_null(handle_.get(), index); code != SQLITE_OK) fail(code, "binding");
 }
@@ -260,6 +265,12 @@ std::string Statement::column_text(int column) const {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(handle_.get(), column));
     if (text == nullptr) return {};
     return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(handle_.get(), column)));
+}
+
+std::span<const std::byte> Statement::column_blob(int column) const {
+    const auto* bytes = static_cast<const std::byte*>(sqlite3_column_blob(handle_.get(), column));
+    if (bytes == nullptr) return {};
+    return {bytes, static_cast<std::size_t>(sqlite3_column_bytes(handle_.get(), column))};
 }
 
 std::optional<std::string> Statement::column_optional_text(int column) const {

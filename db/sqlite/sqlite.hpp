@@ -132,6 +132,8 @@ public:
     [[nodiscard]] double column_double(int column) const;
     [[nodiscard]] std::string column_text(int column) const;
     [[nodiscard]] std::optional<std::string> column_optional_text(int column) const;
+    // A BLOB column's bytes, valid until the next step(), reset() or column call.
+    [[nodiscard]] std::span<const std::byte> column_blob(int column) const;
 
 private:
     struct Deleter {
@@ -147,6 +149,7 @@ private:
     void bind(int index, double value);
     void bind(int index, std::string_view value);
     void bind(int index, std::nullopt_t);
+    void bind(int index, std::span<const std::byte> blob);
     void bind(int index, const SqlValue& value);
     void bind(int index, const std::string& value) { bind(index, std::string_view(value)); }
     void bind(int index, const char* value) { bind(index, std::string_view(value)); }

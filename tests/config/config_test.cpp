@@ -313,6 +313,53 @@ TEST_F(ConfigTest, PlaylistsNeedNameAndQuery) {
               "test.toml:2:8: playlist.name: \"!!\" needs at least one letter or digit");
 }
 
+TEST_F(ConfigTest, PlaylistsMayBeRadiosOrJourneys) {
+    const auto config = parse_config(R"toml(
+[analysis]
+similarity_model = "similarity"
+[[playlist]]
+name = "Noise Radio"
+kind = "radio"
+seed = "artist:Noisy"
+query = "bpm > 100"
+limit = "1h"
+[[playlist]]
+name = "Morning Mix"
+kind = "journey"
+from = "soft"
+to = "bright"
+limit = "45m"
+)toml", "t");
+    EXPECT_EQ(config.analysis.similarity_model, "similarity");
+    const auto* radio = find_playlist(config, "noise radio");
+    ASSERT_NE(radio, nullptr);
+    EXPECT_EQ(radio->kind, PlaylistKind::radio);
+    EXPECT_EQ(radio->seed, "artist:Noisy");
+    EXPECT_EQ(radio->seed_at.line, 7u);
+    EXPECT_EQ(radio->query, "bpm > 100");
+    const auto* morning = find_playlist(config, "morning mix");  // the default, made a journey
+    ASSERT_NE(morning, nullptr);
+    EXPECT_EQ(morning->kind, PlaylistKind::journey);
+    EXPECT_EQ(morning->from, "soft");
+    EXPECT_EQ(morning->to, "bright");
+    EXPECT_EQ(morning->limit.duration, 45min);
+    EXPECT_EQ(parse_config("", "t").analysis.similarity_model, "none");
+
+    EXPECT_EQ(error_for("[[playlist]]\nname = \"R\"\nkind = \"radio\"\n"),
+              "test.toml:1:1: [[playlist]] \"R\" of kind \"radio\" needs seed");
+    EXPECT_EQ(error_for("[[playlist]]\nname = \"J\"\nkind = \"journey\"\nfrom = \"calm\"\n"),
+              "test.toml:1:1: [[playlist]] \"J\" of kind \"journey\" needs to");
+    EXPECT_EQ(error_for("[[playlist]]\nname = \"R\"\nkind = \"tape\"\n"),
+              "test.toml:3:8: playlist.kind: unknown kind \"tape\"; expected \"rule\", \"radio\" or \"journey\"");
+    EXPECT_EQ(error_for("[[playlist]]\nname = \"R\"\nquery = \"energy > 0\"\nseed = \"energy > 0\"\n"),
+              "test.toml:4:8: playlist.seed: seed is for playlists of kind \"radio\"");
+    EXPECT_EQ(error_for("[[playlist]]\nname = \"R\"\nkind = \"radio\"\nseed = \"x\"\nshuffle = true\n"),
+              "test.toml:5:11: playlist.shuffle: a radio chooses its own order; shuffle is for rule playlists");
+    EXPECT_EQ(error_for("[analysis]\nsimilarity_model = \"bliss\"\n"),
+              "test.toml:2:20: analysis.similarity_model: unknown similarity model \"bliss\"; expected "
+              "\"similarity\", \"none\" or the path of a .json file");
+}
+
 TEST_F(ConfigTest, NamesAndAliasesAreUniqueCaseInsensitively) {
     EXPECT_EQ(error_for(R"([[playlist]]
 name = "Driving Vibes"
