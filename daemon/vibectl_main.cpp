@@ -10,6 +10,7 @@
 #include "daemon/cli/cli_context.hpp"
 #include "daemon/cli/doctor_command.hpp"
 #include "daemon/cli/library_commands.hpp"
+#include "daemon/cli/similarity_commands.hpp"
 
 int main(int argc, char** argv) {
     using namespace vibed::daemon;
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
     add_analyze_command(app, context);
     add_dump_mel_command(app, context);
     add_library_commands(app, context);
+    add_similarity_commands(app, context);
     add_doctor_command(app, context);
     try {
         app.parse(argc, argv);

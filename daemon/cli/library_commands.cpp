@@ -10,6 +10,7 @@
 #include "daemon/cli/track_listing.hpp"
 #include "daemon/control/control_client.hpp"
 #include "daemon/service/playlist_builder.hpp"
+#include "daemon/service/similarity_search.hpp"
 #include "daemon/service/status_report.hpp"
 #include "playlist/m3u/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
@@ -51,8 +52,15 @@ void run_status(const CliContext& context, bool as_json) {
         status = reply->result;
     } else {
         LibraryAccess library = open_library(context);
-        const db::IndexStats stats = library.model_id ? library.index.stats(*library.model_id)
-                                                      : library.index.stats(-1);
+        std::int64_t similarity_model_id = 0;
+        if (library.model_id) {
+            try {
+                similarity_model_id = find_similarity_space(library.index, *library.model_id, library.config).similarity_model_id;
+            } catch (const std::exception&) {
+                // similarity off or its file missing: no vectors to count
+            }
+        }
+        const db::IndexStats stats = library.index.stats(library.model_id.value_or(-1), similarity_model_id);
         status = status_report(library.config, library.model_name, library.model_sha256, stats, nullptr);
     }
     std::cout << (as_json ? status.dump(2) + "\n" : format_status(status));

@@ -1,0 +1,211 @@
+#include "daemon/cli/similarity_commands.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "daemon/cli/library_access.hpp"
+#include "daemon/cli/track_listing.hpp"
+#include "daemon/service/similarity_search.hpp"
+#include "playlist/m3u/atomic_file.hpp"
+#include "playlist/m3u/m3u_writer.hpp"
+#include "playlist/query/parser.hpp"
+#include "playlist/query/query_error.hpp"
+
+namespace vibed::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+void note(const std::string& message) { std::fprintf(stderr, "vibectl: %s\n", message.c_str()); }
+
+std::int64_t require_model(const LibraryAccess& library) {
+    if (!library.model_id) {
+        throw std::runtime_error("no track has been analysed with model '" + library.model_name +
+                                 "' yet; is vibed running?");
+    }
+    return *library.model_id;
+}
+
+fs::path track_path(const std::string& argument) { return fs::absolute(argument).lexically_normal(); }
+
+// A seed argument is a file when it exists or looks like a path, else a query.
+bool names_a_file(const std::string& argument) {
+    std::error_code error;
+    return fs::exists(argument, error) || argument.find('/') != std::string::npos;
+}
+
+std::optional<playlist::Limit> parse_limit_option(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    try {
+        return playlist::parse_limit(text);
+    } catch (const playlist::QueryError& e) {
+        throw std::runtime_error("--limit " + text + ": expected a track count (40) or a duration (60m, 1h30m)");
+    }
+}
+
+struct ListOptions {
+    std::string format = "table";
+    std::string output;  // an M3U file to write, or empty
+};
+
+// Prints the playlist (unless only written to a file) and writes `output`.
+void deliver(const std::vector<db::LibraryRow>& rows, const std::string& name, const ListOptions& options) {
+    double seconds = 0;
+    for (const auto& row : rows) seconds += row.tags.duration_seconds;
+    std::fprintf(stderr, "%s: %zu tracks (%s)\n", name.c_str(), rows.size(), format_duration(seconds).c_str());
+    if (!options.output.empty()) {
+        std::ostringstream text;
+        write_track_list(text, TrackFormat::m3u, rows, {}, name);
+        playlist::write_file_atomically(track_path(options.output), text.str());
+        std::fprintf(stderr, "wrote %s\n", track_path(options.output).c_str());
+        if (options.format == "table") return;  // -o alone: the file is the answer
+    }
+    write_track_list(std::cout, parse_track_format(options.format), rows, {}, name);
+}
+
+struct Session {
+    LibraryAccess library;
+    SimilaritySpace space;
+};
+
+Session open_session(const CliContext& context) {
+    LibraryAccess library = open_library(context);
+    const std::int64_t model_id = require_model(library);
+    SimilaritySpace space = find_similarity_space(library.index, model_id, library.config);
+    return {std::move(library), std::move(space)};
+}
+
+// ---- similar ----------------------------------------------------------------
+
+struct SimilarOptions {
+    std::string track;
+    std::size_t count = 20;
+    ListOptions list;
+};
+
+void run_similar(const CliContext& context, const SimilarOptions& options) {
+    Session session = open_session(context);
+    const auto similar = similar_tracks(session.library.index, session.space, track_path(options.track), options.count);
+    if (similar.empty()) note("no other track has a similarity vector yet");
+    if (options.list.format != "table" || !options.list.output.empty()) {
+        std::vector<db::LibraryRow> rows;
+        for (const auto& track : similar) rows.push_back(track.row);
+        deliver(rows, "Like " + fs::path(options.track).stem().string(), options.list);
+        return;
+    }
+    if (!similar.empty()) std::printf("   #  distance   length  track\n");
+    std::size_t position = 0;
+    for (const auto& track : similar) {
+        std::printf("%4zu  %8.3f  %7s  %s  (%s)\n", ++position, track.distance,
+                    format_duration(track.row.tags.duration_seconds).c_str(), display_name(track.row).c_str(),
+                    track.row.path.c_str());
+    }
+}
+
+// ---- radio ------------------------------------------------------------------
+
+struct RadioCommandOptions {
+    std::vector<std::string> seeds;
+    std::string limit;
+    std::string where;
+    std::size_t artist_gap = 3;
+    ListOptions list;
+};
+
+void run_radio(const CliContext& context, const RadioCommandOptions& options) {
+    Session session = open_session(context);
+    RadioRequest request;
+    for (const auto& seed : options.seeds) {
+        request.seeds.push_back(names_a_file(seed) ? track_path(seed)
+                                                   : seed_from_query(session.library.index, session.space, seed));
+    }
+    request.where = options.where;
+    request.options.limit = parse_limit_option(options.limit);
+    request.options.artist_gap = options.artist_gap;
+    const auto rows = build_radio(session.library.index, session.space, request);
+    if (rows.size() <= request.seeds.size()) {
+        note(options.where.empty() ? "no other track has a similarity vector yet"
+                                   : "no other track matches --where `" + options.where + "`");
+    }
+    deliver(rows, "Radio: " + display_name(rows.front()), options.list);
+}
+
+// ---- journey ----------------------------------------------------------------
+
+struct JourneyCommandOptions {
+    std::string from_track;
+    std::string to_track;
+    std::string from_mood;
+    std::string to_mood;
+    std::string limit;
+    std::string where;
+    std::size_t artist_gap = 3;
+    ListOptions list;
+};
+
+void run_journey(const CliContext& context, const JourneyCommandOptions& options) {
+    const bool by_tracks = !options.from_track.empty() || !options.to_track.empty();
+    if (by_tracks && (!options.from_mood.empty() || !options.to_mood.empty())) {
+        throw std::runtime_error("give either two tracks or --from and --to moods, not both");
+    }
+    Session session = open_session(context);
+    JourneyRequest request;
+    if (by_tracks) {
+        request.from_track = track_path(options.from_track);
+        if (options.to_track.empty()) throw std::runtime_error("a journey between tracks needs an end track too");
+        request.to_track = track_path(options.to_track);
+    }
+    request.from_mood = options.from_mood;
+    request.to_mood = options.to_mood;
+    request.where = options.where;
+    request.options.limit = parse_limit_option(options.limit);
+    request.options.artist_gap = options.artist_gap;
+    const auto rows = build_journey(session.library.index, session.space, request);
+    const std::string name = by_tracks ? "Journey: " + display_name(rows.front()) + " to " + display_name(rows.back())
+                                       : "Journey: " + options.from_mood + " to " + options.to_mood;
+    deliver(rows, name, options.list);
+}
+
+void add_list_options(CLI::App& command, ListOptions& list) {
+    command.add_option("-f,--format", list.format, std::string(kTrackFormatHelp))
+        ->check(CLI::IsMember({"table", "csv", "json", "paths", "m3u"}));
+    command.add_option("-o,--output", list.output, "Also write the playlist to this M3U file");
+}
+
+}  // namespace
+
+void add_similarity_commands(CLI::App& app, CliContext& context) {
+    auto* similar = app.add_subcommand("similar", "The tracks that sound most like one track");
+    auto similar_options = std::make_shared<SimilarOptions>();
+    similar->add_option("track", similar_options->track, "Path of an indexed file")->required();
+    similar->add_option("-n,--count", similar_options->count, "How many (default 20)")->check(CLI::Range(1, 10000));
+    add_list_options(*similar, similar_options->list);
+    similar->callback([&context, similar_options] { run_similar(context, *similar_options); });
+
+    auto* radio = app.add_subcommand("radio", "A playlist that starts at a track and keeps to tracks like the last ones");
+    auto radio_options = std::make_shared<RadioCommandOptions>();
+    radio->add_option("seed", radio_options->seeds,
+                      "Seed tracks (paths), or a query whose most typical match is the seed")
+        ->required();
+    radio->add_option("--limit", radio_options->limit, "A track count (40, the default) or a duration (60m, 1h30m)");
+    radio->add_option("--where", radio_options->where, "A query every track after the seeds matches, e.g. 'bpm > 100'");
+    radio->add_option("--artist-gap", radio_options->artist_gap, "No artist twice within this many tracks (default 3)");
+    add_list_options(*radio, radio_options->list);
+    radio->callback([&context, radio_options] { run_radio(context, *radio_options); });
+
+    auto* journey = app.add_subcommand(
+        "journey", "From one track to another (FROM TO), or from one mood to another (--from calm --to energetic)");
+    auto journey_options = std::make_shared<JourneyCommandOptions>();
+    journey->add_option("from_track", journey_options->from_track, "The first track (path)");
+    journey->add_option("to_track", journey_options->to_track, "The last track (path)");
+    journey->add_option("--from", journey_options->from_mood, "The mood to start at: " + playlist::mood_point_names());
+    journey->add_option("--to", journey_options->to_mood, "The mood to end at");
+    journey->add_option("--limit", journey_options->limit, "A track count (12, the default) or a duration (45m)");
+    journey->add_option("--where", journey_options->where, "A query every step matches");
+    journey->add_option("--artist-gap", journey_options->artist_gap, "No artist twice within this many tracks (default 3)");
+    add_list_options(*journey, journey_options->list);
+    journey->callback([&context, journey_options] { run_journey(context, *journey_options); });
+}
+
+}  // namespace vibed::daemon
