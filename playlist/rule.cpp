@@ -5,6 +5,7 @@
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
+#include "playlist/similarity/radio.hpp"
 
 namespace vibed::playlist {
 namespace {
@@ -76,6 +77,27 @@ Query rule_query(const config::PlaylistDefinition& definition) {
     return query;
 }
 
+namespace {
+
+void check_mood_name(const config::PlaylistDefinition& definition, std::string_view key,
+                     const config::SourceSpot& spot, const std::string& name) {
+    if (mood_point(name)) return;
+    std::string where = spot.file;
+    if (spot.line > 0) where += ":" + std::to_string(spot.line) + ":" + std::to_string(spot.column);
+    throw config::ConfigError(where + ": playlist \"" + definition.name + "\": " + std::string(key) +
+                              ": unknown mood '" + name + "' (known: " + mood_point_names() + ")");
+}
+
+}  // namespace
+
+Query seed_query(const config::PlaylistDefinition& definition) {
+    try {
+        return parse_query(definition.seed);
+    } catch (const QueryError& error) {
+        fail_in_value(definition, "seed", definition.seed_at, definition.seed, error);
+    }
+}
+
 void check_rules(const config::Config& config) {
     for (const auto& definition : config.playlist_definitions) {
         const Query query = rule_query(definition);
@@ -83,6 +105,17 @@ void check_rules(const config::Config& config) {
             compile(query);
         } catch (const QueryError& error) {
             fail_in_value(definition, "query", definition.query_at, definition.query, error);
+        }
+        if (definition.kind == config::PlaylistKind::radio) {
+            try {
+                compile(seed_query(definition));
+            } catch (const QueryError& error) {
+                fail_in_value(definition, "seed", definition.seed_at, definition.seed, error);
+            }
+        }
+        if (definition.kind == config::PlaylistKind::journey) {
+            check_mood_name(definition, "from", definition.from_at, definition.from);
+            check_mood_name(definition, "to", definition.to_at, definition.to);
         }
     }
 }

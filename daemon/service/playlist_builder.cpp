@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "daemon/service/similarity_search.hpp"
 #include "playlist/m3u/atomic_file.hpp"
 #include "playlist/query/sql_compiler.hpp"
 #include "playlist/rule.hpp"
@@ -42,8 +43,45 @@ config::Config load_checked_config(const std::optional<fs::path>& path) {
     return config;
 }
 
+namespace {
+
+// A radio or journey playlist: a walk through the similarity space, its own
+// order; `query` filters the tracks it may pick.
+BuiltPlaylist build_walk(db::Index& index, std::int64_t model_id, const config::Config& config,
+                         const config::PlaylistDefinition& definition) {
+    const playlist::Query filter = playlist::rule_query(definition);
+    std::optional<playlist::Limit> limit;
+    if (filter.limit) limit = *filter.limit;
+    const std::string where = definition.query;
+    const SimilaritySpace space = find_similarity_space(index, model_id, config);
+    BuiltPlaylist built;
+    if (definition.kind == config::PlaylistKind::radio) {
+        (void)playlist::seed_query(definition);  // a bad seed is a config error, with its position
+        RadioRequest request;
+        request.seeds = {seed_from_query(index, space, definition.seed)};
+        request.where = where;
+        request.options.limit = limit;
+        built.query_text = "radio from `" + definition.seed + "`";
+        built.tracks = build_radio(index, space, request);
+    } else {
+        JourneyRequest request;
+        request.from_mood = definition.from;
+        request.to_mood = definition.to;
+        request.where = where;
+        request.options.limit = limit;
+        built.query_text = "journey from " + definition.from + " to " + definition.to;
+        built.tracks = build_journey(index, space, request);
+    }
+    if (!where.empty()) built.query_text += " over `" + where + "`";
+    built.matches = built.tracks.size();
+    return built;
+}
+
+}  // namespace
+
 BuiltPlaylist build_playlist(db::Index& index, std::int64_t model_id, const config::Config& config,
                              const config::PlaylistDefinition& definition, std::uint64_t draw) {
+    if (definition.kind != config::PlaylistKind::rule) return build_walk(index, model_id, config, definition);
     BuiltPlaylist built;
     const playlist::Query query = playlist::rule_query(definition);
     built.query_text = playlist::to_string(query);
