@@ -65,14 +65,16 @@ run_vibectl() {
 
 print_machine
 echo "bliss:   bliss-audio $(sed -n '/name = "bliss-audio"/{n;s/version = //;s/"//g;p}' "$bliss_dir/Cargo.lock") (Symphonia decoders), one song at a time"
-echo "files:   ${#clips[@]} from $corpus_dir, $rounds round(s), pinned to CPU $pinned_cpu"
+echo "files:   ${#clips[@]} from $(realpath "$corpus_dir"), $rounds round(s), pinned to CPU $pinned_cpu"
 $with_vibectl && echo "vibectl: $vibectl, model $(model_label "$model")"
 variants=(bliss)
 $with_vibectl && variants+=(vibectl)
 count=${#variants[@]}
 for round in $(seq 0 $((rounds - 1))); do
   for step in $(seq 0 $((count - 1))); do
-    "run_${variants[$(((round + step) % count))]}"
+    name=${variants[$(((round + step) % count))]}
+    "run_$name"
+    echo "  $name: $(tail -n 1 "$work/$name.times" | awk '{print $1 " s wall, " $2 " s cpu"}')" >&2
   done
   echo "round $((round + 1))/$rounds done, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
