@@ -8,7 +8,7 @@ import numpy as np
 GOAL = {"genre": 0.60, "quadrant": 0.60}
 LABELS = {
     "random": "random vectors",
-    "bliss": "bliss's 20 features, standardised",
+    "bliss": "bliss (the library behind blissify), its analysis vector as blissify compares it",
     "vibenet": "VibeNet's seven attributes, standardised",
     "baseline": "baseline: the student's seven attributes, standardised",
     "inputs": "all 19 inputs (attributes + musical features), standardised, unweighted",
@@ -75,6 +75,9 @@ def write_card(result: dict, projection, path: Path) -> None:
                      f"{o['genre']['mean']:.3f} | {o['quadrant']['mean']:.3f} |")
     lines += [
         f"| goal (issue 10) | {GOAL['genre']:.2f} | {GOAL['quadrant']:.2f} | | |",
+        "",
+        "bliss's vectors come from `tests/bench/bliss_features.sh` (bliss-audio 0.13.0, docs/performance.md), passed",
+        "with `--bliss-csv`; VibeNet's from `vibectl analyze --model vibenet` (or `--teacher-csv`).",
         "",
         "\"Other artists only\" skips neighbours by the same artist group, so that a space is not rewarded for",
         "merely recognising one artist's recordings.",

@@ -132,7 +132,7 @@ def standardised(data: dict[str, np.ndarray], inputs, rows: np.ndarray) -> np.nd
 
 
 def read_bliss(path: Path, files: list[str]) -> np.ndarray:
-    """bliss features per clip: a CSV whose first column is the file name, then bliss's 20 numbers."""
+    """bliss features per clip: tests/bench/bliss_features.sh's CSV (file name, then bliss's analysis vector)."""
     rows = {Path(r[0]).name: [float(v) for v in r[1:]] for r in csv.reader(open(path)) if r and r[0] != "file"}
     return np.array([rows[f] for f in files])
 
@@ -153,9 +153,7 @@ def cross_validate(ds: moods.Dataset, labels: Labels, repeats: int, bliss: np.nd
             if ds.teacher is not None:
                 vectors["vibenet"] = standardised(ds.teacher, moods.ATTRIBUTE_INPUTS, train)
             if bliss is not None:
-                # bliss compares its features unweighted; standardised here like the others
-                mean, sd = bliss[train].mean(0), bliss[train].std(0)
-                vectors["bliss"] = (bliss - mean) / np.where(sd > 1e-9, sd, 1)
+                vectors["bliss"] = bliss  # as blissify compares songs: Euclidean over bliss's own scaled features
             projection = train_projection(ds, labels, train, rng)
             chosen_c.append(projection.c)
             vectors["learned"] = projection(ds.raw, everything)
@@ -207,7 +205,7 @@ def main() -> None:
     parser.add_argument("--student-csv", type=Path, help="`vibectl analyze --features -f csv` of the clips, "
                         "instead of running it")
     parser.add_argument("--teacher-csv", type=Path, help="the same with --model vibenet")
-    parser.add_argument("--bliss-csv", type=Path, help="bliss's features of the same clips (file, 20 numbers)")
+    parser.add_argument("--bliss-csv", type=Path, help="bliss's features of the same clips (tests/bench/bliss_features.sh)")
     args = parser.parse_args()
 
     ds = moods.load_dataset(args)
