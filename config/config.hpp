@@ -48,7 +48,7 @@ struct AnalysisConfig {
     // "similarity" (the bundled similarity model), "none" (no vectors: no
     // radios, journeys or `vibectl similar`), or the absolute path of a
     // similarity model .json file (core::resolve_similarity_model reads it).
-    std::string similarity_model = "none";
+    std::string similarity_model = "similarity";
     unsigned workers = 0;  // 0 = one per core; use worker_count()
     unsigned intra_op_threads = 1;
     // Long-file policy: tracks longer than this are analysed in segments of

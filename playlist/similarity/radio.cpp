@@ -6,7 +6,7 @@
 #include <deque>
 #include <functional>
 #include <limits>
-#include <set>
+#include <unordered_map>
 
 #include "db/text_fold.hpp"
 #include "playlist/similarity/neighbours.hpp"
@@ -28,12 +28,13 @@ constexpr double kSeedPull = 0.5;
 double length_of(const db::LibraryRow& row) { return std::max(row.tags.duration_seconds, 0.0); }
 
 // What every walk through the candidates shares: the playlist so far, no
-// track twice, the artist gap and the limit.
+// track twice, the artist gap and the limit. Each pick scans every candidate,
+// so what a scan asks of one is a flag and two integers, never a string.
 class Walk {
 public:
     Walk(const std::vector<SpaceTrack>& candidates, std::size_t artist_gap, const std::optional<Limit>& limit,
          std::size_t default_count)
-        : candidates_(candidates), artist_gap_(artist_gap) {
+        : candidates_(candidates), artist_gap_(artist_gap), taken_(candidates.size(), false) {
         if (limit && limit->kind == Limit::Kind::Duration) {
             seconds_ = limit->duration.seconds();
         } else {
@@ -41,7 +42,10 @@ public:
         }
         count_ = std::min(count_, kMaxWalkTracks);
         artists_.reserve(candidates.size());
-        for (const auto& candidate : candidates) artists_.push_back(artist_key(candidate.row));
+        for (std::size_t i = 0; i < candidates.size(); ++i) {
+            artists_.push_back(artist_id(candidates[i].row));
+            candidates_by_path_.emplace(candidates[i].row.path.string(), i);
+        }
     }
 
     // Appends a track (a seed, an end point or a pick).
@@ -49,15 +53,20 @@ public:
         rows_.push_back(track.row);
         elapsed_ += length_of(track.row);
         exclude(track.row.path.string());
-        recent_artists_.push_back(artist_key(track.row));
+        recent_artists_.push_back(artist_id(track.row));
         while (recent_artists_.size() > artist_gap_) recent_artists_.pop_front();
     }
     void take(std::size_t candidate) { take(candidates_[candidate]); }
 
-    // Keeps a path out of the picks (an end point appended later).
-    void exclude(const std::string& path) { used_.insert(path); }
+    // Keeps a path out of the picks (a seed, an end point appended later).
+    void exclude(const std::string& path) {
+        const auto [first, last] = candidates_by_path_.equal_range(path);
+        for (auto it = first; it != last; ++it) taken_[it->second] = true;
+    }
+    // Keeps one candidate out (a track a mood ramp cannot place).
+    void exclude(std::size_t candidate) { taken_[candidate] = true; }
 
-    // Whether another pick fits, keeping `reserve_tracks` / `reserve_seconds` for what comes after.
+    // Whether another pick fits, keeping `reserve_tracks` for what comes after.
     [[nodiscard]] bool room(std::size_t reserve_tracks = 0) const {
         if (rows_.size() >= kMaxWalkTracks) return false;
         return seconds_ > 0 || rows_.size() + reserve_tracks < count_;
@@ -96,8 +105,8 @@ public:
         return {};
     }
 
-    // Where the playlist is along a journey of `total_seconds` (duration
-    // limits) or `steps` picks (count limits): 0 at the start, 1 at the end.
+    // Where the playlist is along a journey of the limit's duration (after
+    // `reserve_seconds` for the end) or count: 0 at the start, 1 at the end.
     [[nodiscard]] double progress(double reserve_seconds) const {
         if (seconds_ > 0) {
             const double span = seconds_ - reserve_seconds;
@@ -107,19 +116,21 @@ public:
                           : 1.0;
     }
 
-    [[nodiscard]] const std::vector<db::LibraryRow>& rows() const { return rows_; }
     std::vector<db::LibraryRow> finish() { return std::move(rows_); }
 
 private:
-    static std::string artist_key(const db::LibraryRow& row) {
-        return row.tags.artist.empty() ? std::string() : db::fold_case(row.tags.artist);
+    // Artists compare as `artist:` matches them ("Sigur Rós" is "SIGUR RÓS");
+    // -1: unknown, never clashes.
+    int artist_id(const db::LibraryRow& row) {
+        if (row.tags.artist.empty()) return -1;
+        return artist_ids_.try_emplace(db::fold_case(row.tags.artist), static_cast<int>(artist_ids_.size()))
+            .first->second;
     }
 
     [[nodiscard]] bool eligible(std::size_t i, bool spread, double reserve_seconds) const {
-        const auto& row = candidates_[i].row;
-        if (used_.contains(row.path.string())) return false;
-        if (seconds_ > 0 && elapsed_ + length_of(row) + reserve_seconds > seconds_) return false;
-        if (spread && !artists_[i].empty() &&
+        if (taken_[i]) return false;
+        if (seconds_ > 0 && elapsed_ + length_of(candidates_[i].row) + reserve_seconds > seconds_) return false;
+        if (spread && artists_[i] >= 0 &&
             std::find(recent_artists_.begin(), recent_artists_.end(), artists_[i]) != recent_artists_.end()) {
             return false;
         }
@@ -131,9 +142,11 @@ private:
     std::size_t count_ = 0;  // with a count limit
     double seconds_ = 0;     // with a duration limit
     double elapsed_ = 0;
-    std::vector<std::string> artists_;  // folded, per candidate; empty: unknown (never clashes)
-    std::deque<std::string> recent_artists_;
-    std::set<std::string> used_;
+    std::vector<bool> taken_;  // played, excluded, or the same file as one of those
+    std::vector<int> artists_;  // per candidate
+    std::unordered_map<std::string, int> artist_ids_;
+    std::unordered_multimap<std::string, std::size_t> candidates_by_path_;
+    std::deque<int> recent_artists_;
     std::vector<db::LibraryRow> rows_;
 };
 
@@ -259,11 +272,10 @@ std::string mood_point_names() {
 
 std::vector<db::LibraryRow> mood_ramp(MoodPoint from, MoodPoint to, const std::vector<SpaceTrack>& candidates,
                                       const JourneyOptions& options) {
-    std::vector<SpaceTrack> with_moods;
-    for (const auto& candidate : candidates) {
-        if (candidate.row.moods) with_moods.push_back(candidate);
+    Walk walk(candidates, options.artist_gap, options.limit, kDefaultJourneyTracks);
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        if (!candidates[i].row.moods) walk.exclude(i);  // cannot be placed on the ramp
     }
-    Walk walk(with_moods, options.artist_gap, options.limit, kDefaultJourneyTracks);
     std::optional<std::size_t> previous;
     while (walk.room()) {
         const double t = walk.progress(0);
@@ -272,7 +284,7 @@ std::vector<db::LibraryRow> mood_ramp(MoodPoint from, MoodPoint to, const std::v
         // The tracks closest in mood to where the ramp should be by now ...
         std::vector<std::pair<double, std::size_t>> shortlist;
         for (const std::size_t i : walk.eligible_candidates()) {
-            shortlist.emplace_back(mood_distance(*with_moods[i].row.moods, target), i);
+            shortlist.emplace_back(mood_distance(*candidates[i].row.moods, target), i);
         }
         if (shortlist.empty()) break;
         const std::size_t keep = std::min(kMoodShortlist, shortlist.size());
@@ -285,7 +297,7 @@ std::vector<db::LibraryRow> mood_ramp(MoodPoint from, MoodPoint to, const std::v
         if (previous) {
             double closest = std::numeric_limits<double>::infinity();
             for (const auto& [unused, i] : shortlist) {
-                const double d = squared_distance(with_moods[i].vector, with_moods[*previous].vector);
+                const double d = squared_distance(candidates[i].vector, candidates[*previous].vector);
                 if (d < closest) {
                     closest = d;
                     pick = i;

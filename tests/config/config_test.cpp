@@ -316,7 +316,7 @@ TEST_F(ConfigTest, PlaylistsNeedNameAndQuery) {
 TEST_F(ConfigTest, PlaylistsMayBeRadiosOrJourneys) {
     const auto config = parse_config(R"toml(
 [analysis]
-similarity_model = "similarity"
+similarity_model = "none"
 [[playlist]]
 name = "Noise Radio"
 kind = "radio"
@@ -330,7 +330,7 @@ from = "soft"
 to = "bright"
 limit = "45m"
 )toml", "t");
-    EXPECT_EQ(config.analysis.similarity_model, "similarity");
+    EXPECT_EQ(config.analysis.similarity_model, "none");
     const auto* radio = find_playlist(config, "noise radio");
     ASSERT_NE(radio, nullptr);
     EXPECT_EQ(radio->kind, PlaylistKind::radio);
@@ -343,7 +343,7 @@ limit = "45m"
     EXPECT_EQ(morning->from, "soft");
     EXPECT_EQ(morning->to, "bright");
     EXPECT_EQ(morning->limit.duration, 45min);
-    EXPECT_EQ(parse_config("", "t").analysis.similarity_model, "none");
+    EXPECT_EQ(parse_config("", "t").analysis.similarity_model, "similarity");
 
     EXPECT_EQ(error_for("[[playlist]]\nname = \"R\"\nkind = \"radio\"\n"),
               "test.toml:1:1: [[playlist]] \"R\" of kind \"radio\" needs seed");

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "core/model/model_locator.hpp"
 #include "core/model/mood_model.hpp"
 #include "tests/support/scratch_dir.hpp"
@@ -117,6 +119,30 @@ TEST(SimilarityModel, LoadNamesAMissingFileAndHashesAGoodOne) {
     EXPECT_FALSE(resolve_similarity_model("none").has_value());
     EXPECT_EQ(*resolve_similarity_model((dir / "space.json").string()), dir / "space.json");
     EXPECT_THROW(resolve_similarity_model("no-such-space"), SimilarityModelError);
+}
+
+// The bundled model (model/similarity.json, learned by model/train_similarity.py)
+// gives in C++ the vectors the trainer computed for the same inputs
+// (tests/golden/similarity_golden.json, written by that script).
+TEST(SimilarityModel, TheBundledModelMatchesItsTrainingGoldens) {
+    const std::filesystem::path source = VIBED_SOURCE_DIR;
+    const SimilarityModel model = SimilarityModel::load(source / "model/similarity.json");
+    std::ifstream in(source / "tests/golden/similarity_golden.json");
+    ASSERT_TRUE(in) << "re-run /usr/bin/python3 model/train_similarity.py";
+    const auto golden = nlohmann::json::parse(in);
+    ASSERT_GE(golden.at("cases").size(), 4u);
+    for (const auto& c : golden.at("cases")) {
+        TrackInputValues values;
+        for (const auto& [name, value] : c.at("inputs").items()) {
+            if (const auto a = attribute_index(name)) values.attributes.at(*a) = value.get<float>();
+            if (const auto f = feature_index(name)) set_feature_value(values.features, *f, value.get<double>());
+        }
+        const auto vector = model.embed(values);
+        const auto expected = c.at("vector").get<std::vector<double>>();
+        ASSERT_EQ(vector.size(), expected.size());
+        ASSERT_EQ(vector.size(), model.dimensions());
+        for (std::size_t d = 0; d < vector.size(); ++d) EXPECT_NEAR(vector[d], expected[d], 1e-5) << "dimension " << d;
+    }
 }
 
 }  // namespace

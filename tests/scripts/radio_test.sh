@@ -38,13 +38,14 @@ PY
 vibectl() { "$vibectl" -c "$dir/config.toml" "$@"; }
 
 # 1. Without a similarity model: indexed, but no vectors, and vibectl says why.
+sed -i 's|^\[analysis\]|[analysis]\nsimilarity_model = "none"|' "$dir/config.toml"
 "$vibed" -c "$dir/config.toml" --once >"$dir/first.log" 2>&1 || fail "vibed --once failed: $(cat "$dir/first.log")"
 vibectl similar "$L/soft-a.flac" 2>"$dir/err" && fail "similar worked with similarity off"
 grep -q 'similarity is turned off' "$dir/err" || fail "similarity off: $(cat "$dir/err")"
 vibectl status | grep -q '^vectors: *off' || fail "status with similarity off: $(vibectl status)"
 
 # 2. Switched on: every analysed track gets its vector at start, without decoding.
-sed -i "s|^\[analysis\]|[analysis]\nsimilarity_model = \"$dir/space.json\"|" "$dir/config.toml"
+sed -i "s|^similarity_model = .*|similarity_model = \"$dir/space.json\"|" "$dir/config.toml"
 "$vibed" -c "$dir/config.toml" --once >"$dir/second.log" 2>&1 || fail "vibed --once failed: $(cat "$dir/second.log")"
 grep -q 'similarity vectors of 7 tracks computed with attributes-7 (no audio decoded)' "$dir/second.log" ||
   fail "vectors not computed from stored inputs: $(cat "$dir/second.log")"
@@ -139,4 +140,11 @@ expect_error "unknown mood 'jolly' (known: happy, tense" vibectl journey --from 
 expect_error "two different tracks" vibectl journey "$L/soft-a.flac" "$L/soft-a.flac"
 expect_error "matches \`artist:Nobody\`" vibectl radio 'artist:Nobody'
 expect_error "expected a track count" vibectl radio "$L/soft-a.flac" --limit soon
+
+# 8. The bundled similarity model (the default) takes over at the next start, from stored inputs.
+sed -i '/^similarity_model = /d' "$dir/config.toml"
+"$vibed" -c "$dir/config.toml" --once >"$dir/fifth.log" 2>&1 || fail "vibed --once failed: $(cat "$dir/fifth.log")"
+grep -q 'similarity vectors of 7 tracks computed with similarity-v1 (no audio decoded)' "$dir/fifth.log" ||
+  fail "the bundled model did not recompute the vectors: $(cat "$dir/fifth.log")"
+[ "$(vibectl similar "$L/pulse-a.flac" -n 2 -f paths 2>/dev/null | wc -l)" = 2 ] || fail "similar with the bundled model"
 echo "radio test passed"
