@@ -66,6 +66,12 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
     const auto segment_frames = static_cast<std::size_t>(
         std::max(1.0, std::floor(options_.segment_seconds * kFeatureSampleRate / kHopLength)));
     try {
+        model_->ensure_loaded();
+    } catch (const ModelError& e) {
+        // The model's fault, not the file's: never recorded against the file.
+        throw AnalysisError(file.string() + ": cannot analyse: " + e.what(), /*transient=*/true);
+    }
+    try {
         // Opened once, and checked to be a regular file, for tags and audio.
         auto source = std::make_unique<SourceFile>(file);
         result.tags = read_tags(*source);

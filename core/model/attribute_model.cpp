@@ -48,23 +48,48 @@ const TorchModule& torch_module() {
 
 }  // namespace
 
-AttributeModel::AttributeModel(std::filesystem::path file, std::string sha256,
-                               std::unique_ptr<const ModelBackend> backend)
-    : file_(std::move(file)), sha256_(std::move(sha256)), backend_(std::move(backend)) {}
+AttributeModel::AttributeModel(std::filesystem::path file, std::string sha256, ModelOptions options)
+    : file_(std::move(file)), sha256_(std::move(sha256)), options_(options) {}
 
 AttributeModel::~AttributeModel() = default;
 
-std::shared_ptr<const AttributeModel> AttributeModel::load(const std::filesystem::path& file,
+std::shared_ptr<const AttributeModel> AttributeModel::open(const std::filesystem::path& file,
                                                            const ModelOptions& options) {
     std::error_code error;
     if (!std::filesystem::is_regular_file(file, error)) {
         throw ModelError(file.string() + ": model file not found");
     }
-    auto backend = torch_module().create(file, options);
-    std::string digest = sha256_file(file);
-    return std::shared_ptr<const AttributeModel>(new AttributeModel(file, std::move(digest), std::move(backend)));
+    std::string digest;
+    try {
+        digest = sha256_file(file);
+    } catch (const std::exception& e) {
+        throw ModelError(e.what());
+    }
+    return std::shared_ptr<const AttributeModel>(new AttributeModel(file, std::move(digest), options));
 }
 
-Logits AttributeModel::logits(const LogMel& clip) const { return backend_->logits(clip); }
+std::shared_ptr<const AttributeModel> AttributeModel::load(const std::filesystem::path& file,
+                                                           const ModelOptions& options) {
+    auto model = open(file, options);
+    model->ensure_loaded();
+    return model;
+}
+
+void AttributeModel::ensure_loaded() const {
+    if (loaded()) return;
+    std::lock_guard lock(load_mutex_);
+    if (owned_backend_) return;
+    owned_backend_ = torch_module().create(file_, options_);
+    backend_.store(owned_backend_.get(), std::memory_order_release);
+}
+
+Logits AttributeModel::logits(const LogMel& clip) const {
+    const ModelBackend* backend = backend_.load(std::memory_order_acquire);
+    if (backend == nullptr) {
+        ensure_loaded();
+        backend = backend_.load(std::memory_order_acquire);
+    }
+    return backend->logits(clip);
+}
 
 }  // namespace vibed::core

@@ -189,17 +189,21 @@ ModelSelection select_model(const config::ModelChoice& choice) {
 
 namespace {
 
-// The model and analyzer a configuration asks for, loaded and ready. Throws
-// when the model cannot be found or loaded.
+// The model and analyzer a configuration asks for. Throws when the model
+// cannot be found or read. `load_network`: load LibTorch and the network now,
+// to prove the file is a usable model (a reload checks before swapping);
+// otherwise the first file to analyse loads it, so a start whose rescan finds
+// nothing new never pays for it.
 struct LoadedModel {
     ModelSelection selection;
     std::shared_ptr<const core::TrackAnalyzer> analyzer;
 };
 
-LoadedModel load_model(const config::Config& config) {
+LoadedModel load_model(const config::Config& config, bool load_network) {
     LoadedModel loaded{select_model(config.analysis.model), nullptr};
-    auto model = core::AttributeModel::load(loaded.selection.file,
-                                            core::ModelOptions{static_cast<int>(config.analysis.intra_op_threads)});
+    const core::ModelOptions model_options{static_cast<int>(config.analysis.intra_op_threads)};
+    auto model = load_network ? core::AttributeModel::load(loaded.selection.file, model_options)
+                              : core::AttributeModel::open(loaded.selection.file, model_options);
     loaded.analyzer = std::make_shared<core::TrackAnalyzer>(model, analysis_options(config));
     return loaded;
 }
@@ -218,7 +222,7 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
       rescan_timer_(io_),
       offline_timer_(io_),
       housekeeping_timer_(io_) {
-    LoadedModel loaded = load_model(config_);
+    LoadedModel loaded = load_model(config_, /*load_network=*/false);
     model_selection_ = loaded.selection;
     analyzer_ = loaded.analyzer;
     db::Index index = db::Index::open(config_.database.path);
@@ -238,8 +242,8 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
     // Bounded: vibectl waits 30 s for the reply to publish-playlists.
     publisher_ = std::make_unique<PlaylistPublisher>(problems_, [this] { writer_->flush(std::chrono::seconds(10)); });
     publish_config();
-    spdlog::info("index {}; model {} ({}, sha256 {})", config_.database.path.string(), model_selection_.name,
-                 model_selection_.file.string(), analyzer_->model().sha256().substr(0, 12));
+    spdlog::info("index {}; model {} ({}, sha256 {}; loaded when a file needs analysing)", config_.database.path.string(),
+                 model_selection_.name, model_selection_.file.string(), analyzer_->model().sha256().substr(0, 12));
 }
 
 Daemon::~Daemon() { shutdown(); }
@@ -626,7 +630,7 @@ std::optional<std::string> Daemon::reload_config() {
             fresh.daemon.socket = config_.daemon.socket;
         }
         if (pipeline_differs(fresh, config_)) {
-            LoadedModel loaded = load_model(fresh);
+            LoadedModel loaded = load_model(fresh, /*load_network=*/true);
             const std::string sha256 = loaded.analyzer->model().sha256();
             const std::int64_t model_id = writer_->with_index(
                 [&](db::Index& index) { return index.ensure_model(loaded.selection.name, sha256); });

@@ -58,6 +58,7 @@ nlohmann::json Daemon::status_json() {
     activity.deferred = counters.deferred;
     activity.seconds_running = counters.seconds_running;
     activity.scanning = scanning_;
+    activity.model_loaded = analyzer_->model().loaded();
     activity.watched_folders = watcher_ ? watcher_->watch_count() : 0;
     activity.watch_limit_reached = watcher_ && watcher_->limit_reached();
     activity.offline_folders = offline_roots_;

@@ -68,6 +68,7 @@ nlohmann::json status_report(const config::Config& config, const std::string& mo
     }
     status["daemon"] = {
         {"pid", activity->pid},
+        {"model_loaded", activity->model_loaded},
         {"working", working},
         {"queued", activity->queued},
         {"in_flight", activity->in_flight},
@@ -105,7 +106,9 @@ std::string format_status(const nlohmann::json& status) {
         const std::string folders = joined(status.at("playlist_folders"));
         line("playlists: ", folders.empty() ? "no output folder configured" : folders);
     }
-    line("model:     ", status.at("model").value("name", "") + " (" + status.at("model").value("sha256", "").substr(0, 12) + ")");
+    std::string model = status.at("model").value("name", "") + " (" + status.at("model").value("sha256", "").substr(0, 12) + ")";
+    if (running) model += status.at("daemon").value("model_loaded", false) ? ", loaded" : ", not loaded: nothing analysed since start";
+    line("model:     ", model);
     if (!tracks.value("known", true)) {
         line("tracks:    ", "unknown (the index cannot be read; see problems)");
     } else {

@@ -23,6 +23,9 @@ struct DaemonActivity {
     };
 
     std::int64_t pid = 0;
+    // The analysis model's network is loaded on the first file to analyse:
+    // false while nothing has needed it since the daemon started.
+    bool model_loaded = false;
     std::uint64_t queued = 0;     // waiting for a worker (or to settle)
     std::uint64_t in_flight = 0;  // being analysed
     std::uint64_t to_store = 0;   // analysed or changed, not yet in the index
