@@ -54,6 +54,9 @@ LOGIT_LOSS_WEIGHT = 0.05
 # each clip), each with the teacher's label for that very excerpt; the last epochs train on whole
 # clips exactly as the teacher saw them.
 EXCERPT_FRAMES = 750
+# The front end vibed gives the student (core/analysis/front_end.hpp), written into its sidecar:
+# long tracks through 6 evenly spread excerpts of 15 s, the excerpt length it is trained on.
+FRONT_END = "excerpts"
 CROPS_PER_ITEM = 4
 # The student fits its training clips far better than unseen ones (CCC about 0.98 against 0.93
 # for the previous recipe), so it also learns from excerpts mixed with an excerpt of another
@@ -345,6 +348,7 @@ def main() -> None:
         "architecture": f"Student(widths={WIDTHS}) in model/student/network.py",
         "input": "float32 (batch, 128, frames) log-mel dB from vibed's front end (VibeNet's extract_mel)",
         "output": "float32 (batch, 7) logits: " + ", ".join(ATTRIBUTES),
+        "front_end": FRONT_END,
         "teacher": {"file": str(args.teacher.relative_to(REPO)) if args.teacher.is_relative_to(REPO)
                     else str(args.teacher), "sha256": teacher_sha},
         "corpus": {s: sum(1 for i in items if i.split == s) for s in ("train", "val", "test")},

@@ -14,20 +14,14 @@ namespace {
 
 constexpr std::size_t kReadBlockSamples = 1 << 15;
 
-struct StreamResult {
-    std::size_t samples = 0;  // 16 kHz samples read
-    MusicalFeatures features;
-};
-
-// Streams a file through the front end, handing every finished clip of at most
-// `clip_frames` frames to `on_clip`, and measures the musical features in the
-// same pass.
+// Streams a decoder through the front end, handing every finished clip of at
+// most `clip_frames` frames to `on_clip`, with the musical features measured
+// in the same pass. Returns the 16 kHz samples read.
 template <typename OnClip>
-StreamResult stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::filesystem::path& file,
-                            std::size_t clip_frames, OnClip&& on_clip) {
+std::size_t stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::filesystem::path& file,
+                           std::size_t clip_frames, MusicalFeatureExtractor& features, OnClip&& on_clip) {
     MonoStream stream(std::move(decoder), file, kFeatureSampleRate);
     LogMelExtractor extractor;
-    MusicalFeatureExtractor features(stream.source_format());
     features.attach(stream, extractor);
     std::vector<float> block(kReadBlockSamples);
     std::size_t samples = 0;
@@ -38,7 +32,60 @@ StreamResult stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::fi
     }
     LogMel rest = extractor.finish();
     if (rest.frames > 0) on_clip(std::move(rest));
-    return {samples, features.finish()};
+    return samples;
+}
+
+// One excerpt of a decoder it does not own: reads stop after `frames`.
+class ExcerptDecoder final : public AudioDecoder {
+public:
+    ExcerptDecoder(AudioDecoder& whole, std::int64_t frames) : whole_(whole), remaining_(frames) {}
+    [[nodiscard]] const AudioFormat& format() const override { return whole_.format(); }
+    std::size_t read(float* interleaved, std::size_t max_frames) override {
+        const auto wanted = std::min<std::int64_t>(remaining_, static_cast<std::int64_t>(max_frames));
+        if (wanted <= 0) return 0;
+        const std::size_t got = whole_.read(interleaved, static_cast<std::size_t>(wanted));
+        remaining_ = got == 0 ? 0 : remaining_ - static_cast<std::int64_t>(got);
+        return got;
+    }
+
+private:
+    AudioDecoder& whole_;
+    std::int64_t remaining_;
+};
+
+// Moves `decoder` from `position` to `target` (>= position): a seek where the
+// backend can, else reading and discarding. Returns the new position, less
+// than `target` when the stream ended first.
+std::int64_t advance_to(AudioDecoder& decoder, std::int64_t position, std::int64_t target) {
+    if (target == position || decoder.seek(target)) return target;
+    constexpr std::size_t kDiscardFrames = 4096;
+    std::vector<float> scratch(kDiscardFrames * static_cast<std::size_t>(decoder.format().channels));
+    while (position < target) {
+        const std::size_t got =
+            decoder.read(scratch.data(), static_cast<std::size_t>(std::min<std::int64_t>(target - position, kDiscardFrames)));
+        if (got == 0) break;
+        position += static_cast<std::int64_t>(got);
+    }
+    return position;
+}
+
+// The front end's excerpts of a long track, each streamed as its own signal
+// (fresh resampler and log-mel state: no frame spans two excerpts). Returns
+// the 16 kHz samples read.
+template <typename OnClip>
+std::size_t stream_excerpts(AudioDecoder& decoder, const std::vector<FrontEnd::Excerpt>& excerpts,
+                            const std::filesystem::path& file, std::size_t clip_frames, MusicalFeatureExtractor& features,
+                            OnClip&& on_clip) {
+    std::size_t samples = 0;
+    std::int64_t position = 0;
+    for (const auto& excerpt : excerpts) {
+        position = advance_to(decoder, position, excerpt.first_frame);
+        if (position < excerpt.first_frame) break;  // shorter than its header said
+        auto window = std::make_unique<ExcerptDecoder>(decoder, excerpt.frames);
+        samples += stream_log_mel(std::move(window), file, clip_frames, features, on_clip);
+        position += excerpt.frames;  // ExcerptDecoder read at most this; a short read means the end
+    }
+    return samples;
 }
 
 // Rethrows whatever went wrong as one line that starts with the file name.
@@ -75,21 +122,34 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
         // Opened once, and checked to be a regular file, for tags and audio.
         auto source = std::make_unique<SourceFile>(file);
         result.tags = read_tags(*source);
+        auto decoder = open_audio(std::move(source));
+        const AudioFormat format = decoder->format();
+        MusicalFeatureExtractor features(format);
         std::array<double, kAttributeCount> weighted_logits{};
         std::size_t total_frames = 0;
-        const StreamResult streamed = stream_log_mel(open_audio(std::move(source)), file, segment_frames, [&](const LogMel& clip) {
+        const auto on_clip = [&](const LogMel& clip) {
             const Logits logits = model_->logits(clip);
             for (std::size_t i = 0; i < kAttributeCount; ++i) weighted_logits[i] += logits[i] * clip.frames;
             total_frames += clip.frames;
             ++result.segments;
-        });
+        };
+        const auto excerpts = options_.front_end.plan(format);
+        std::size_t samples = 0;
+        if (excerpts.empty()) {
+            samples = stream_log_mel(std::move(decoder), file, segment_frames, features, on_clip);
+            result.audio_seconds = static_cast<double>(samples) / kFeatureSampleRate;
+        } else {
+            samples = stream_excerpts(*decoder, excerpts, file, segment_frames, features, on_clip);
+            result.audio_seconds = static_cast<double>(*format.frames) / format.sample_rate;
+        }
+        if (total_frames == 0) throw AnalysisError(file.string() + ": no audio in the excerpts read");
         Logits mean_logits{};
         for (std::size_t i = 0; i < kAttributeCount; ++i) {
             mean_logits[i] = static_cast<float>(weighted_logits[i] / static_cast<double>(total_frames));
         }
         result.attributes = Attributes::from_logits(mean_logits);
-        result.features = streamed.features;
-        result.audio_seconds = static_cast<double>(streamed.samples) / kFeatureSampleRate;
+        result.features = features.finish();
+        result.analysed_seconds = static_cast<double>(samples) / kFeatureSampleRate;
     } catch (...) {
         rethrow_for(file);
     }
@@ -102,7 +162,10 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
 LogMel compute_file_log_mel(const std::filesystem::path& file) {
     try {
         LogMel whole;
-        stream_log_mel(open_audio(file), file, static_cast<std::size_t>(-1), [&](LogMel clip) { whole = std::move(clip); });
+        auto decoder = open_audio(file);
+        MusicalFeatureExtractor features(decoder->format());
+        stream_log_mel(std::move(decoder), file, static_cast<std::size_t>(-1), features,
+                       [&](LogMel clip) { whole = std::move(clip); });
         return whole;
     } catch (...) {
         rethrow_for(file);
@@ -111,7 +174,10 @@ LogMel compute_file_log_mel(const std::filesystem::path& file) {
 
 MusicalFeatures compute_file_features(const std::filesystem::path& file) {
     try {
-        return stream_log_mel(open_audio(file), file, 1024, [](const LogMel&) {}).features;
+        auto decoder = open_audio(file);
+        MusicalFeatureExtractor features(decoder->format());
+        stream_log_mel(std::move(decoder), file, 1024, features, [](const LogMel&) {});
+        return features.finish();
     } catch (...) {
         rethrow_for(file);
     }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "core/analysis/front_end.hpp"
 #include "core/features/log_mel.hpp"
 #include "core/features/musical_features.hpp"
 #include "core/model/attribute_model.hpp"
@@ -37,6 +38,9 @@ struct AnalysisOptions {
     // its own top-dB reference, and the logits are averaged weighted by segment
     // length: memory stays bounded by one segment whatever the file's length.
     double segment_seconds = 600;
+    // Which samples the model sees (front_end.hpp): the model's own front end,
+    // front_end_for_model(); VibeNet's (every sample) by default.
+    FrontEnd front_end;
     // Moods from the attributes and features, when set (model/moods.json).
     std::shared_ptr<const MoodModel> mood_model;
     // The track's similarity vector, when set (model/similarity.json).
@@ -49,7 +53,8 @@ struct TrackAnalysis {
     MusicalFeatures features;
     std::optional<Moods> moods;  // with AnalysisOptions::mood_model
     std::optional<std::vector<float>> vector;  // with AnalysisOptions::similarity_model
-    double audio_seconds = 0;  // decoded length, at the feature sample rate
+    double audio_seconds = 0;     // the track's length
+    double analysed_seconds = 0;  // of it decoded and analysed (less with excerpts)
     std::size_t segments = 0;  // model passes (1 for ordinary tracks)
 };
 

@@ -49,6 +49,14 @@ public:
     // in [-1, 1]) into `interleaved`, which holds max_frames * channels floats.
     // Returns the frames read, 0 at the end. Throws AudioError.
     virtual std::size_t read(float* interleaved, std::size_t max_frames) = 0;
+    // Moves to frame `frame` (from the start, per channel) so that the next
+    // read() starts exactly there, as if every frame before it had been read.
+    // Returns false when this backend cannot seek (the caller then reads and
+    // discards instead). Throws AudioError.
+    virtual bool seek(std::int64_t frame) {
+        (void)frame;
+        return false;
+    }
 };
 
 // Opens `path` with the backend its content calls for. Refuses anything but a

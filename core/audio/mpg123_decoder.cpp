@@ -101,6 +101,18 @@ std::size_t Mpg123Decoder::read(float* interleaved, std::size_t max_frames) {
     }
 }
 
+// libmpg123 seeks sample-accurately on a seekable stream without MPG123_FUZZY:
+// it walks the frame headers (filling its frame index, no decoding) up to the
+// frame holding the target, decodes from a few frames earlier for the bit
+// reservoir, and drops the samples before the target, gapless offsets included.
+bool Mpg123Decoder::seek(std::int64_t frame) {
+    if (mpg123_seek(handle_.get(), static_cast<off_t>(frame), SEEK_SET) < 0) {
+        if (!source_->io_error().empty()) throw source_->read_failure();
+        fail(std::string("MPEG seek failed: ") + mpg123_strerror(handle_.get()));
+    }
+    return true;
+}
+
 void Mpg123Decoder::fail(const std::string& what) const { throw AudioError(source_->path(), what); }
 
 }  // namespace vibed::core

@@ -22,6 +22,7 @@ public:
 
     [[nodiscard]] const AudioFormat& format() const override { return format_; }
     std::size_t read(float* interleaved, std::size_t max_frames) override;
+    bool seek(std::int64_t frame) override;
 
 private:
     struct HandleDeleter {

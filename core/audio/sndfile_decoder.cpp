@@ -75,4 +75,14 @@ std::size_t SndfileDecoder::read(float* interleaved, std::size_t max_frames) {
     return 0;
 }
 
+// libsndfile seeks frame-accurately in PCM, FLAC (its seek table or a
+// bisection) and Ogg Vorbis/Opus (granule positions).
+bool SndfileDecoder::seek(std::int64_t frame) {
+    if (sf_seek(file_.get(), static_cast<sf_count_t>(frame), SEEK_SET) < 0) {
+        if (!source_->io_error().empty()) throw source_->read_failure();
+        return false;  // a format libsndfile cannot seek in: read through instead
+    }
+    return true;
+}
+
 }  // namespace vibed::core

@@ -1,6 +1,7 @@
 #include "daemon/cli/analyze_command.hpp"
 
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -29,6 +30,7 @@ struct AnalyzeOptions {
     bool features = false;
     std::string model = std::string(core::kDefaultModelName);
     double segment_seconds = core::AnalysisOptions{}.segment_seconds;
+    std::string front_end;  // empty: the model's
 };
 
 int default_workers() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
@@ -95,9 +97,17 @@ void run_analyze(const AnalyzeOptions& options, CliContext& context) {
         return;
     }
 
-    const auto model = core::AttributeModel::load(core::resolve_model(options.model));
+    const auto model_file = core::resolve_model(options.model);
+    const auto model = core::AttributeModel::load(model_file);
     core::AnalysisOptions analysis;
     analysis.segment_seconds = options.segment_seconds;
+    if (options.front_end.empty()) {
+        analysis.front_end = core::front_end_for_model(model_file);
+    } else if (std::isdigit(static_cast<unsigned char>(options.front_end.front())) != 0) {
+        analysis.front_end = core::parse_excerpt_front_end(options.front_end);
+    } else {
+        analysis.front_end = core::front_end_named(options.front_end);
+    }
     const core::TrackAnalyzer analyzer(model, analysis);
     const auto results = analyze_all(collected.files, analyzer, options, any_failed);
     context.exit_code = any_failed ? 1 : 0;
@@ -137,6 +147,9 @@ void add_analyze_command(CLI::App& app, CliContext& context) {
     command->add_flag("--features", options->features,
                       "Also print the musical features (bpm, loudness, key, ...; docs/features.md)");
     command->add_option("--model", options->model, "Model name (student, vibenet) or path to a .pt file");
+    // For measuring front ends against each other (docs/performance.md), not for users.
+    command->add_option("--front-end", options->front_end, "Front end: vibenet, excerpts or COUNTxSECONDS (default: the model's)")
+        ->group("");
     command->add_option("--segment-seconds", options->segment_seconds,
                         "Tracks longer than this are analysed in segments of this length")
         ->check(CLI::PositiveNumber);

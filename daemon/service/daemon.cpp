@@ -204,7 +204,9 @@ LoadedModel load_model(const config::Config& config, bool load_network) {
     const core::ModelOptions model_options{static_cast<int>(config.analysis.intra_op_threads)};
     auto model = load_network ? core::AttributeModel::load(loaded.selection.file, model_options)
                               : core::AttributeModel::open(loaded.selection.file, model_options);
-    loaded.analyzer = std::make_shared<core::TrackAnalyzer>(model, analysis_options(config));
+    core::AnalysisOptions options = analysis_options(config);
+    options.front_end = core::front_end_for_model(loaded.selection.file);
+    loaded.analyzer = std::make_shared<core::TrackAnalyzer>(model, options);
     return loaded;
 }
 

@@ -67,11 +67,13 @@ audio_seconds=$(for f in "${files[@]}"; do
 # Each variant is a name; variant_command NAME sets `variant_cmd` to what it runs.
 variants=("vibectl-teacher")
 if $with_vibenet; then variants+=("vibenet-cli"); fi
-[ -f "$student" ] && variants=("vibectl-student" "${variants[@]}")
+# The student on its own front end (its sidecar's: excerpts of long tracks) and on every sample.
+[ -f "$student" ] && variants=("vibectl-student" "vibectl-student-all" "${variants[@]}")
 variant_command() {
   case $1 in
     vibectl-teacher) variant_cmd=("$vibectl" analyze -j 1 -q -f csv --model "$teacher" "${files[@]}") ;;
     vibectl-student) variant_cmd=("$vibectl" analyze -j 1 -q -f csv --model "$student" "${files[@]}") ;;
+    vibectl-student-all) variant_cmd=("$vibectl" analyze -j 1 -q -f csv --model "$student" --front-end vibenet "${files[@]}") ;;
     vibenet-cli) variant_cmd=("$vibenet_cli" -q -f csv -j 1 "${files[@]}") ;;
   esac
 }
@@ -93,11 +95,11 @@ for round in $(seq 0 $((rounds - 1))); do
 done
 
 declare -A wall_median cpu_median
-printf "%-16s %10s %10s %12s\n" "command" "wall s" "cpu s" "x rt (cpu)"
+printf "%-20s %10s %10s %12s\n" "command" "wall s" "cpu s" "x rt (cpu)"
 for name in "${variants[@]}"; do
   wall_median[$name]=$(median_column "$work/$name.times" 1)
   cpu_median[$name]=$(median_column "$work/$name.times" 2)
-  printf "%-16s %10s %10s %12s\n" "$name" "${wall_median[$name]}" "${cpu_median[$name]}" "$(ratio "$audio_seconds" "${cpu_median[$name]}")"
+  printf "%-20s %10s %10s %12s\n" "$name" "${wall_median[$name]}" "${cpu_median[$name]}" "$(ratio "$audio_seconds" "${cpu_median[$name]}")"
 done
 echo
 echo "speed-up, A vs B = B's median time / A's (above 1: A is faster); wall / cpu:"
@@ -107,5 +109,6 @@ show_ratio() {
 if $with_vibenet; then show_ratio vibectl-teacher vibenet-cli; fi
 if [ -f "$student" ]; then
   show_ratio vibectl-student vibectl-teacher
-  if $with_vibenet; then show_ratio vibectl-student vibenet-cli; fi
+  show_ratio vibectl-student vibectl-student-all
+  if $with_vibenet; then show_ratio vibectl-student vibenet-cli; show_ratio vibectl-student-all vibenet-cli; fi
 fi

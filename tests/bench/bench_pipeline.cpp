@@ -10,7 +10,9 @@
 //             spectrum observer, plus EBU R128 loudness over the original
 //             channels): "+features" minus "log-mel" is what they cost
 //   model     one forward pass over that log-mel
-//   total     TrackAnalyzer::analyze, i.e. what `vibectl analyze` does per file
+//   total-all TrackAnalyzer::analyze over every sample (VibeNet's front end)
+//   total     TrackAnalyzer::analyze with the model's own front end (its JSON
+//             sidecar), i.e. what `vibectl analyze` does per file
 // and the median of each is printed as milliseconds and as "x real time"
 // (seconds of audio per second of CPU, higher is faster).
 //
@@ -183,7 +185,11 @@ Options parse_options(int argc, char** argv) {
 
 void run(const Options& options) {
     const auto model = vibed::core::AttributeModel::load(options.model, {.intra_op_threads = 1});
-    const vibed::core::TrackAnalyzer analyzer(model);
+    // "total" with the model's own front end (its sidecar), "total-all" with
+    // VibeNet's, every sample: the two differ for a model with excerpts.
+    const auto front_end = vibed::core::front_end_for_model(options.model);
+    const vibed::core::TrackAnalyzer analyzer(model, {.front_end = front_end});
+    const vibed::core::TrackAnalyzer every_sample_analyzer(model);
 
     const std::vector<float> samples = decode_whole_file(options.audio);
     if (samples.empty()) throw std::runtime_error(options.audio.string() + ": no audio samples");
@@ -193,7 +199,8 @@ void run(const Options& options) {
     const std::vector<float> original = decode_original(options.audio, original_format);
 
     std::printf("audio: %s (%.1f s, %zu log-mel frames)\n", options.audio.c_str(), audio_seconds, mel.frames);
-    std::printf("model: %s (sha256 %.12s)\n", options.model.c_str(), model->sha256().c_str());
+    std::printf("model: %s (sha256 %.12s), front end %s\n", options.model.c_str(), model->sha256().c_str(),
+                front_end.name.c_str());
     std::printf("runs:  %d timed after %d warm-up, one intra-op thread; medians\n\n", options.repeat, options.warmup);
     std::printf("%-9s %12s %12s %14s %14s\n", "stage", "cpu ms", "wall ms", "x rt (cpu)", "x rt (wall)");
 
@@ -206,6 +213,8 @@ void run(const Options& options) {
         sink = sink + static_cast<float>(log_mel_with_features(samples, original, original_format));
     });
     bench_stage("model", options, audio_seconds, [&] { sink = sink + model->logits(mel)[0]; });
+    bench_stage("total-all", options, audio_seconds,
+                [&] { sink = sink + every_sample_analyzer.analyze(options.audio).attributes.energy; });
     bench_stage("total", options, audio_seconds, [&] { sink = sink + analyzer.analyze(options.audio).attributes.energy; });
 }
 

@@ -58,6 +58,29 @@ TEST(Decoder, Mp3IsDecodedGapless) {
     EXPECT_EQ(test::decode_all(*decoder).size(), 882000U * 2);
 }
 
+// The student's excerpts (core/analysis/front_end.hpp) are reached by seeking:
+// a seek must land on exactly the frame that reading through reaches, or the
+// excerpts would not be the samples VibeNet's front end sees there.
+class SeekLandsOnTheFrame : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SeekLandsOnTheFrame, SameSamplesAsReadingThrough) {
+    const std::vector<float> through = test::decode_all(*open_audio(fixture(GetParam())));
+    for (const std::int64_t target : {std::int64_t{1}, std::int64_t{44100 * 7 + 123}, std::int64_t{44100 * 15}}) {
+        const auto decoder = open_audio(fixture(GetParam()));
+        ASSERT_TRUE(decoder->seek(target)) << GetParam();
+        std::vector<float> block(4096 * 2);
+        const std::size_t got = decoder->read(block.data(), 4096);
+        ASSERT_EQ(got, 4096U) << GetParam() << " at " << target;
+        for (std::size_t i = 0; i < got * 2; ++i) {
+            ASSERT_EQ(block[i], through[static_cast<std::size_t>(target) * 2 + i])
+                << GetParam() << ": sample " << i << " after a seek to frame " << target;
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(SeekingBackends, SeekLandsOnTheFrame,
+                         ::testing::Values("song.mp3", "song.flac", "song.wav", "song.ogg"));
+
 TEST(Decoder, ContentDecidesNotTheExtension) {
     test::ScratchDir dir;
     const std::pair<const char*, const char*> disguises[] = {

@@ -1,0 +1,56 @@
+#pragma once
+// Which samples of a track a model sees. Every model sees VibeNet's per-frame
+// transform (core/features/log_mel.hpp); what differs is how much of a long
+// track goes through it:
+//
+//  - "vibenet": every sample, as VibeNet does. The teacher's front end, kept
+//    exact for parity (tests/parity), and that of any model that says nothing.
+//  - "excerpts": a track longer than min_track_seconds is analysed over
+//    `excerpts` evenly spread excerpts of excerpt_seconds each, reached by
+//    seeking (MP3, FLAC, Ogg, WAV; other formats are decoded through and the
+//    rest discarded). Each excerpt is its own clip for the model (its own
+//    top-dB reference, as in the student's training excerpts) and the logits
+//    are averaged weighted by length; the musical features are measured over
+//    the same excerpts. docs/performance.md measures what it saves and
+//    docs/model-card.md what it costs in agreement with the teacher.
+//
+// A model names its front end in its JSON sidecar (MODEL.json next to
+// MODEL.pt, key "front_end"); the one definition of each is front_end_named().
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/audio/audio_decoder.hpp"
+
+namespace vibed::core {
+
+struct FrontEnd {
+    std::string name = "vibenet";
+    std::size_t excerpts = 0;  // 0: every sample
+    double excerpt_seconds = 0;
+    double min_track_seconds = 0;  // shorter tracks (or of unknown length) are analysed whole
+
+    struct Excerpt {
+        std::int64_t first_frame = 0;  // at the source rate
+        std::int64_t frames = 0;
+    };
+    // The excerpts of a track in this format, in order; empty: the whole track.
+    [[nodiscard]] std::vector<Excerpt> plan(const AudioFormat& format) const;
+};
+
+// Throws std::invalid_argument for an unknown name.
+FrontEnd front_end_named(std::string_view name);
+
+// The front end the model at `model_file` expects: its sidecar's "front_end",
+// "vibenet" without a sidecar or without the key. Throws std::runtime_error
+// naming the sidecar when it is unreadable or names an unknown front end.
+FrontEnd front_end_for_model(const std::filesystem::path& model_file);
+
+// For measurements: "COUNTxSECONDS" (e.g. "6x15") as an excerpts front end
+// over tracks longer than COUNT * SECONDS * 1.5. Throws std::invalid_argument.
+FrontEnd parse_excerpt_front_end(std::string_view spec);
+
+}  // namespace vibed::core

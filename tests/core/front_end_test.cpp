@@ -1,0 +1,93 @@
+// The front ends of core/analysis/front_end.hpp: which excerpts a long track
+// is analysed over, that the student's sidecar names its front end and the
+// teacher keeps VibeNet's, and that excerpts reached by seeking (WAV) and by
+// reading through (ALAC, FFmpeg cannot seek here) give the same analysis.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/analysis/front_end.hpp"
+#include "core/analysis/track_analyzer.hpp"
+#include "core/model/model_locator.hpp"
+#include "tests/core/audio_test_util.hpp"
+
+namespace vibed::core {
+namespace {
+
+AudioFormat format_of(double seconds, int rate = 44100) {
+    AudioFormat format;
+    format.sample_rate = rate;
+    format.channels = 2;
+    format.frames = static_cast<std::int64_t>(seconds * rate);
+    return format;
+}
+
+TEST(FrontEnd, VibeNetsAnalysesEverySample) {
+    EXPECT_TRUE(front_end_named("vibenet").plan(format_of(3600)).empty());
+}
+
+TEST(FrontEnd, ExcerptsAreEvenlySpreadOverLongTracks) {
+    const FrontEnd front_end = front_end_named("excerpts");
+    ASSERT_EQ(front_end.excerpts, 6U);
+    const auto excerpts = front_end.plan(format_of(240));
+    ASSERT_EQ(excerpts.size(), 6U);
+    for (std::size_t i = 0; i < excerpts.size(); ++i) {
+        EXPECT_EQ(excerpts[i].frames, 15 * 44100);
+        // Centred at 20 s, 60 s, ... 220 s.
+        EXPECT_EQ(excerpts[i].first_frame + excerpts[i].frames / 2, static_cast<std::int64_t>((20 + 40 * i) * 44100));
+    }
+}
+
+TEST(FrontEnd, ShortTracksAndUnknownLengthsAreAnalysedWhole) {
+    const FrontEnd front_end = front_end_named("excerpts");
+    EXPECT_TRUE(front_end.plan(format_of(30)).empty());
+    EXPECT_TRUE(front_end.plan(format_of(134)).empty());  // 6 x 15 s x 1.5 = 135 s
+    EXPECT_FALSE(front_end.plan(format_of(136)).empty());
+    AudioFormat unknown = format_of(600);
+    unknown.frames.reset();
+    EXPECT_TRUE(front_end.plan(unknown).empty());
+}
+
+TEST(FrontEnd, UnknownNamesAndBadSpecsAreRefused) {
+    EXPECT_THROW(front_end_named("fast"), std::invalid_argument);
+    EXPECT_THROW(parse_excerpt_front_end("6"), std::invalid_argument);
+    EXPECT_THROW(parse_excerpt_front_end("0x15"), std::invalid_argument);
+    EXPECT_EQ(parse_excerpt_front_end("4x10").excerpts, 4U);
+}
+
+TEST(FrontEnd, TheStudentNamesItsOwnAndTheTeacherKeepsVibeNets) {
+    EXPECT_EQ(front_end_for_model(resolve_model(kDefaultModelName)).name, "excerpts");
+    // The teacher's export has no sidecar; nor has any model that says nothing.
+    test::ScratchDir dir;
+    const auto bare = dir / "bare.pt";
+    std::ofstream(bare) << "x";
+    EXPECT_EQ(front_end_for_model(bare).name, "vibenet");
+    std::ofstream(dir / "bad.json") << R"({"front_end": "nonsense"})";
+    EXPECT_THROW(front_end_for_model(dir / "bad.pt"), std::runtime_error);
+}
+
+// 2 excerpts of 3 s of the 20 s fixture song: WAV seeks, ALAC (FFmpeg) reads
+// through and discards. Lossless, so both must see the same samples.
+TEST(FrontEnd, SeekingAndReadingThroughGiveTheSameAnalysis) {
+    AnalysisOptions options;
+    options.front_end = parse_excerpt_front_end("2x3");
+    const TrackAnalyzer analyzer(AttributeModel::load(resolve_model(kDefaultModelName)), options);
+    const TrackAnalysis by_seeking = analyzer.analyze(test::fixture("song.wav"));
+    const TrackAnalysis reading_through = analyzer.analyze(test::fixture("song-alac.m4a"));
+    EXPECT_EQ(by_seeking.segments, 2U);
+    EXPECT_NEAR(by_seeking.analysed_seconds, 6.0, 0.01);
+    EXPECT_NEAR(by_seeking.audio_seconds, 20.0, 0.01);
+    for (std::size_t i = 0; i < kAttributeCount; ++i) {
+        EXPECT_FLOAT_EQ(by_seeking.attributes.at(i), reading_through.attributes.at(i)) << kAttributeNames[i];
+    }
+    EXPECT_DOUBLE_EQ(by_seeking.features.loudness, reading_through.features.loudness);
+    // And the excerpts are not the whole track.
+    const TrackAnalysis whole = TrackAnalyzer(AttributeModel::load(resolve_model(kDefaultModelName))).analyze(test::fixture("song.wav"));
+    EXPECT_NEAR(whole.analysed_seconds, 20.0, 0.01);
+    EXPECT_EQ(whole.segments, 1U);
+}
+
+}  // namespace
+}  // namespace vibed::core
