@@ -54,9 +54,10 @@ LOGIT_LOSS_WEIGHT = 0.05
 # each clip), each with the teacher's label for that very excerpt; the last epochs train on whole
 # clips exactly as the teacher saw them.
 EXCERPT_FRAMES = 750
-# The front end vibed gives the student (core/analysis/front_end.hpp), written into its sidecar:
-# long tracks through 6 evenly spread excerpts of 15 s, the excerpt length it is trained on.
-FRONT_END = "excerpts"
+# The front end vibed gives the student (core/analysis/front_end.hpp), written into its sidecar.
+# "excerpts" (6 x 15 s of tracks over 135 s) is 1.8x cheaper on whole songs but agreed less with
+# the teacher on whole songs (model/whole_song_agreement.py, docs/performance.md 1c): every sample.
+FRONT_END = "vibenet"
 CROPS_PER_ITEM = 4
 # The student fits its training clips far better than unseen ones (CCC about 0.98 against 0.93
 # for the previous recipe), so it also learns from excerpts mixed with an excerpt of another

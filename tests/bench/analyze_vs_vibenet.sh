@@ -67,13 +67,13 @@ audio_seconds=$(for f in "${files[@]}"; do
 # Each variant is a name; variant_command NAME sets `variant_cmd` to what it runs.
 variants=("vibectl-teacher")
 if $with_vibenet; then variants+=("vibenet-cli"); fi
-# The student on its own front end (its sidecar's: excerpts of long tracks) and on every sample.
-[ -f "$student" ] && variants=("vibectl-student" "vibectl-student-all" "${variants[@]}")
+# The student on its own front end (its sidecar's) and on the excerpts front end.
+[ -f "$student" ] && variants=("vibectl-student" "vibectl-student-excerpts" "${variants[@]}")
 variant_command() {
   case $1 in
     vibectl-teacher) variant_cmd=("$vibectl" analyze -j 1 -q -f csv --model "$teacher" "${files[@]}") ;;
     vibectl-student) variant_cmd=("$vibectl" analyze -j 1 -q -f csv --model "$student" "${files[@]}") ;;
-    vibectl-student-all) variant_cmd=("$vibectl" analyze -j 1 -q -f csv --model "$student" --front-end vibenet "${files[@]}") ;;
+    vibectl-student-excerpts) variant_cmd=("$vibectl" analyze -j 1 -q -f csv --model "$student" --front-end excerpts "${files[@]}") ;;
     vibenet-cli) variant_cmd=("$vibenet_cli" -q -f csv -j 1 "${files[@]}") ;;
   esac
 }
@@ -109,6 +109,6 @@ show_ratio() {
 if $with_vibenet; then show_ratio vibectl-teacher vibenet-cli; fi
 if [ -f "$student" ]; then
   show_ratio vibectl-student vibectl-teacher
-  show_ratio vibectl-student vibectl-student-all
-  if $with_vibenet; then show_ratio vibectl-student vibenet-cli; show_ratio vibectl-student-all vibenet-cli; fi
+  show_ratio vibectl-student-excerpts vibectl-student
+  if $with_vibenet; then show_ratio vibectl-student vibenet-cli; show_ratio vibectl-student-excerpts vibenet-cli; fi
 fi

@@ -57,10 +57,13 @@ TEST(FrontEnd, UnknownNamesAndBadSpecsAreRefused) {
     EXPECT_EQ(parse_excerpt_front_end("4x10").excerpts, 4U);
 }
 
-TEST(FrontEnd, TheStudentNamesItsOwnAndTheTeacherKeepsVibeNets) {
-    EXPECT_EQ(front_end_for_model(resolve_model(kDefaultModelName)).name, "excerpts");
-    // The teacher's export has no sidecar; nor has any model that says nothing.
+TEST(FrontEnd, TheSidecarNamesTheFrontEndAndNoSidecarMeansVibeNets) {
+    // The bundled student's sidecar keeps every sample (excerpts agreed less with the teacher).
+    EXPECT_EQ(front_end_for_model(resolve_model(kDefaultModelName)).name, "vibenet");
     test::ScratchDir dir;
+    std::ofstream(dir / "short.json") << R"({"file": "short.pt", "front_end": "excerpts"})";
+    EXPECT_EQ(front_end_for_model(dir / "short.pt").name, "excerpts");
+    // The teacher's export has no sidecar; nor has any model that says nothing.
     const auto bare = dir / "bare.pt";
     std::ofstream(bare) << "x";
     EXPECT_EQ(front_end_for_model(bare).name, "vibenet");
