@@ -283,6 +283,21 @@ void read_playlist_settings(const toml::table& table, PlaylistSettings& playlist
     reader.reject_unknown_keys();
 }
 
+void read_mpd_client(const toml::table& table, MpdClientConfig& mpd) {
+    TableReader reader(table, "mpd");
+    reader.read("host", mpd.host);
+    reader.read("port", mpd.port, 0, 65535);
+    reader.read("password", mpd.password);
+    reader.read("timeout_seconds", mpd.timeout, 0, 600);
+    reader.read_path("music_directory", mpd.music_directory);
+    // A line break would end the protocol command the value is sent in.
+    if (mpd.host.find_first_of("\r\n") != std::string::npos) reader.fail("host", *reader.find("host"), "must not contain a line break");
+    if (mpd.password.find_first_of("\r\n") != std::string::npos) {
+        reader.fail("password", *reader.find("password"), "must not contain a line break");
+    }
+    reader.reject_unknown_keys();
+}
+
 // The tables of an array of tables ([[output]], [[playlist]]), each handed to `read_entry`.
 template <typename Entry, typename ReadEntry>
 void read_table_array(TableReader& root, std::string_view key, std::vector<Entry>& out, ReadEntry read_entry) {
@@ -578,6 +593,7 @@ void apply(const toml::table& root, std::string_view document, Config& config) {
     if (const auto* table = find_table(reader, "analysis")) read_analysis(*table, config.analysis);
     if (const auto* table = find_table(reader, "daemon")) read_daemon(*table, config.daemon);
     if (const auto* table = find_table(reader, "playlists")) read_playlist_settings(*table, config.playlists);
+    if (const auto* table = find_table(reader, "mpd")) read_mpd_client(*table, config.mpd_client);
     read_table_array(reader, "output", config.outputs, read_output);
     if (!config.playlists.default_playlists) {
         std::erase_if(config.playlist_definitions, [](const PlaylistDefinition& p) { return p.from_defaults; });

@@ -75,6 +75,19 @@ struct MpdChoice {
     std::filesystem::path file;  // only for Kind::file: the mpd.conf to read
 };
 
+// vibed as an MPD client ([mpd]): `vibectl play`.
+// Where MPD listens is resolved in daemon/mpd/mpd_endpoint.hpp ($MPD_HOST,
+// $MPD_PORT and $MPD_TIMEOUT come first, as for mpc); empty or 0 here means unset.
+struct MpdClientConfig {
+    std::string host;      // a host name, an absolute socket path or "@abstract"; may be "password@host"
+    unsigned port = 0;     // 0: $MPD_PORT, else 6600
+    std::string password;  // empty: none (or the one in MPD_HOST)
+    std::chrono::seconds timeout{0};  // every request's limit; 0: $MPD_TIMEOUT, else 10 s
+    // MPD's music_directory as vibed sees it. Empty: what MPD itself says
+    // (over a local socket), else the music_directory of the detected mpd.conf.
+    std::filesystem::path music_directory;
+};
+
 struct PlaylistSettings {
     std::chrono::seconds regenerate_delay{0};
     std::size_t max_entries = 0;
@@ -162,6 +175,7 @@ struct Config {
     AnalysisConfig analysis;
     DaemonConfig daemon;
     PlaylistSettings playlists;
+    MpdClientConfig mpd_client;
     std::vector<OutputTarget> outputs;
     std::vector<PlaylistDefinition> playlist_definitions;
     std::filesystem::path source;  // the file it came from; empty = built-in defaults

@@ -13,6 +13,8 @@ packages=(
   # db/, config/, daemon/
   libssl-dev libsqlite3-dev sqlite3 libtomlplusplus-dev libboost-dev libspdlog-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev libsystemd-dev systemd
+  # daemon/mpd/: vibectl play and the keep-playing mode talk to MPD
+  libmpdclient-dev
   # tests: GoogleTest, fixture makers, the MPD compatibility check
   libgtest-dev libgmock-dev googletest ffmpeg sox espeak-ng mpd mpc
   # tests: the VLC compatibility check (cvlc and its file, WAV and M3U modules)

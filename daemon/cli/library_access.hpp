@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "daemon/cli/cli_context.hpp"
+#include "daemon/service/playlist_builder.hpp"
 #include "db/index.hpp"
 
 namespace vibed::daemon {
@@ -26,5 +27,22 @@ struct LibraryAccess {
 LibraryAccess open_library(const CliContext& context);
 
 config::Config load_cli_config(const CliContext& context);
+
+// The model's id, or a clear error when nothing was analysed with it yet.
+std::int64_t require_model(const LibraryAccess& library);
+
+// The playlist with this name, slug or alias; throws listing the configured ones.
+const config::PlaylistDefinition& require_playlist(const config::Config& config, const std::string& name);
+
+// A configured playlist's tracks as vibed writes them (its current draw).
+BuiltPlaylist build_named(LibraryAccess& library, const config::PlaylistDefinition& definition);
+
+// The tracks a query selects, as `vibectl tracks` lists them. Throws
+// std::runtime_error with the query and a caret for a bad query.
+struct QuerySelection {
+    std::size_t matches = 0;            // before the query's limit
+    std::vector<db::LibraryRow> tracks;
+};
+QuerySelection select_by_query(LibraryAccess& library, const std::string& query_text);
 
 }  // namespace vibed::daemon

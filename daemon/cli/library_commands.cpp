@@ -27,21 +27,6 @@ namespace fs = std::filesystem;
 
 void note(const std::string& message) { std::fprintf(stderr, "vibectl: %s\n", message.c_str()); }
 
-std::int64_t require_model(const LibraryAccess& library) {
-    if (!library.model_id) {
-        throw std::runtime_error("no track has been analysed with model '" + library.model_name +
-                                 "' yet; is vibed running?");
-    }
-    return *library.model_id;
-}
-
-const config::PlaylistDefinition& require_playlist(const config::Config& config, const std::string& name) {
-    if (const auto* definition = config::find_playlist(config, name)) return *definition;
-    std::string known;
-    for (const auto& definition : config.playlist_definitions) known += (known.empty() ? "" : ", ") + definition.name;
-    throw std::runtime_error("no playlist named '" + name + "' (configured: " + known + ")");
-}
-
 // ---- status / scan ---------------------------------------------------------
 
 void run_status(const CliContext& context, bool as_json) {
@@ -111,22 +96,13 @@ nlohmann::ordered_json known_json(int value) { return value > 0 ? nlohmann::orde
 
 void run_tracks(const CliContext& context, const std::string& query_text, const std::string& format) {
     LibraryAccess library = open_library(context);
-    playlist::Query query;
-    try {
-        query = playlist::parse_query(query_text);
-    } catch (const playlist::QueryError& e) {
-        throw std::runtime_error("bad query:\n" + playlist::render_query_error(query_text, e));
-    }
-    auto rows = library.index.select_library(require_model(library), playlist::compile(query));
-    const std::size_t matches = rows.size();
-    playlist::SelectionOptions options;
-    options.seed = query_text;
-    rows = playlist::select_tracks(std::move(rows), query, options);
+    const QuerySelection selection = select_by_query(library, query_text);
     // On stderr, so that `-f paths | mpc add` gets only paths.
-    std::fprintf(stderr, "%zu %s match", matches, matches == 1 ? "track" : "tracks");
-    if (rows.size() != matches) std::fprintf(stderr, "; %zu listed", rows.size());
+    std::fprintf(stderr, "%zu %s match", selection.matches, selection.matches == 1 ? "track" : "tracks");
+    if (selection.tracks.size() != selection.matches) std::fprintf(stderr, "; %zu listed", selection.tracks.size());
     std::fprintf(stderr, "\n");
-    write_track_list(std::cout, parse_track_format(format), rows, query_columns(query), query_text);
+    write_track_list(std::cout, parse_track_format(format), selection.tracks,
+                     query_columns(playlist::parse_query(query_text)), query_text);
 }
 
 void run_export(const CliContext& context, const std::string& format) {
@@ -182,12 +158,6 @@ struct PlaylistOptions {
     bool new_draw = false;
     std::string format = "table";
 };
-
-BuiltPlaylist build_named(LibraryAccess& library, const config::PlaylistDefinition& definition) {
-    const auto draws_file = draws_file_for(library.config.database.path);
-    return build_playlist(library.index, require_model(library), library.config, definition,
-                          read_draw(draws_file, config::slug(definition.name)));
-}
 
 void run_playlist(const CliContext& context, const PlaylistOptions& options) {
     LibraryAccess library = open_library(context);

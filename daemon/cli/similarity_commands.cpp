@@ -19,14 +19,6 @@ namespace fs = std::filesystem;
 
 void note(const std::string& message) { std::fprintf(stderr, "vibectl: %s\n", message.c_str()); }
 
-std::int64_t require_model(const LibraryAccess& library) {
-    if (!library.model_id) {
-        throw std::runtime_error("no track has been analysed with model '" + library.model_name +
-                                 "' yet; is vibed running?");
-    }
-    return *library.model_id;
-}
-
 fs::path track_path(const std::string& argument) { return fs::absolute(argument).lexically_normal(); }
 
 // A seed argument is a file when it exists or looks like a path, else a query.

@@ -565,5 +565,35 @@ TEST_F(ConfigTest, MpdOutputIsLeftOutWhenTheUserSaysSoOrAlreadyHasOne) {
               "test.toml:2:7: playlists.mpd: unknown value \"yes\"; expected \"auto\", \"off\" or the path of an mpd.conf");
 }
 
+TEST_F(ConfigTest, MpdClientDefaultsLeaveTheConnectionToMpdsConventions) {
+    const MpdClientConfig mpd = default_config().mpd_client;
+    EXPECT_EQ(mpd.host, "");
+    EXPECT_EQ(mpd.port, 0u);
+    EXPECT_EQ(mpd.password, "");
+    EXPECT_EQ(mpd.timeout, 0s);
+    EXPECT_TRUE(mpd.music_directory.empty());
+}
+
+TEST_F(ConfigTest, MpdClientKeys) {
+    const Config config = parse_config(R"([mpd]
+host = "secret@music.local"
+port = 6601
+timeout_seconds = 3
+music_directory = "~/Music"
+)",
+                                       "test.toml");
+    EXPECT_EQ(config.mpd_client.host, "secret@music.local");
+    EXPECT_EQ(config.mpd_client.port, 6601u);
+    EXPECT_EQ(config.mpd_client.timeout, 3s);
+    EXPECT_EQ(config.mpd_client.music_directory, home_ / "Music");
+}
+
+TEST_F(ConfigTest, MpdClientErrorsNameTheKey) {
+    EXPECT_EQ(error_for("[mpd]\nport = 70000\n"), "test.toml:2:8: mpd.port: must be between 0 and 65535, got 70000");
+    EXPECT_EQ(error_for("[mpd]\ntimeout_seconds = 601\n"), "test.toml:2:19: mpd.timeout_seconds: must be between 0 and 600, got 601");
+    EXPECT_EQ(error_for("[mpd]\nhost = \"a\\nb\"\n"), "test.toml:2:8: mpd.host: must not contain a line break");
+    EXPECT_EQ(error_for("[mpd]\nkeep_going = true\n"), "test.toml:2:1: unknown key \"keep_going\" in [mpd]");
+}
+
 }  // namespace
 }  // namespace vibed::config

@@ -1,0 +1,95 @@
+#include "daemon/cli/play_command.hpp"
+
+#include <cstdio>
+
+#include "daemon/cli/library_access.hpp"
+#include "daemon/cli/track_listing.hpp"
+#include "daemon/mpd/queue_loader.hpp"
+#include "playlist/query/parser.hpp"
+#include "playlist/query/query_error.hpp"
+
+namespace vibed::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct PlayOptions {
+    std::vector<std::string> words;  // a playlist name or a query, maybe unquoted
+    bool append = false;
+};
+
+// What to play: the tracks and how to name them in messages.
+struct PlayChoice {
+    std::string description;  // "'Driving Vibes'" or "the query `energy > 0.7`"
+    std::vector<fs::path> tracks;
+};
+
+std::string joined(const std::vector<std::string>& words) {
+    std::string text;
+    for (const auto& word : words) text += (text.empty() ? "" : " ") + word;
+    return text;
+}
+
+std::vector<fs::path> paths_of(const std::vector<db::LibraryRow>& rows) {
+    std::vector<fs::path> paths;
+    paths.reserve(rows.size());
+    for (const auto& row : rows) paths.push_back(row.path);
+    return paths;
+}
+
+// A configured playlist's name (or alias) wins; anything else must be a query.
+PlayChoice choose(LibraryAccess& library, const std::string& target) {
+    if (const auto* definition = config::find_playlist(library.config, target)) {
+        return {"'" + definition->name + "'", paths_of(build_named(library, *definition).tracks)};
+    }
+    try {
+        playlist::parse_query(target);
+    } catch (const playlist::QueryError& e) {
+        std::string known;
+        for (const auto& definition : library.config.playlist_definitions) {
+            known += (known.empty() ? "" : ", ") + definition.name;
+        }
+        throw std::runtime_error("'" + target + "' is neither a playlist (configured: " + known + ") nor a query:\n" +
+                                 playlist::render_query_error(target, e));
+    }
+    QuerySelection selection = select_by_query(library, target);
+    return {"the query `" + target + "`", paths_of(selection.tracks)};
+}
+
+void run_play(CliContext& context, const PlayOptions& options) {
+    LibraryAccess library = open_library(context);
+    const std::string target = joined(options.words);
+    const PlayChoice choice = choose(library, target);
+    if (choice.tracks.empty()) throw std::runtime_error(choice.description + " holds no tracks; MPD's queue is unchanged");
+
+    mpd::MpdClient client = mpd::connect_first(library.config.mpd_client);
+    const mpd::MusicDirectory music = mpd::find_music_directory(library.config, client);
+    const mpd::PathMap paths(music.path);
+    std::size_t warnings = 0;
+    const auto warn = [&](const fs::path&, const std::string& line) {
+        ++warnings;
+        std::fprintf(stderr, "vibectl: %s\n", line.c_str());
+    };
+    const mpd::QueueOutcome outcome = mpd::put_in_queue(
+        client, paths, choice.tracks, options.append ? mpd::QueueMode::append : mpd::QueueMode::replace, warn);
+    std::printf("MPD at %s: %s %zu tracks of %s%s\n", client.endpoint().describe().c_str(),
+                options.append ? "appended" : "queue replaced with", outcome.added, choice.description.c_str(),
+                outcome.started ? "; playing" : "");
+    if (outcome.skipped > 0) {
+        std::fprintf(stderr, "vibectl: %zu tracks skipped (MPD's music_directory: %s, from %s)\n", outcome.skipped,
+                     music.path.c_str(), music.origin.c_str());
+        context.exit_code = 3;  // played, but not everything
+    }
+}
+
+}  // namespace
+
+void add_play_command(CLI::App& app, CliContext& context) {
+    auto* play = app.add_subcommand("play", "Play a named playlist or a query's tracks in MPD (replacing its queue)");
+    auto options = std::make_shared<PlayOptions>();
+    play->add_option("target", options->words, "Playlist name or alias, or a query (quoted or not)")->required();
+    play->add_flag("-a,--append", options->append, "Append to MPD's queue instead of replacing it");
+    play->callback([&context, options] { run_play(context, *options); });
+}
+
+}  // namespace vibed::daemon

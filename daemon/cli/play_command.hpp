@@ -1,0 +1,13 @@
+#pragma once
+// `vibectl play NAME|QUERY [--append]`: a named playlist or a query's tracks
+// into MPD's queue (replacing it, or appended), and playback started.
+
+#include <CLI/CLI.hpp>
+
+#include "daemon/cli/cli_context.hpp"
+
+namespace vibed::daemon {
+
+void add_play_command(CLI::App& app, CliContext& context);
+
+}  // namespace vibed::daemon
