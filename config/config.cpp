@@ -290,6 +290,10 @@ void read_mpd_client(const toml::table& table, MpdClientConfig& mpd) {
     reader.read("password", mpd.password);
     reader.read("timeout_seconds", mpd.timeout, 0, 600);
     reader.read_path("music_directory", mpd.music_directory);
+    reader.read("keep_playing", mpd.keep_playing);
+    reader.read("low_water", mpd.low_water, 0, 100);
+    reader.read("add_tracks", mpd.add_tracks, 1, 100);
+    reader.read("no_repeat_hours", mpd.no_repeat, 0, 24 * 30);
     // A line break would end the protocol command the value is sent in.
     if (mpd.host.find_first_of("\r\n") != std::string::npos) reader.fail("host", *reader.find("host"), "must not contain a line break");
     if (mpd.password.find_first_of("\r\n") != std::string::npos) {

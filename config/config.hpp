@@ -75,7 +75,7 @@ struct MpdChoice {
     std::filesystem::path file;  // only for Kind::file: the mpd.conf to read
 };
 
-// vibed as an MPD client ([mpd]): `vibectl play`.
+// vibed as an MPD client ([mpd]): `vibectl play` and the keep-playing mode.
 // Where MPD listens is resolved in daemon/mpd/mpd_endpoint.hpp ($MPD_HOST,
 // $MPD_PORT and $MPD_TIMEOUT come first, as for mpc); empty or 0 here means unset.
 struct MpdClientConfig {
@@ -86,6 +86,10 @@ struct MpdClientConfig {
     // MPD's music_directory as vibed sees it. Empty: what MPD itself says
     // (over a local socket), else the music_directory of the detected mpd.conf.
     std::filesystem::path music_directory;
+    bool keep_playing = false;  // vibed tops up MPD's queue when it runs low
+    unsigned low_water = 2;     // top up when at most this many tracks follow the current one
+    unsigned add_tracks = 5;    // how many tracks each top-up appends
+    std::chrono::hours no_repeat{0};  // a track played this recently is not appended again
 };
 
 struct PlaylistSettings {

@@ -10,6 +10,7 @@
 
 #include "core/audio/audio_decoder.hpp"
 #include "core/model/model_locator.hpp"
+#include "daemon/mpd/similar_tracks.hpp"
 #include "daemon/service/playlist_builder.hpp"
 #include "daemon/service/systemd_notify.hpp"
 
@@ -261,6 +262,7 @@ int Daemon::run() {
             problems_);
         watch_library();
         spdlog::info("listening on {}", config_.daemon.socket.string());
+        update_queue_keeper();
     }
     handle_signals();
     request_scan(std::nullopt);
@@ -284,6 +286,13 @@ int Daemon::run() {
 void Daemon::publish_config() {
     shared_config_ = std::make_shared<const config::Config>(config_);
     set_scan_settings();
+    if (control_) update_queue_keeper();  // running (not --once, not still starting)
+}
+
+void Daemon::update_queue_keeper() {
+    if (queue_keeper_) return queue_keeper_->update(shared_config_, model_id_);
+    if (!config_.mpd_client.keep_playing) return;
+    queue_keeper_ = std::make_unique<mpd::QueueKeeper>(shared_config_, model_id_, problems_, mpd::suggest_like_recent);
 }
 
 void Daemon::set_scan_settings() {
@@ -669,6 +678,7 @@ void Daemon::shutdown() {
     if (stopping_) return;
     stopping_ = true;
     systemd::notify_stopping();
+    queue_keeper_.reset();  // waits at most for the MPD request in flight
     control_.reset();
     watcher_.reset();
     stop_pipeline();

@@ -67,6 +67,10 @@ nlohmann::json Daemon::status_json() {
     activity.playlists_written_at = published.last_publish;
     activity.playlist_files_written = published.files_written;
     activity.playlist_files_unchanged = published.files_unchanged;
+    if (queue_keeper_ && config_.mpd_client.keep_playing) {
+        const auto keeper = queue_keeper_->summary();
+        activity.keep_playing = DaemonActivity::KeepPlaying{keeper.mpd, keeper.appended};
+    }
     return status_report(config_, model_selection_.name, analyzer_->model().sha256(), stats.value_or(db::IndexStats{}),
                          &activity, stats.has_value());
 }

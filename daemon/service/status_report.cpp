@@ -89,6 +89,10 @@ nlohmann::json status_report(const config::Config& config, const std::string& mo
           {"files_written", activity->playlist_files_written},
           {"files_unchanged", activity->playlist_files_unchanged}}},
     };
+    if (activity->keep_playing) {
+        status["daemon"]["keep_playing"] = {{"mpd", activity->keep_playing->mpd},
+                                            {"appended", activity->keep_playing->appended}};
+    }
     return status;
 }
 
@@ -154,6 +158,12 @@ std::string format_status(const nlohmann::json& status) {
         } else {
             line("written:   ", "no playlists written by this run yet");
         }
+    }
+    if (daemon.contains("keep_playing")) {
+        const auto& keeper = daemon.at("keep_playing");
+        const std::string mpd = keeper.value("mpd", "");
+        line("keeping:   ", (mpd.empty() ? "MPD's queue going once MPD is reachable" : mpd + "'s queue going") + " (" +
+                               count_text(keeper, "appended") + " tracks appended)");
     }
     if (daemon.contains("problems")) {
         for (const auto& problem : daemon.at("problems")) {

@@ -41,6 +41,13 @@ struct DaemonActivity {
     std::optional<std::chrono::system_clock::time_point> playlists_written_at;
     std::size_t playlist_files_written = 0;
     std::size_t playlist_files_unchanged = 0;
+    // [mpd] keep_playing: nullopt when off; the MPD it watches ("" while not
+    // connected) and how many tracks it appended.
+    struct KeepPlaying {
+        std::string mpd;
+        std::uint64_t appended = 0;
+    };
+    std::optional<KeepPlaying> keep_playing;
 };
 
 // `activity` is null when the daemon is not running. `stats_known` is false

@@ -572,6 +572,10 @@ TEST_F(ConfigTest, MpdClientDefaultsLeaveTheConnectionToMpdsConventions) {
     EXPECT_EQ(mpd.password, "");
     EXPECT_EQ(mpd.timeout, 0s);
     EXPECT_TRUE(mpd.music_directory.empty());
+    EXPECT_FALSE(mpd.keep_playing) << "keep_playing is opt-in";
+    EXPECT_EQ(mpd.low_water, 2u);
+    EXPECT_EQ(mpd.add_tracks, 5u);
+    EXPECT_EQ(mpd.no_repeat, 8h);
 }
 
 TEST_F(ConfigTest, MpdClientKeys) {
@@ -580,17 +584,26 @@ host = "secret@music.local"
 port = 6601
 timeout_seconds = 3
 music_directory = "~/Music"
+keep_playing = true
+low_water = 1
+add_tracks = 10
+no_repeat_hours = 24
 )",
                                        "test.toml");
     EXPECT_EQ(config.mpd_client.host, "secret@music.local");
     EXPECT_EQ(config.mpd_client.port, 6601u);
     EXPECT_EQ(config.mpd_client.timeout, 3s);
     EXPECT_EQ(config.mpd_client.music_directory, home_ / "Music");
+    EXPECT_TRUE(config.mpd_client.keep_playing);
+    EXPECT_EQ(config.mpd_client.low_water, 1u);
+    EXPECT_EQ(config.mpd_client.add_tracks, 10u);
+    EXPECT_EQ(config.mpd_client.no_repeat, 24h);
 }
 
 TEST_F(ConfigTest, MpdClientErrorsNameTheKey) {
     EXPECT_EQ(error_for("[mpd]\nport = 70000\n"), "test.toml:2:8: mpd.port: must be between 0 and 65535, got 70000");
     EXPECT_EQ(error_for("[mpd]\ntimeout_seconds = 601\n"), "test.toml:2:19: mpd.timeout_seconds: must be between 0 and 600, got 601");
+    EXPECT_EQ(error_for("[mpd]\nadd_tracks = 0\n"), "test.toml:2:14: mpd.add_tracks: must be between 1 and 100, got 0");
     EXPECT_EQ(error_for("[mpd]\nhost = \"a\\nb\"\n"), "test.toml:2:8: mpd.host: must not contain a line break");
     EXPECT_EQ(error_for("[mpd]\nkeep_going = true\n"), "test.toml:2:1: unknown key \"keep_going\" in [mpd]");
 }
