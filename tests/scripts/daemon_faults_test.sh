@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The daemon keeps going (issue 12): the real vibed, with at most 1,024 file
-# descriptors (systemd's default), its database on a 512 KB tmpfs, gets
+# descriptors (systemd's default), its database on a 2 MB tmpfs (schema 3's vectors and the WAL outgrew 512 KB), gets
 #   1. a control request nested 100,000 levels deep,
 #   2. 1,500 idle connections while a file is added,
 #   3. its database locked by a second sqlite3 process while a file is deleted,
@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$dir/library/a" "$dir/dbfs"
-mount -t tmpfs -o size=512k tmpfs "$dir/dbfs"
+mount -t tmpfs -o size=2m tmpfs "$dir/dbfs"
 write_config "$dir"
 sed -i "s|path = \"$dir/data/library.db\"|path = \"$dir/dbfs/library.db\"|" "$dir/config.toml"
 grep -q dbfs "$dir/config.toml" || fail "config: database not moved to the tmpfs"
