@@ -77,3 +77,13 @@ stop_test_dir() {
   [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
   [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
 }
+
+# For the scripts that start their own mpd: fail early without it; stop_mpd
+# ends the instance whose pid the script put in mpd_pid (safe to call twice).
+require_mpd() {
+  command -v mpd >/dev/null && command -v mpc >/dev/null || fail "mpd and mpc are needed (scripts/install-deps.sh)"
+  mpd_pid=""
+}
+stop_mpd() {
+  if [ -n "$mpd_pid" ]; then kill "$mpd_pid" 2>/dev/null || true; wait "$mpd_pid" 2>/dev/null || true; mpd_pid=""; fi
+}

@@ -7,11 +7,9 @@
 # running. Tracks outside MPD's music_directory are never queued.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-command -v mpd >/dev/null && command -v mpc >/dev/null || fail "mpd and mpc are needed (scripts/install-deps.sh)"
 
 start_test_dir
-mpd_pid=""
-stop_mpd() { if [ -n "$mpd_pid" ]; then kill "$mpd_pid" 2>/dev/null || true; wait "$mpd_pid" 2>/dev/null || true; mpd_pid=""; fi; }
+require_mpd
 trap 'stop_mpd; stop_test_dir' EXIT
 
 # Twelve 3-second tracks in four "artists", distinct enough to have neighbours.

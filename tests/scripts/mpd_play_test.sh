@@ -6,11 +6,9 @@
 # clear one-line error, quickly.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-command -v mpd >/dev/null && command -v mpc >/dev/null || fail "mpd and mpc are needed (scripts/install-deps.sh)"
 
 start_test_dir
-mpd_pid=""
-stop_mpd() { if [ -n "$mpd_pid" ]; then kill "$mpd_pid" 2>/dev/null || true; wait "$mpd_pid" 2>/dev/null || true; mpd_pid=""; fi; }
+require_mpd
 trap 'stop_mpd; stop_test_dir' EXIT
 
 mkdir -p "$dir/library/A" "$dir/library/B" "$dir/elsewhere" "$dir/mpd"
