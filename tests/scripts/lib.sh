@@ -49,7 +49,7 @@ wait_until() {
   shift 2
   local deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || fail "timed out after ${timeout}s waiting for: $what"
+    [ $SECONDS -lt $deadline ] || fail "timed out after ${timeout}s waiting for: $what$(daemon_gone_note)"
     sleep 0.2
   done
 }
@@ -74,8 +74,28 @@ start_test_dir() {
   trap 'stop_test_dir' EXIT
 }
 stop_test_dir() {
+  local status=$?
   [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  [ "$status" = 0 ] || show_logs
   [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
+}
+
+# A failed test shows the end of each log its daemons wrote: CI keeps nothing
+# else, and a daemon that died (a sanitizer report, a crash) says why there.
+show_logs() {
+  local log
+  for log in "$dir"/*.log; do
+    [ -f "$log" ] || continue
+    echo "---- last lines of $(basename "$log"):" >&2
+    tail -n 40 "$log" | cut -c1-300 >&2
+  done
+}
+
+# Appended to a timeout's message when the daemon the test started is gone.
+daemon_gone_note() {
+  if [ -n "${daemon_pid:-}" ] && ! kill -0 "$daemon_pid" 2>/dev/null; then
+    echo " (vibed, pid $daemon_pid, is no longer running)"
+  fi
 }
 
 # For the scripts that start their own mpd: fail early without it; stop_mpd
