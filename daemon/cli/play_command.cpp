@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "daemon/cli/library_access.hpp"
+#include "daemon/cli/radio_arguments.hpp"
 #include "daemon/cli/track_listing.hpp"
 #include "daemon/mpd/queue_loader.hpp"
 #include "playlist/query/parser.hpp"
@@ -14,8 +15,9 @@ namespace {
 namespace fs = std::filesystem;
 
 struct PlayOptions {
-    std::vector<std::string> words;  // a playlist name or a query, maybe unquoted
+    std::vector<std::string> words;  // a playlist name or a query, maybe unquoted; or "radio" and seeds
     bool append = false;
+    RadioArguments radio;  // its options (the seeds come from `words`)
 };
 
 // What to play: the tracks and how to name them in messages.
@@ -37,8 +39,31 @@ std::vector<fs::path> paths_of(const std::vector<db::LibraryRow>& rows) {
     return paths;
 }
 
-// A configured playlist's name (or alias) wins; anything else must be a query.
-PlayChoice choose(LibraryAccess& library, const std::string& target) {
+bool radio_options_given(const RadioArguments& radio) {
+    return !radio.limit.empty() || !radio.where.empty() || radio.artist_gap != RadioArguments{}.artist_gap;
+}
+
+// "radio SEED...": a radio from those seeds, as `vibectl radio` builds it.
+PlayChoice choose_radio(LibraryAccess& library, const PlayOptions& options) {
+    RadioArguments arguments = options.radio;
+    arguments.seeds.assign(options.words.begin() + 1, options.words.end());
+    const Radio radio = build_radio_from(library, arguments);
+    if (const std::string shortfall = radio_shortfall(radio, arguments); !shortfall.empty()) {
+        std::fprintf(stderr, "vibectl: %s\n", shortfall.c_str());
+    }
+    return {"the radio from " + display_name(radio.tracks.front()), paths_of(radio.tracks)};
+}
+
+// A configured playlist's name (or alias) wins; then "radio SEED..."; anything
+// else must be a query.
+PlayChoice choose(LibraryAccess& library, const PlayOptions& options) {
+    const std::string target = joined(options.words);
+    const bool radio = options.words.size() > 1 && options.words.front() == "radio" &&
+                       config::find_playlist(library.config, target) == nullptr;
+    if (radio) return choose_radio(library, options);
+    if (radio_options_given(options.radio)) {
+        throw std::runtime_error("--limit, --where and --artist-gap are for `vibectl play radio SEED...`");
+    }
     if (const auto* definition = config::find_playlist(library.config, target)) {
         return {"'" + definition->name + "'", paths_of(build_named(library, *definition).tracks)};
     }
@@ -58,8 +83,7 @@ PlayChoice choose(LibraryAccess& library, const std::string& target) {
 
 void run_play(CliContext& context, const PlayOptions& options) {
     LibraryAccess library = open_library(context);
-    const std::string target = joined(options.words);
-    const PlayChoice choice = choose(library, target);
+    const PlayChoice choice = choose(library, options);
     if (choice.tracks.empty()) throw std::runtime_error(choice.description + " holds no tracks; MPD's queue is unchanged");
 
     mpd::MpdClient client = mpd::connect_first(library.config.mpd_client);
@@ -85,10 +109,14 @@ void run_play(CliContext& context, const PlayOptions& options) {
 }  // namespace
 
 void add_play_command(CLI::App& app, CliContext& context) {
-    auto* play = app.add_subcommand("play", "Play a named playlist or a query's tracks in MPD (replacing its queue)");
+    auto* play = app.add_subcommand(
+        "play", "Play a named playlist, a query's tracks or a radio (radio SEED...) in MPD (replacing its queue)");
     auto options = std::make_shared<PlayOptions>();
-    play->add_option("target", options->words, "Playlist name or alias, or a query (quoted or not)")->required();
+    play->add_option("target", options->words,
+                     "Playlist name or alias, a query (quoted or not), or radio and its seeds (paths or queries)")
+        ->required();
     play->add_flag("-a,--append", options->append, "Append to MPD's queue instead of replacing it");
+    add_radio_options(*play, options->radio);
     play->callback([&context, options] { run_play(context, *options); });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// `vibectl play NAME|QUERY [--append]`: a named playlist or a query's tracks
-// into MPD's queue (replacing it, or appended), and playback started.
+// `vibectl play NAME|QUERY|radio SEED... [--append]`: a named playlist, a
+// query's tracks or a radio into MPD's queue (replacing it, or appended), and
+// playback started.
 
 #include <CLI/CLI.hpp>
 

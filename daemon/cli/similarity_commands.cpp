@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "daemon/cli/library_access.hpp"
+#include "daemon/cli/radio_arguments.hpp"
 #include "daemon/cli/track_listing.hpp"
 #include "daemon/service/similarity_search.hpp"
 #include "playlist/m3u/atomic_file.hpp"
@@ -18,23 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 void note(const std::string& message) { std::fprintf(stderr, "vibectl: %s\n", message.c_str()); }
-
-fs::path track_path(const std::string& argument) { return fs::absolute(argument).lexically_normal(); }
-
-// A seed argument is a file when it exists or looks like a path, else a query.
-bool names_a_file(const std::string& argument) {
-    std::error_code error;
-    return fs::exists(argument, error) || argument.find('/') != std::string::npos;
-}
-
-std::optional<playlist::Limit> parse_limit_option(const std::string& text) {
-    if (text.empty()) return std::nullopt;
-    try {
-        return playlist::parse_limit(text);
-    } catch (const playlist::QueryError& e) {
-        throw std::runtime_error("--limit " + text + ": expected a track count (40) or a duration (60m, 1h30m)");
-    }
-}
 
 struct ListOptions {
     std::string format = "table";
@@ -98,29 +82,15 @@ void run_similar(const CliContext& context, const SimilarOptions& options) {
 // ---- radio ------------------------------------------------------------------
 
 struct RadioCommandOptions {
-    std::vector<std::string> seeds;
-    std::string limit;
-    std::string where;
-    std::size_t artist_gap = 3;
+    RadioArguments radio;
     ListOptions list;
 };
 
 void run_radio(const CliContext& context, const RadioCommandOptions& options) {
-    Session session = open_session(context);
-    RadioRequest request;
-    for (const auto& seed : options.seeds) {
-        request.seeds.push_back(names_a_file(seed) ? track_path(seed)
-                                                   : seed_from_query(session.library.index, session.space, seed));
-    }
-    request.where = options.where;
-    request.options.limit = parse_limit_option(options.limit);
-    request.options.artist_gap = options.artist_gap;
-    const auto rows = build_radio(session.library.index, session.space, request);
-    if (rows.size() <= request.seeds.size()) {
-        note(options.where.empty() ? "no other track has a similarity vector yet"
-                                   : "no other track matches --where `" + options.where + "`");
-    }
-    deliver(rows, "Radio: " + display_name(rows.front()), options.list);
+    LibraryAccess library = open_library(context);
+    const Radio radio = build_radio_from(library, options.radio);
+    if (const std::string shortfall = radio_shortfall(radio, options.radio); !shortfall.empty()) note(shortfall);
+    deliver(radio.tracks, "Radio: " + display_name(radio.tracks.front()), options.list);
 }
 
 // ---- journey ----------------------------------------------------------------
@@ -177,12 +147,10 @@ void add_similarity_commands(CLI::App& app, CliContext& context) {
 
     auto* radio = app.add_subcommand("radio", "A playlist that starts at a track and keeps to tracks like the last ones");
     auto radio_options = std::make_shared<RadioCommandOptions>();
-    radio->add_option("seed", radio_options->seeds,
+    radio->add_option("seed", radio_options->radio.seeds,
                       "Seed tracks (paths), or a query whose most typical match is the seed")
         ->required();
-    radio->add_option("--limit", radio_options->limit, "A track count (40, the default) or a duration (60m, 1h30m)");
-    radio->add_option("--where", radio_options->where, "A query every track after the seeds matches, e.g. 'bpm > 100'");
-    radio->add_option("--artist-gap", radio_options->artist_gap, "No artist twice within this many tracks (default 3)");
+    add_radio_options(*radio, radio_options->radio);
     add_list_options(*radio, radio_options->list);
     radio->callback([&context, radio_options] { run_radio(context, *radio_options); });
 

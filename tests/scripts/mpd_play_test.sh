@@ -3,7 +3,8 @@
 # queue and play; --append appends; a track MPD does not know yet is taken in
 # by an update; a track outside MPD's music_directory is skipped with one
 # warning naming it; a wrong password and an MPD that is not running give a
-# clear one-line error, quickly.
+# clear one-line error, quickly. `play radio SEED` queues the seed and tracks
+# like it.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -80,6 +81,20 @@ B/four.wav
 B/three.ogg" ] || fail "queue after --append: $(queue)"
 [ "$(state)" = playing ] || fail "MPD stopped playing after --append"
 echo "ok: --append appended"
+
+# play radio SEED: the seed, then tracks like it, replace the queue.
+in_library="path ~ \"$dir/library/*\""
+"$vibectl" -c "$dir/config.toml" play radio "$dir/library/A/two.flac" --limit 3 --artist-gap 0 --where "$in_library" \
+  > "$dir/radio.out" 2> "$dir/radio.err" || fail "play radio failed: $(cat "$dir/radio.err")"
+[ "$(queue | head -n 1)" = A/two.flac ] || fail "the radio does not start at its seed: $(queue)"
+[ "$(queue | wc -l)" = 3 ] || fail "expected 3 tracks from play radio --limit 3: $(queue)"
+[ "$(queue | sort -u | wc -l)" = 3 ] || fail "the radio queued a track twice: $(queue)"
+grep -qF "queue replaced with 3 tracks of the radio from" "$dir/radio.out" || fail "play radio said: $(cat "$dir/radio.out")"
+[ "$(state)" = playing ] || fail "MPD is not playing after play radio"
+"$vibectl" -c "$dir/config.toml" play --limit 3 "$everything" > /dev/null 2> "$dir/limit.err" &&
+  fail "--limit outside a radio was accepted"
+grep -qF "are for \`vibectl play radio SEED...\`" "$dir/limit.err" || fail "--limit message: $(cat "$dir/limit.err")"
+echo "ok: play radio queued the seed and two like it"
 
 # Nothing playable: the queue stays as it was.
 before=$(queue)
