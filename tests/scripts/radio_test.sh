@@ -3,7 +3,7 @@
 # the real vibed and vibectl on generated tracks: vectors are computed from the
 # stored attributes and features when a similarity model is switched on (no
 # audio decoded), neighbours agree with the vectors' own distances, and bad
-# input gets one clear line.
+# input (a seed not indexed, failed or still pending) gets one clear line.
 source "$(dirname "$0")/lib.sh"
 
 start_test_dir
@@ -147,4 +147,14 @@ sed -i '/^similarity_model = /d' "$dir/config.toml"
 grep -q 'similarity vectors of 7 tracks computed with similarity-v1 (no audio decoded)' "$dir/fifth.log" ||
   fail "the bundled model did not recompute the vectors: $(cat "$dir/fifth.log")"
 [ "$(vibectl similar "$L/pulse-a.flac" -n 2 -f paths 2>/dev/null | wc -l)" = 2 ] || fail "similar with the bundled model"
+
+# 9. A seed vibed has not analysed yet: its row as the index keeps a changed file
+# until its turn comes (db::Index::upsert_pending), and one line saying so.
+python3 - "$dir/data/library.db" "$L/pulse-b.flac" <<'PY'
+import sqlite3, sys
+with sqlite3.connect(sys.argv[1]) as db:
+    assert db.execute("UPDATE tracks SET status = 'pending' WHERE path = ?", (sys.argv[2],)).rowcount == 1
+PY
+expect_error "pulse-b.flac: not analysed yet; try again once vibed has analysed it" vibectl radio "$L/pulse-b.flac"
+expect_error "pulse-b.flac: not analysed yet" vibectl similar "$L/pulse-b.flac"
 echo "radio test passed"
