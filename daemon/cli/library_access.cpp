@@ -1,6 +1,11 @@
 #include "daemon/cli/library_access.hpp"
 
+#include <cstdio>
+#include <utility>
+
 #include "core/model/file_digest.hpp"
+#include "daemon/control/control_client.hpp"
+#include "daemon/control/daemon_record.hpp"
 #include "daemon/service/daemon.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
@@ -9,10 +14,65 @@
 
 namespace vibed::daemon {
 
-config::Config load_cli_config(const CliContext& context) { return config::load_config(context.config_path); }
+namespace {
 
-LibraryAccess open_library(const CliContext& context) {
-    config::Config config = load_cli_config(context);
+// The running daemon's configuration as it runs: its file (when it has one
+// and it loads), its socket and its database (--database included).
+std::optional<config::Config> running_daemon_config(const DaemonRecord& record) {
+    config::Config config;
+    try {
+        config = record.config.empty() ? config::default_config() : config::load_config(record.config);
+        if (record.config.empty()) config::add_player_outputs(config);
+    } catch (const std::exception&) {
+        return std::nullopt;  // its file broke after it started: it runs with the old one
+    }
+    config.daemon.socket = record.socket;
+    if (!record.database.empty()) config.database.path = record.database;
+    return config;
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+config::Config fallback_for_broken(const config::ConfigError& error, bool& noted) {
+    const bool say = !std::exchange(noted, true);
+    if (const auto record = read_daemon_record()) {
+        if (auto config = running_daemon_config(*record)) {
+            if (say) std::fprintf(stderr, "vibectl: %s; the config is broken, using the running vibed's (pid %d, %s)\n",
+                         first_line(error.what()).c_str(), static_cast<int>(record->pid),
+                         record->config.empty() ? "built-in defaults" : record->config.c_str());
+            return std::move(*config);
+        }
+    }
+    if (say) std::fprintf(stderr, "vibectl: %s; the config is broken, using the built-in defaults\n",
+                 first_line(error.what()).c_str());
+    config::Config config = config::default_config();
+    try {
+        config::add_player_outputs(config);
+    } catch (const std::exception&) {
+        // an unreadable mpd.conf only costs the MPD output here
+    }
+    return config;
+}
+
+}  // namespace
+
+config::Config load_cli_config(const CliContext& context, ConfigUse use) {
+    config::Config config;
+    try {
+        config = config::load_config(context.config_path);
+    } catch (const config::ConfigError& e) {
+        if (use == ConfigUse::acting) throw;
+        return fallback_for_broken(e, context.broken_config_noted);
+    }
+    if (context.config_path || daemon_listens(config.daemon.socket)) return config;
+    if (const auto record = read_daemon_record(); record && record->socket != config.daemon.socket) {
+        if (auto running = running_daemon_config(*record)) return std::move(*running);
+    }
+    return config;
+}
+
+LibraryAccess open_library(const CliContext& context, ConfigUse use) {
+    config::Config config = load_cli_config(context, use);
     std::error_code error;
     if (!std::filesystem::exists(config.database.path, error)) {
         throw std::runtime_error(config.database.path.string() +

@@ -22,11 +22,23 @@ struct LibraryAccess {
     std::optional<std::int64_t> model_id;
 };
 
+// What a command does with the configuration: read-only commands (status,
+// tracks, export...) still work when the file is broken; the others refuse.
+enum class ConfigUse { read_only, acting };
+
+// The configuration vibectl works with:
+// - the file given with --config, else the first of config_search_path();
+// - not told which, and no daemon listens where that config says: the
+//   configuration of the running vibed, found through its record
+//   (daemon/control/daemon_record.hpp), e.g. one started with `vibed --config X`;
+// - the file broken (ConfigError): for ConfigUse::acting the error is thrown;
+//   for read-only commands one line on stderr names file:line:column and says
+//   that the running vibed's configuration, else the built-in defaults, is used.
+config::Config load_cli_config(const CliContext& context, ConfigUse use = ConfigUse::read_only);
+
 // Throws std::runtime_error with a clear message when the index does not
 // exist yet (the daemon has never run) or cannot be read.
-LibraryAccess open_library(const CliContext& context);
-
-config::Config load_cli_config(const CliContext& context);
+LibraryAccess open_library(const CliContext& context, ConfigUse use = ConfigUse::read_only);
 
 // The model's id, or a clear error when nothing was analysed with it yet.
 std::int64_t require_model(const LibraryAccess& library);

@@ -160,7 +160,7 @@ struct PlaylistOptions {
 };
 
 void run_playlist(const CliContext& context, const PlaylistOptions& options) {
-    LibraryAccess library = open_library(context);
+    LibraryAccess library = open_library(context, options.write ? ConfigUse::acting : ConfigUse::read_only);
     const auto& definition = require_playlist(library.config, options.name);
     if (options.new_draw) bump_draw(draws_file_for(library.config.database.path), config::slug(definition.name));
     const BuiltPlaylist built = build_named(library, definition);
@@ -196,7 +196,7 @@ void run_playlist(const CliContext& context, const PlaylistOptions& options) {
 // Rewrites every playlist now: through the daemon when it runs (so there is
 // one writer), else directly from the database.
 void write_all_playlists(const CliContext& context) {
-    const config::Config config = load_cli_config(context);
+    const config::Config config = load_cli_config(context, ConfigUse::acting);
     if (const auto reply = call_daemon(config.daemon.socket, Request{"publish-playlists", {}})) {
         if (!reply->ok) throw std::runtime_error("vibed: " + reply->error);
         std::fprintf(stderr, "vibed rewrote the playlists that changed\n");

@@ -82,7 +82,7 @@ PlayChoice choose(LibraryAccess& library, const PlayOptions& options) {
 }
 
 void run_play(CliContext& context, const PlayOptions& options) {
-    LibraryAccess library = open_library(context);
+    LibraryAccess library = open_library(context, ConfigUse::acting);  // it changes MPD's queue
     const PlayChoice choice = choose(library, options);
     if (choice.tracks.empty()) throw std::runtime_error(choice.description + " holds no tracks; MPD's queue is unchanged");
 

@@ -20,6 +20,18 @@ constexpr auto kReplyTimeout = std::chrono::seconds(30);
 
 }  // namespace
 
+bool daemon_listens(const std::filesystem::path& socket_path) {
+    try {
+        boost::asio::io_context io;
+        boost::asio::local::stream_protocol::socket socket(io);
+        boost::system::error_code error;
+        socket.connect(socket_endpoint(socket_path), error);
+        return !error;
+    } catch (const std::exception&) {
+        return false;  // not a socket address
+    }
+}
+
 std::optional<Reply> call_daemon(const std::filesystem::path& socket_path, const Request& request) {
     using boost::asio::local::stream_protocol;
     boost::asio::io_context io;

@@ -262,6 +262,7 @@ int Daemon::run() {
             problems_);
         watch_library();
         spdlog::info("listening on {}", config_.daemon.socket.string());
+        publish_record();
         update_queue_keeper();
     }
     handle_signals();
@@ -281,6 +282,18 @@ int Daemon::run() {
         }
     }
     return exit_code_;
+}
+
+// So that a vibectl not told which config this daemon runs with finds it.
+void Daemon::publish_record() {
+    const DaemonRecord record{fs::absolute(config_.daemon.socket),
+                              config_.source.empty() ? fs::path() : fs::absolute(config_.source),
+                              fs::absolute(config_.database.path), ::getpid()};
+    try {
+        record_ = std::make_unique<PublishedDaemonRecord>(record);
+    } catch (const std::exception& e) {
+        spdlog::warn("{}; vibectl finds this daemon only with the same config", e.what());
+    }
 }
 
 void Daemon::publish_config() {
@@ -679,6 +692,7 @@ void Daemon::shutdown() {
     stopping_ = true;
     systemd::notify_stopping();
     queue_keeper_.reset();  // waits at most for the MPD request in flight
+    record_.reset();
     control_.reset();
     watcher_.reset();
     stop_pipeline();

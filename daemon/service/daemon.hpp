@@ -31,6 +31,7 @@
 #include "config/config.hpp"
 #include "core/analysis/track_analyzer.hpp"
 #include "daemon/control/control_server.hpp"
+#include "daemon/control/daemon_record.hpp"
 #include "daemon/mpd/queue_keeper.hpp"
 #include "daemon/service/analysis_pool.hpp"
 #include "daemon/service/index_writer.hpp"
@@ -98,6 +99,7 @@ private:
     std::optional<std::string> reload_config();
     void set_scan_settings();
     void publish_config();
+    void publish_record();
     // Starts the keep-playing thread the first time [mpd] keep_playing is on;
     // afterwards hands it every new configuration.
     void update_queue_keeper();
@@ -124,6 +126,7 @@ private:
     std::unique_ptr<AnalysisPool> pool_;
     std::unique_ptr<LibraryWatcher> watcher_;
     std::unique_ptr<ControlServer> control_;
+    std::unique_ptr<PublishedDaemonRecord> record_;  // while control_ listens
     std::unique_ptr<mpd::QueueKeeper> queue_keeper_;  // [mpd] keep_playing, once switched on
     SettleQueue settle_;
     boost::asio::signal_set signals_;

@@ -1,0 +1,68 @@
+#include "daemon/control/daemon_record.hpp"
+
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "config/xdg.hpp"
+#include "playlist/m3u/atomic_file.hpp"
+
+namespace vibed::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::optional<DaemonRecord> parse_record(const std::string& text) {
+    const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object() || !json.contains("socket") || !json.contains("pid")) return std::nullopt;
+    try {
+        return DaemonRecord{json.at("socket").get<std::string>(), json.value("config", std::string()),
+                            json.value("database", std::string()), json.at("pid").get<pid_t>()};
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+// kill(pid, 0) delivers nothing; EPERM means the pid runs as someone else,
+// which a record in our own runtime directory cannot honestly name.
+bool process_runs(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0); }
+
+}  // namespace
+
+fs::path daemon_record_path() { return config::xdg_directory("XDG_RUNTIME_DIR").value() / "vibed.daemon"; }
+
+std::optional<DaemonRecord> read_daemon_record() {
+    try {
+        const auto text = playlist::read_file_if_exists(daemon_record_path());
+        if (!text) return std::nullopt;
+        auto record = parse_record(*text);
+        if (!record || !process_runs(record->pid)) return std::nullopt;
+        return record;
+    } catch (const std::exception&) {
+        return std::nullopt;  // no home, unreadable file: as if there were no record
+    }
+}
+
+PublishedDaemonRecord::PublishedDaemonRecord(DaemonRecord record) : file_(daemon_record_path()) {
+    const nlohmann::json json{{"socket", record.socket.string()},
+                              {"config", record.config.string()},
+                              {"database", record.database.string()},
+                              {"pid", record.pid}};
+    std::error_code ignored;
+    fs::create_directories(file_.parent_path(), ignored);  // the fallback under XDG_STATE_HOME may not exist
+    playlist::write_file_atomically(file_, json.dump() + "\n");
+}
+
+PublishedDaemonRecord::~PublishedDaemonRecord() {
+    try {
+        const auto text = playlist::read_file_if_exists(file_);
+        const auto record = text ? parse_record(*text) : std::nullopt;
+        if (record && record->pid == ::getpid()) fs::remove(file_);
+    } catch (const std::exception&) {
+        // a record we cannot remove is stale once we are gone, and ignored then
+    }
+}
+
+}  // namespace vibed::daemon
