@@ -83,12 +83,15 @@ std::optional<std::filesystem::path> resolve_similarity_model(std::string_view s
 std::filesystem::path torch_module_file() {
     if (const char* env = std::getenv("VIBED_TORCH_MODEL_MODULE"); env != nullptr && *env != '\0') return env;
     const std::filesystem::path built(VIBED_TORCH_MODEL_MODULE_FILE);
-    std::vector<std::filesystem::path> candidates{built};
+    std::vector<std::filesystem::path> candidates;
     if (const auto exe = executable_dir(); !exe.empty()) {
-        // Installed: next to the executable, or in PREFIX/lib/vibed for binaries in PREFIX/bin.
+        // Installed (`cmake --install`): next to the executable, or in
+        // PREFIX/lib/vibed for binaries in PREFIX/bin. Before the build tree,
+        // so an installed vibed uses its own module while the build tree exists.
         candidates.push_back(exe / built.filename());
         candidates.push_back(exe.parent_path() / "lib" / "vibed" / built.filename());
     }
+    candidates.push_back(built);
     std::string searched;
     for (const auto& candidate : candidates) {
         std::error_code error;

@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
 #include "config/mpd_config.hpp"
+#include "config/xdg.hpp"
 #include "daemon/cli/library_access.hpp"
 #include "playlist/m3u/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
@@ -110,8 +112,77 @@ bool print_output(const config::Config& config, std::size_t number, const config
     return true;
 }
 
-void run_doctor(CliContext& context) {
-    const config::Config config = load_cli_config(context);
+// ---- the systemd unit's sandbox --------------------------------------------
+
+// What the shipped unit lets vibed write (systemd/vibed.service:
+// ReadWritePaths=%h/.local/share/vibed %t, with ProtectHome=read-only).
+std::vector<fs::path> unit_write_paths() {
+    std::vector<fs::path> paths;
+    if (const auto home = config::xdg_directory("HOME")) paths.push_back(*home / ".local/share/vibed");
+    if (const auto runtime = config::xdg_directory("XDG_RUNTIME_DIR")) paths.push_back(*runtime);
+    return paths;
+}
+
+bool is_within(const fs::path& path, const fs::path& folder) {
+    const auto relative = path.lexically_normal().lexically_relative(folder.lexically_normal());
+    return !relative.empty() && *relative.begin() != "..";
+}
+
+// The folders vibed writes that the unit does not already allow: the
+// database's, the socket's and every output's.
+std::vector<fs::path> extra_write_paths(const config::Config& config) {
+    std::vector<fs::path> wanted{config.database.path.parent_path(), config.daemon.socket.parent_path()};
+    for (const auto& output : config.outputs) wanted.push_back(output.folder);
+    for (auto& path : wanted) path = path.lexically_normal();
+    std::sort(wanted.begin(), wanted.end());  // a folder before those inside it
+    const auto allowed = unit_write_paths();
+    std::vector<fs::path> extra;
+    for (const auto& path : wanted) {
+        const auto inside = [&](const fs::path& folder) { return is_within(path, folder); };
+        if (std::any_of(allowed.begin(), allowed.end(), inside) || std::any_of(extra.begin(), extra.end(), inside)) {
+            continue;
+        }
+        extra.push_back(path);
+    }
+    return extra;
+}
+
+// A drop-in adding them. '-': a folder missing at start does not stop the
+// unit (vibed then reports that it cannot write there). Quoted: names may
+// hold spaces.
+std::string drop_in_text(const std::vector<fs::path>& paths) {
+    std::string text = "# Written by `vibectl doctor --write-drop-in` for the folders in vibed's configuration.\n"
+                       "[Service]\nReadWritePaths=";
+    for (std::size_t i = 0; i < paths.size(); ++i) text += (i ? " " : "") + std::string("\"-") + paths[i].string() + "\"";
+    return text + "\n";
+}
+
+fs::path drop_in_file() {
+    return config::xdg_directory("XDG_CONFIG_HOME").value() / "systemd/user/vibed.service.d/vibed-paths.conf";
+}
+
+void print_sandbox(const config::Config& config, bool write) {
+    const auto extra = extra_write_paths(config);
+    std::printf("\nsystemd unit (sandbox)\n");
+    if (extra.empty()) {
+        std::printf("  the unit lets vibed write every folder it uses (ReadWritePaths=%%h/.local/share/vibed %%t)\n");
+        return;
+    }
+    const std::string text = drop_in_text(extra);
+    std::printf("  the unit's ReadWritePaths misses folders vibed writes; this drop-in adds them:\n\n%s\n", text.c_str());
+    if (!write) {
+        std::printf("  `vibectl doctor --write-drop-in` writes it to %s\n", drop_in_file().c_str());
+        return;
+    }
+    std::error_code ignored;
+    fs::create_directories(drop_in_file().parent_path(), ignored);
+    playlist::write_file_atomically(drop_in_file(), text);
+    std::printf("  wrote %s; now: systemctl --user daemon-reload && systemctl --user restart vibed\n",
+                drop_in_file().c_str());
+}
+
+void run_doctor(CliContext& context, bool write_drop_in) {
+    const config::Config config = load_cli_config(context, write_drop_in ? ConfigUse::acting : ConfigUse::read_only);
     std::printf("configuration: %s\n", config.source.empty() ? "built-in defaults" : config.source.c_str());
     for (const auto& root : config.library.paths) {
         std::error_code error;
@@ -125,6 +196,7 @@ void run_doctor(CliContext& context) {
         healthy = print_output(config, i + 1, config.outputs[i]) && healthy;
     }
     if (config.outputs.empty()) std::printf("\nno [[output]]: no playlist files are written\n");
+    print_sandbox(config, write_drop_in);
     if (!healthy) context.exit_code = 1;
 }
 
@@ -132,7 +204,10 @@ void run_doctor(CliContext& context) {
 
 void add_doctor_command(CLI::App& app, CliContext& context) {
     auto* doctor = app.add_subcommand("doctor", "What each player will see: MPD found or not, output folders, files");
-    doctor->callback([&context] { run_doctor(context); });
+    auto write_drop_in = std::make_shared<bool>(false);
+    doctor->add_flag("--write-drop-in", *write_drop_in,
+                     "Write the systemd drop-in that lets the unit write the configured folders");
+    doctor->callback([&context, write_drop_in] { run_doctor(context, *write_drop_in); });
 }
 
 }  // namespace vibed::daemon
