@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "daemon/cli/display_width.hpp"
+
 namespace vibed::daemon {
 namespace {
 
@@ -85,11 +87,8 @@ std::string header(std::string_view name, std::size_t value_width) {
 
 void write_table(std::ostream& out, const std::vector<AttributeRow>& rows, bool with_features) {
     std::size_t path_width = 4;
-    for (const auto& row : rows) path_width = std::max(path_width, row.path.string().size());
-    const auto pad = [](std::string text, std::size_t width) {
-        text.resize(std::max(width, text.size()), ' ');
-        return text;
-    };
+    for (const auto& row : rows) path_width = std::max(path_width, display_width(row.path.string()));
+    const auto pad = [](std::string text, std::size_t width) { return pad_right(std::move(text), width); };
     // Feature columns are as wide as their name or their widest value.
     std::vector<std::size_t> feature_widths(core::kFeatureCount, 0);
     std::size_t key_width = kKeyNameColumn.size();

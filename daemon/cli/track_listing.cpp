@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "daemon/cli/attribute_table.hpp"
+#include "daemon/cli/display_width.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 
 namespace vibed::daemon {
@@ -138,31 +139,23 @@ std::string cell(const playlist::Field& field, const db::LibraryRow& row) {
         return text;
     }
     std::string shown(std::get<std::string_view>(value));
-    return shown.size() > 24 ? shown.substr(0, 21) + "..." : shown;
-}
-
-// Display width of UTF-8 text, one column per character.
-std::size_t width_of(std::string_view text) {
-    return static_cast<std::size_t>(std::count_if(
-        text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-std::string padded(const std::string& text, std::size_t width) {
-    const std::size_t used = width_of(text);
-    return used >= width ? text : std::string(width - used, ' ') + text;
+    if (display_width(shown) <= 24) return shown;
+    std::size_t end = 21;  // cut before a whole character, not inside one
+    while (end > 0 && (static_cast<unsigned char>(shown[end]) & 0xC0) == 0x80) --end;
+    return shown.substr(0, end) + "...";
 }
 
 void write_table(std::ostream& out, const std::vector<db::LibraryRow>& rows,
                  const std::vector<const playlist::Field*>& columns) {
     std::vector<std::size_t> widths;
     for (const auto* field : columns) {
-        std::size_t width = width_of(field->name);
-        for (const auto& row : rows) width = std::max(width, width_of(cell(*field, row)));
+        std::size_t width = display_width(field->name);
+        for (const auto& row : rows) width = std::max(width, display_width(cell(*field, row)));
         widths.push_back(width);
     }
     if (!columns.empty() && !rows.empty()) {
         out << "   #   length";
-        for (std::size_t i = 0; i < columns.size(); ++i) out << "  " << padded(std::string(columns[i]->name), widths[i]);
+        for (std::size_t i = 0; i < columns.size(); ++i) out << "  " << pad_left(std::string(columns[i]->name), widths[i]);
         out << "  track\n";
     }
     std::size_t position = 0;
@@ -170,7 +163,7 @@ void write_table(std::ostream& out, const std::vector<db::LibraryRow>& rows,
         char prefix[32];
         std::snprintf(prefix, sizeof prefix, "%4zu  %7s", ++position, format_duration(row.tags.duration_seconds).c_str());
         out << prefix;
-        for (std::size_t i = 0; i < columns.size(); ++i) out << "  " << padded(cell(*columns[i], row), widths[i]);
+        for (std::size_t i = 0; i < columns.size(); ++i) out << "  " << pad_left(cell(*columns[i], row), widths[i]);
         out << "  " << display_name(row) << "  (" << row.path.string() << ")\n";
     }
 }
