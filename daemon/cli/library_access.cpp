@@ -16,15 +16,23 @@ namespace vibed::daemon {
 
 namespace {
 
-// The running daemon's configuration as it runs: its file (when it has one
-// and it loads), its socket and its database (--database included).
-std::optional<config::Config> running_daemon_config(const DaemonRecord& record) {
+// The running daemon's configuration as it runs: its file (when it has one),
+// its socket and its database (--database included). When that file broke
+// after the daemon started (the daemon keeps the old one), the built-in
+// defaults with the daemon's socket and database.
+config::Config running_daemon_config(const DaemonRecord& record) {
     config::Config config;
     try {
         config = record.config.empty() ? config::default_config() : config::load_config(record.config);
-        if (record.config.empty()) config::add_player_outputs(config);
     } catch (const std::exception&) {
-        return std::nullopt;  // its file broke after it started: it runs with the old one
+        config = config::default_config();
+    }
+    if (config.source.empty()) {
+        try {
+            config::add_player_outputs(config);
+        } catch (const std::exception&) {
+            // an unreadable mpd.conf only costs the MPD output here
+        }
     }
     config.daemon.socket = record.socket;
     if (!record.database.empty()) config.database.path = record.database;
@@ -36,12 +44,12 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 config::Config fallback_for_broken(const config::ConfigError& error, bool& noted) {
     const bool say = !std::exchange(noted, true);
     if (const auto record = read_daemon_record()) {
-        if (auto config = running_daemon_config(*record)) {
-            if (say) std::fprintf(stderr, "vibectl: %s; the config is broken, using the running vibed's (pid %d, %s)\n",
+        if (say) {
+            std::fprintf(stderr, "vibectl: %s; the config is broken, using the running vibed's (pid %d, %s)\n",
                          first_line(error.what()).c_str(), static_cast<int>(record->pid),
                          record->config.empty() ? "built-in defaults" : record->config.c_str());
-            return std::move(*config);
         }
+        return running_daemon_config(*record);
     }
     if (say) std::fprintf(stderr, "vibectl: %s; the config is broken, using the built-in defaults\n",
                  first_line(error.what()).c_str());
@@ -66,7 +74,7 @@ config::Config load_cli_config(const CliContext& context, ConfigUse use) {
     }
     if (context.config_path || daemon_listens(config.daemon.socket)) return config;
     if (const auto record = read_daemon_record(); record && record->socket != config.daemon.socket) {
-        if (auto running = running_daemon_config(*record)) return std::move(*running);
+        return running_daemon_config(*record);
     }
     return config;
 }

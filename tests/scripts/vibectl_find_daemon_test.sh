@@ -64,6 +64,14 @@ if "$vibectl" -c "$dir/broken.toml" playlists --write > "$dir/out" 2> "$dir/err"
 grep -q "broken.toml:4:" "$dir/err" || fail "playlists --write: $(cat "$dir/err")"
 if "$vibectl" playlist driving --write -c "$dir/broken.toml" > "$dir/out" 2> "$dir/err"; then fail "playlist --write ran on a broken config"; fi
 grep -q "broken.toml:4:" "$dir/err" || fail "playlist --write: $(cat "$dir/err")"
+# The daemon's own file broken after it started (it keeps running with the
+# old one): its record still gives its socket and database.
+cp "$dir/config.toml" "$dir/config.saved"
+sed -i '4s/.*/workerz = 2/' "$dir/config.toml"
+"$vibectl" export -f csv -c "$dir/config.toml" > "$dir/out" 2> "$dir/err" || fail "export, own config broken: $(cat "$dir/err")"
+grep -q "/one.mp3,ok," "$dir/out" || fail "export, own config broken: not the daemon's index: $(cat "$dir/err")"
+grep -q "config.toml:4:.*using the running vibed's (pid $daemon_pid" "$dir/err" || fail "export, own config broken: $(cat "$dir/err")"
+mv "$dir/config.saved" "$dir/config.toml"
 echo "ok: read-only commands survive a broken config, writing ones refuse"
 
 # 4. A clean stop removes the record; a dead daemon's record is ignored.
