@@ -110,3 +110,23 @@ median_column() {
 
 # ratio A B: A / B to two decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f\n", a / b}'; }
+
+# make_clip_pool DIR COUNT: COUNT distinct clips of 3, 4 or 5 s cut from the
+# corpus (or the fixture song); a third each MP3 (44.1 kHz stereo), FLAC
+# (48 kHz stereo) and WAV (22.05 kHz mono), so the resampler sees several rates.
+make_clip_pool() {
+  local dir=$1 count=$2 sources i source seconds offset
+  mkdir -p "$dir"
+  mapfile -t sources < <(corpus_clips $(((count + 2) / 3)))
+  [ ${#sources[@]} -gt 0 ] || sources=("$(fixture_dir)/song.wav")
+  for i in $(seq 0 $((count - 1))); do
+    source=${sources[$((i % ${#sources[@]}))]}
+    seconds=$((3 + i % 3))
+    offset=$(((i * 7) % 15))
+    case $((i % 3)) in
+      0) ff -ss "$offset" -t "$seconds" -i "$source" -ac 2 -ar 44100 -c:a libmp3lame -b:a 128k "$dir/clip$i.mp3" ;;
+      1) ff -ss "$offset" -t "$seconds" -i "$source" -ac 2 -ar 48000 -c:a flac "$dir/clip$i.flac" ;;
+      2) ff -ss "$offset" -t "$seconds" -i "$source" -ac 1 -ar 22050 -c:a pcm_s16le "$dir/clip$i.wav" ;;
+    esac
+  done
+}

@@ -41,26 +41,6 @@ fi
 build_targets vibed
 pool_size=60
 
-# make_pool DIR: pool_size distinct clips of 3, 4 or 5 s; a third each MP3
-# (44.1 kHz stereo), FLAC (48 kHz stereo) and WAV (22.05 kHz mono), so the
-# resampler sees several rates.
-make_pool() {
-  local dir=$1 sources i source seconds offset
-  mkdir -p "$dir"
-  mapfile -t sources < <(corpus_clips $((pool_size / 3)))
-  [ ${#sources[@]} -gt 0 ] || sources=("$(fixture_dir)/song.wav")
-  for i in $(seq 0 $((pool_size - 1))); do
-    source=${sources[$((i % ${#sources[@]}))]}
-    seconds=$((3 + i % 3))
-    offset=$(((i * 7) % 15))
-    case $((i % 3)) in
-      0) ff -ss "$offset" -t "$seconds" -i "$source" -ac 2 -ar 44100 -c:a libmp3lame -b:a 128k "$dir/clip$i.mp3" ;;
-      1) ff -ss "$offset" -t "$seconds" -i "$source" -ac 2 -ar 48000 -c:a flac "$dir/clip$i.flac" ;;
-      2) ff -ss "$offset" -t "$seconds" -i "$source" -ac 1 -ar 22050 -c:a pcm_s16le "$dir/clip$i.wav" ;;
-    esac
-  done
-}
-
 # make_library POOL LIBRARY: file_count copies spread over 50-file albums.
 make_library() {
   local pool=$1 library=$2 i clip
@@ -110,7 +90,7 @@ index_once() {
 }
 
 echo "building the library ($file_count files) in $work" >&2
-make_pool "$work/pool"
+make_clip_pool "$work/pool" "$pool_size"
 make_library "$work/pool" "$work/library"
 write_config
 audio_seconds=$(for f in "$work"/pool/*; do ffprobe -v error -show_entries format=duration -of csv=p=0 "$f"; done |
