@@ -135,6 +135,11 @@ PublishReport publish_playlists(db::Index& index, std::int64_t model_id, const c
             for (auto& removed : playlist::remove_stale_playlists(output, live_names)) {
                 report.removed.push_back(std::move(removed));
             }
+            // What a writer killed mid-write left (ours or vibectl's): the first
+            // publish after a crash clears it.
+            for (auto& removed : playlist::remove_abandoned_temporaries(output.folder)) {
+                report.removed_temporaries.push_back(std::move(removed));
+            }
         } catch (const std::exception& e) {
             report.problems.push_back(e.what());
         }

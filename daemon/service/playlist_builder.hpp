@@ -35,6 +35,7 @@ struct PublishReport {
     std::size_t unchanged = 0;
     std::size_t failed = 0;     // files that could not be written
     std::vector<std::filesystem::path> removed;  // files of playlists no longer configured
+    std::vector<std::filesystem::path> removed_temporaries;  // left by a writer that died mid-write
     std::vector<std::string> problems;  // one line each, already naming the playlist or file
 };
 

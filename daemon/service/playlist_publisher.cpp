@@ -83,6 +83,9 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
         for (const auto& removed : report.removed) {
             spdlog::info("removed {}: its playlist is no longer configured", removed.string());
         }
+        for (const auto& removed : report.removed_temporaries) {
+            spdlog::info("removed {}: a temporary file left by an interrupted playlist write", removed.string());
+        }
         if (report.written > 0) spdlog::info("playlists: {} files written, {} unchanged", report.written, report.unchanged);
         if (report.problems.empty()) {
             problems_.clear(kProblemArea);

@@ -1,10 +1,12 @@
 #include "playlist/m3u/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -71,6 +73,29 @@ void write_all(const FileDescriptor& file, std::string_view content, const std::
     }
 }
 
+constexpr std::string_view kTemporarySuffix = ".tmp";
+
+// The writer's pid in one of our temporary names, ".TARGET.PID-N.tmp";
+// nullopt for any other name.
+std::optional<pid_t> writer_of_temporary(std::string_view name) {
+    if (name.size() < 2 || name.front() != '.' || !name.ends_with(kTemporarySuffix)) return std::nullopt;
+    name.remove_suffix(kTemporarySuffix.size());
+    const auto dash = name.rfind('-');
+    const auto dot = name.rfind('.', dash);
+    if (dash == std::string_view::npos || dot == std::string_view::npos || dot == 0) return std::nullopt;
+    const auto is_number = [](std::string_view digits) {
+        return !digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    const std::string_view pid_text = name.substr(dot + 1, dash - dot - 1);
+    if (!is_number(pid_text) || !is_number(name.substr(dash + 1))) return std::nullopt;
+    pid_t pid = 0;
+    const auto [end, error] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
+    if (error != std::errc{} || end != pid_text.data() + pid_text.size() || pid <= 0) return std::nullopt;
+    return pid;
+}
+
+bool process_running(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
+
 // Creates a fresh, uniquely named file next to `target` (same file system,
 // so the final rename is atomic). Hidden and ending in .tmp, so players that
 // scan the folder ignore it.
@@ -80,7 +105,7 @@ std::pair<FileDescriptor, TemporaryFile> create_temporary_next_to(const std::fil
     while (true) {
         const std::filesystem::path candidate =
             folder / ("." + target.filename().string() + "." + std::to_string(::getpid()) + "-" +
-                      std::to_string(counter++) + ".tmp");
+                      std::to_string(counter++) + std::string(kTemporarySuffix));
         const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0) return {FileDescriptor(fd), TemporaryFile(candidate)};
         if (errno != EEXIST && errno != EINTR) fail("cannot write in folder", folder, errno);
@@ -104,6 +129,22 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
     if (::rename(temporary.path().c_str(), target.c_str()) != 0) fail("cannot replace", target, errno);
     temporary.release();
     sync_folder(target.parent_path());
+}
+
+std::vector<std::filesystem::path> remove_abandoned_temporaries(const std::filesystem::path& folder) {
+    std::vector<std::filesystem::path> removed;
+    std::error_code error;
+    std::filesystem::directory_iterator entries(folder, error);
+    if (error) return removed;  // no folder yet: nothing was left in it
+    for (const auto& entry : entries) {
+        const auto writer = writer_of_temporary(entry.path().filename().native());
+        if (!writer || *writer == ::getpid() || process_running(*writer)) continue;
+        std::error_code type_error;
+        if (!entry.is_regular_file(type_error) || entry.is_symlink(type_error)) continue;
+        if (::unlink(entry.path().c_str()) != 0 && errno != ENOENT) fail("cannot remove", entry.path(), errno);
+        removed.push_back(entry.path());
+    }
+    return removed;
 }
 
 std::optional<std::string> read_file_if_exists(const std::filesystem::path& path) {

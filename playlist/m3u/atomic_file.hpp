@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vibed::playlist {
 
@@ -14,6 +15,13 @@ namespace vibed::playlist {
 // and the folder is fsync'ed. New files get 0666 minus the umask.
 // Throws std::runtime_error naming the file or folder and the reason.
 void write_file_atomically(const std::filesystem::path& target, std::string_view content);
+
+// Deletes the temporary files that write_file_atomically left in `folder` when
+// its process died between creating and renaming one (a crash, kill -9): only
+// regular files named by its own pattern, ".TARGET.PID-N.tmp", whose PID is
+// not a running process. Returns them. Nothing else in the folder is touched.
+// Throws std::runtime_error naming the file when one cannot be removed.
+std::vector<std::filesystem::path> remove_abandoned_temporaries(const std::filesystem::path& folder);
 
 // The file's bytes, or nullopt when it does not exist.
 // Throws std::runtime_error when it exists but cannot be read.

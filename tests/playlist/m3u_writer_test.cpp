@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -208,6 +209,39 @@ TEST_F(M3uWriter, NoTemporaryFilesAreLeftBehind) {
     write(target(PathStyle::absolute), "One", {});
     write(target(PathStyle::absolute), "Two", two_tracks());
     EXPECT_EQ(files_in(playlists()), (std::vector<fs::path>{".vibed-playlists", "One.m3u", "Two.m3u"}));
+}
+
+// A pid that no process has: a child that has exited and been reaped.
+pid_t finished_pid() {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return child;
+}
+
+TEST_F(M3uWriter, TemporariesOfAWriterThatDiedAreRemovedAndNothingElse) {
+    fs::create_directories(playlists());
+    const std::string dead = std::to_string(finished_pid());
+    const std::string alive = std::to_string(::getppid());
+    const std::string ours = std::to_string(::getpid());
+    const std::vector<std::string> abandoned = {".Chill.m3u." + dead + "-0.tmp", ".vibed-playlists." + dead + "-7.tmp"};
+    const std::vector<std::string> kept = {".Chill.m3u." + ours + "-1.tmp",  // this process may be writing it
+                                           ".Chill.m3u." + alive + "-2.tmp",  // so may a running vibectl
+                                           "Chill.m3u", "notes.tmp", ".notes.tmp", ".Chill.m3u.12ab-1.tmp",
+                                           ".Chill.m3u." + dead + "-.tmp", ".Chill.m3u." + dead + "-1.tmp.bak"};
+    for (const auto& name : abandoned) std::ofstream(playlists() / name) << "#EXTM3U\n";
+    for (const auto& name : kept) std::ofstream(playlists() / name) << "user data\n";
+    fs::create_directory(playlists() / (".Box.m3u." + dead + "-3.tmp"));  // a folder: not ours to delete
+
+    auto removed = remove_abandoned_temporaries(playlists());
+    std::sort(removed.begin(), removed.end());
+    EXPECT_EQ(removed, (std::vector<fs::path>{playlists() / abandoned[0], playlists() / abandoned[1]}));
+    for (const auto& name : abandoned) EXPECT_FALSE(fs::exists(playlists() / name)) << name;
+    for (const auto& name : kept) EXPECT_TRUE(fs::exists(playlists() / name)) << name;
+    EXPECT_TRUE(fs::is_directory(playlists() / (".Box.m3u." + dead + "-3.tmp")));
+    EXPECT_TRUE(remove_abandoned_temporaries(playlists()).empty());
+    EXPECT_TRUE(remove_abandoned_temporaries(scratch_.path() / "no-such-folder").empty());
 }
 
 TEST_F(M3uWriter, FileNamesAreThePlaylistNamesMadeSafeOnlyWhereNeeded) {
