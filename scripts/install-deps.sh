@@ -19,6 +19,8 @@ packages=(
   libgtest-dev libgmock-dev googletest ffmpeg sox espeak-ng mpd mpc
   # tests: the VLC compatibility check (cvlc and its file, WAV and M3U modules)
   vlc-bin vlc-plugin-base
+  # tests: the read-only database check (an ext4 image on a loop device)
+  e2fsprogs util-linux
   # tests/bench/: /usr/bin/time for CPU time and peak memory
   time
   # model/: importing VibeNet and training the student (system interpreter only)

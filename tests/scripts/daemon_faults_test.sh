@@ -9,6 +9,7 @@
 # and after each: it still runs, `vibectl status` shows the problem while it
 # lasts, nothing committed is lost and it catches up once the trouble ends.
 # Then, as an unprivileged user, 6. an unreadable folder inside the library.
+# A database whose file system turns read-only: daemon_readonly_db_test.sh.
 # Needs root (mount, setpriv).
 source "$(dirname "$0")/lib.sh"
 
