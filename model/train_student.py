@@ -18,6 +18,8 @@ Use Debian's interpreter (/usr/bin/python3): python3-torch lives there.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import inspect
 import json
 import os
 import random
@@ -259,9 +261,30 @@ def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
 
 # ---------------------------------------------------------------- export and report
 
+@contextlib.contextmanager
+def sources_named_relative_to_repo(network: type):
+    """TorchScript records each method's source file in the export's debug information: named
+    relative to the repository (and compiled from there), the file is byte-identical wherever the
+    repository is checked out."""
+    methods = {name: f for name, f in vars(network).items() if inspect.isfunction(f)}
+    previous_directory = os.getcwd()
+    os.chdir(REPO)
+    try:
+        for f in methods.values():
+            f.__code__ = f.__code__.replace(co_filename=os.path.relpath(f.__code__.co_filename, REPO))
+        yield
+    finally:
+        for name, f in methods.items():
+            f.__code__ = f.__code__.replace(co_filename=str(REPO / f.__code__.co_filename))
+        os.chdir(previous_directory)
+
+
 def export(model: Student, output: Path) -> torch.jit.ScriptModule:
-    """Scripted (any T, any batch), frozen (batch norm folded into the convolutions) TorchScript."""
-    scripted = torch.jit.freeze(torch.jit.script(model.eval()))
+    """Scripted (any T, any batch), frozen (batch norm folded into the convolutions) TorchScript
+    with two methods: forward (the logits, the teacher's contract) and analyse (logits and the
+    embedding, network.Student.analyse). model/export_student.py re-exports the committed weights."""
+    with sources_named_relative_to_repo(type(model)):
+        scripted = torch.jit.freeze(torch.jit.script(model.eval()), preserved_attrs=["analyse"])
     output.parent.mkdir(parents=True, exist_ok=True)
     scripted.save(str(output))
     return torch.jit.load(str(output)).eval()

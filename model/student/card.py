@@ -57,6 +57,13 @@ VibeNet does (sigmoid for acousticness, instrumentalness and liveness; clip to [
 others). Any number of frames works: the convolutions are followed by an average over frequency and
 a global mean + max over time, so whole tracks are analysed in one pass, like the teacher.
 
+A second method, `analyse(mel) -> (logits, embedding)`, returns the same logits and the 512
+numbers the head reads (mean and max over time of the last stage's 256 channels), which vibed stores
+per track as the "sound" input of the mood and similarity models. The committed file was re-exported
+with that method by `model/export_student.py` from the weights of the first export (sha256
+`7f5cb2f8…`): the weights and the logits are bit for bit unchanged, so every number on this card
+stands.
+
 sha256 `{summary['sha256']}`
 
 ## Provenance and licence

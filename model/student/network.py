@@ -6,6 +6,8 @@ after the convolutions, frequency is averaged away and time is pooled globally (
 """
 from __future__ import annotations
 
+from typing import Tuple
+
 import torch
 from torch import nn
 
@@ -62,13 +64,27 @@ class Student(nn.Module):
         )
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        return self.head(self.embed(mel))
+
+    @torch.jit.export
+    def analyse(self, mel: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(logits, embedding): forward()'s logits and the pooled activations the head reads.
+
+        The embedding, 2 x the last stage's width (mean and max over time of each channel), is the
+        student's description of the sound beyond its seven attributes; vibed stores it per track
+        for the mood and similarity models. A second method, so one file serves both uses and a
+        model without it (the teacher) still loads.
+        """
+        pooled = self.embed(mel)
+        return self.head(pooled), pooled
+
+    def embed(self, mel: torch.Tensor) -> torch.Tensor:
         frames = mel.size(2)
         if frames < self.min_frames:
             mel = mel.repeat(1, 1, (self.min_frames + frames - 1) // frames)
         x = ((mel + self.input_offset_db) / self.input_scale_db).unsqueeze(1)
         x = self.features(x).mean(dim=2)                     # (batch, channels, time)
-        pooled = torch.cat([x.mean(dim=2), x.amax(dim=2)], dim=1)
-        return self.head(pooled)
+        return torch.cat([x.mean(dim=2), x.amax(dim=2)], dim=1)
 
 
 def logits_to_attributes(logits: torch.Tensor) -> torch.Tensor:
