@@ -95,6 +95,10 @@ void write_vector(Statement& upsert, std::int64_t track_id, std::int64_t model_i
     upsert.bind_all(track_id, model_id, similarity_model_id, std::as_bytes(vector)).run();
 }
 
+constexpr std::string_view kUpsertEmbedding =
+    "INSERT INTO embeddings (track_id, model_id, embedding) VALUES (?, ?, ?) "
+    "ON CONFLICT (track_id, model_id) DO UPDATE SET embedding = excluded.embedding";
+
 // The tag columns, in the order read_tags() expects.
 constexpr std::string_view kTagColumns = "title, artist, album, albumartist, genre, year, track_no, duration";
 constexpr int kTagColumnCount = 8;
@@ -317,7 +321,9 @@ public:
           upsert_moods_(connection.prepare(kUpsertMoods)),
           delete_moods_(connection.prepare("DELETE FROM moods WHERE track_id = ? AND model_id = ?")),
           upsert_vector_(connection.prepare(kUpsertVector)),
-          delete_vector_(connection.prepare("DELETE FROM vectors WHERE track_id = ? AND model_id = ?")) {}
+          delete_vector_(connection.prepare("DELETE FROM vectors WHERE track_id = ? AND model_id = ?")),
+          upsert_embedding_(connection.prepare(kUpsertEmbedding)),
+          delete_embedding_(connection.prepare("DELETE FROM embeddings WHERE track_id = ? AND model_id = ?")) {}
 
     bool write(const AnalysisRecord& record, std::int64_t now) {
         const std::string error = error_of(record);
@@ -349,6 +355,11 @@ public:
             } else {
                 delete_vector_.bind_all(track_id, record.model_id).run();
             }
+            if (!record.embedding.empty()) {
+                upsert_embedding_.bind_all(track_id, record.model_id, std::as_bytes(std::span(record.embedding))).run();
+            } else {
+                delete_embedding_.bind_all(track_id, record.model_id).run();
+            }
         }
         return true;
     }
@@ -360,6 +371,9 @@ private:
         if (!valid_features(record.features)) return "the feature extractor produced a value that is not a number";
         if (record.moods && !valid_moods(*record.moods)) return "the mood model produced values outside [0, 1]";
         if (record.vector && !valid_vector(*record.vector)) return "the similarity model produced a value that is not a number";
+        if (!record.embedding.empty() && !valid_vector(record.embedding)) {
+            return "the model's embedding has a value that is not a number";
+        }
         return "";
     }
 
@@ -392,6 +406,8 @@ private:
     Statement delete_moods_;
     Statement upsert_vector_;
     Statement delete_vector_;
+    Statement upsert_embedding_;
+    Statement delete_embedding_;
 };
 
 }  // namespace
@@ -554,6 +570,16 @@ VectorSet Index::similarity_vectors(std::int64_t model_id, std::int64_t similari
         std::memcpy(set.values.data() + at, bytes.data(), dimensions * sizeof(float));
     }
     return set;
+}
+
+std::optional<std::vector<float>> Index::embedding(std::int64_t track_id, std::int64_t model_id) {
+    auto statement = connection_.prepare("SELECT embedding FROM embeddings WHERE track_id = ? AND model_id = ?");
+    statement.bind_all(track_id, model_id);
+    if (!statement.step()) return std::nullopt;
+    const auto bytes = statement.column_blob(0);
+    std::vector<float> values(bytes.size() / sizeof(float));
+    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+    return values;
 }
 
 void Index::store_moods(std::int64_t model_id, std::int64_t mood_model_id, std::span<const MoodUpdate> updates) {

@@ -2,7 +2,7 @@
 // The index: what vibed knows about every file of the library, in one SQLite
 // database (WAL mode, so readers are never blocked by the daemon writing).
 //
-// Schema (version 3; the playlist engine writes WHERE clauses against the
+// Schema (version 4; the playlist engine writes WHERE clauses against the
 // `library` view's bare column names; docs/database.md has every column):
 //   tracks(id, path UNIQUE, size, mtime_ns, title, artist, album, albumartist,
 //          genre, year, track_no, duration, status 'pending'|'ok'|'error',
@@ -15,6 +15,8 @@
 //         mood_arousal, happy, tense, sad, calm, mood)
 //   vectors(track_id -> tracks, model_id, similarity_model_id -> models,
 //           vector BLOB of float32)    -- the similarity model's vector
+//   embeddings(track_id -> tracks, model_id -> models,
+//              embedding BLOB of float32)  -- the attribute model's embedding
 //   VIEW library: tracks with status 'ok' joined with their attributes and,
 //          where present, features and moods:
 //          id, path, title, artist, album, albumartist, genre, year, track_no,
@@ -86,6 +88,7 @@ struct AnalysisRecord {
     std::int64_t model_id = 0;
     std::int64_t mood_model_id = 0;  // with moods
     std::int64_t similarity_model_id = 0;  // with vector
+    std::vector<float> embedding;  // the model's (core::ModelOutput); empty: it has none
     std::string error;  // why it failed
 };
 
@@ -223,6 +226,9 @@ public:
     // The vectors of every analysed ('ok') track, in one read. Throws
     // DatabaseError when stored vectors disagree on their length.
     VectorSet similarity_vectors(std::int64_t model_id, std::int64_t similarity_model_id);
+
+    // The embedding `model_id` computed for the track, if it has one.
+    std::optional<std::vector<float>> embedding(std::int64_t track_id, std::int64_t model_id);
 
     // SELECT ... FROM library WHERE model_id = ? AND (<where_sql>)
     // ORDER BY <order_by_sql, or path>, binding model_id then filter.params.

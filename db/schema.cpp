@@ -131,6 +131,19 @@ CREATE TABLE vectors (
 ) WITHOUT ROWID;
 CREATE INDEX vectors_by_similarity_model ON vectors(similarity_model_id);
 )sql",
+    // 3 -> 4: the attribute model's embedding of each track (ModelOutput),
+    // float32, native byte order, 2 KB for the student's 512 numbers. Only a
+    // model with an analyse() method writes one. Tracks analysed before have
+    // none; a new model file (the student that has the method) makes them
+    // pending again, so they get one when re-analysed in the background.
+    R"sql(
+CREATE TABLE embeddings (
+    track_id  INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    model_id  INTEGER NOT NULL REFERENCES models(id),
+    embedding BLOB NOT NULL CHECK (length(embedding) > 0 AND length(embedding) % 4 = 0),
+    PRIMARY KEY (track_id, model_id)
+) WITHOUT ROWID;
+)sql",
 };
 
 std::int64_t read_pragma(Connection& connection, std::string_view name) {

@@ -88,6 +88,17 @@ std::size_t stream_excerpts(AudioDecoder& decoder, const std::vector<FrontEnd::E
     return samples;
 }
 
+// Segments combine like the logits: each one's embedding weighted by its length.
+void add_weighted(std::vector<double>& sums, const std::vector<float>& embedding, std::size_t frames,
+                  const std::filesystem::path& file) {
+    if (sums.empty()) sums.assign(embedding.size(), 0.0);
+    if (embedding.size() != sums.size()) {
+        throw AnalysisError(file.string() + ": the model's embedding changed length between segments (" +
+                            std::to_string(sums.size()) + ", then " + std::to_string(embedding.size()) + ")");
+    }
+    for (std::size_t i = 0; i < sums.size(); ++i) sums[i] += static_cast<double>(embedding[i]) * frames;
+}
+
 // Rethrows whatever went wrong as one line that starts with the file name.
 [[noreturn]] void rethrow_for(const std::filesystem::path& file) {
     try {
@@ -126,10 +137,12 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
         const AudioFormat format = decoder->format();
         MusicalFeatureExtractor features(format);
         std::array<double, kAttributeCount> weighted_logits{};
+        std::vector<double> weighted_embedding;
         std::size_t total_frames = 0;
         const auto on_clip = [&](const LogMel& clip) {
-            const Logits logits = model_->logits(clip);
-            for (std::size_t i = 0; i < kAttributeCount; ++i) weighted_logits[i] += logits[i] * clip.frames;
+            const ModelOutput output = model_->analyse(clip);
+            for (std::size_t i = 0; i < kAttributeCount; ++i) weighted_logits[i] += output.logits[i] * clip.frames;
+            add_weighted(weighted_embedding, output.embedding, clip.frames, file);
             total_frames += clip.frames;
             ++result.segments;
         };
@@ -148,6 +161,10 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
             mean_logits[i] = static_cast<float>(weighted_logits[i] / static_cast<double>(total_frames));
         }
         result.attributes = Attributes::from_logits(mean_logits);
+        result.embedding.reserve(weighted_embedding.size());
+        for (const double sum : weighted_embedding) {
+            result.embedding.push_back(static_cast<float>(sum / static_cast<double>(total_frames)));
+        }
         result.features = features.finish();
         result.analysed_seconds = static_cast<double>(samples) / kFeatureSampleRate;
     } catch (...) {

@@ -53,6 +53,9 @@ struct TrackAnalysis {
     MusicalFeatures features;
     std::optional<Moods> moods;  // with AnalysisOptions::mood_model
     std::optional<std::vector<float>> vector;  // with AnalysisOptions::similarity_model
+    // The model's embedding (ModelOutput), length-weighted over segments;
+    // empty when the model has none.
+    std::vector<float> embedding;
     double audio_seconds = 0;     // the track's length
     double analysed_seconds = 0;  // of it decoded and analysed (less with excerpts)
     std::size_t segments = 0;  // model passes (1 for ordinary tracks)

@@ -83,13 +83,15 @@ void AttributeModel::ensure_loaded() const {
     backend_.store(owned_backend_.get(), std::memory_order_release);
 }
 
-Logits AttributeModel::logits(const LogMel& clip) const {
+Logits AttributeModel::logits(const LogMel& clip) const { return analyse(clip).logits; }
+
+ModelOutput AttributeModel::analyse(const LogMel& clip) const {
     const ModelBackend* backend = backend_.load(std::memory_order_acquire);
     if (backend == nullptr) {
         ensure_loaded();
         backend = backend_.load(std::memory_order_acquire);
     }
-    return backend->logits(clip);
+    return backend->analyse(clip);
 }
 
 }  // namespace vibed::core

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/features/log_mel.hpp"
 #include "core/model/attributes.hpp"
@@ -24,6 +25,15 @@ public:
 };
 
 using Logits = std::array<float, kAttributeCount>;
+
+// One forward pass: the logits and, from a model that has an analyse() method
+// (the student, model/student/network.py), its embedding: the pooled
+// activations its head reads, which describe the sound beyond the seven
+// attributes. Empty for a model without that method (the VibeNet import).
+struct ModelOutput {
+    Logits logits{};
+    std::vector<float> embedding;
+};
 
 struct ModelOptions {
     // Threads LibTorch may use inside one forward pass. The process-wide
@@ -59,6 +69,8 @@ public:
     // Loads the network first if needed. Throws ModelError if loading or the
     // forward pass fails.
     [[nodiscard]] Logits logits(const LogMel& clip) const;
+    // The logits and the embedding, in the same single pass.
+    [[nodiscard]] ModelOutput analyse(const LogMel& clip) const;
 
     [[nodiscard]] const std::filesystem::path& file() const { return file_; }
     // Hex sha256 of the model file: the identity stored with every result.

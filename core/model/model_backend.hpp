@@ -9,13 +9,14 @@
 
 namespace vibed::core {
 
-// One loaded network. Concurrent logits() calls must be safe.
+// One loaded network. Concurrent analyse() calls must be safe.
 class ModelBackend {
 public:
     virtual ~ModelBackend() = default;
 
-    // Throws ModelError naming the model file if the forward pass fails.
-    [[nodiscard]] virtual Logits logits(const LogMel& clip) const = 0;
+    // The logits, and the embedding when the network has one. Throws
+    // ModelError naming the model file if the forward pass fails.
+    [[nodiscard]] virtual ModelOutput analyse(const LogMel& clip) const = 0;
 };
 
 // The factory's exported name, looked up with dlsym().

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/model/model_backend.hpp"
 
@@ -42,33 +43,60 @@ auto translating_errors(const std::string& file, const char* failure, Step&& ste
     }
 }
 
+// The optional second method of a model file that also returns its embedding.
+constexpr const char* kAnalyseMethod = "analyse";
+
 class TorchModel final : public ModelBackend {
 public:
-    TorchModel(std::string file, torch::jit::Module scripted) : file_(std::move(file)), scripted_(std::move(scripted)) {}
+    TorchModel(std::string file, torch::jit::Module scripted, bool has_analyse)
+        : file_(std::move(file)), scripted_(std::move(scripted)), has_analyse_(has_analyse) {}
 
-    [[nodiscard]] Logits logits(const LogMel& clip) const override {
+    [[nodiscard]] ModelOutput analyse(const LogMel& clip) const override {
         if (clip.frames == 0) throw ModelError(file_ + ": cannot run the model on an empty clip");
         c10::InferenceMode inference_guard;
         // from_blob does not copy; the clip outlives the forward pass.
         const auto input = torch::from_blob(const_cast<float*>(clip.values.data()),
                                             {1, kMelBands, static_cast<std::int64_t>(clip.frames)}, torch::kFloat32);
-        const at::Tensor output = translating_errors(file_, "forward pass failed", [&] {
-            return scripted_.forward({input}).toTensor().contiguous().to(torch::kFloat32);
-        });
-        if (output.numel() != static_cast<std::int64_t>(kAttributeCount)) {
-            throw ModelError(file_ + ": model returned " + std::to_string(output.numel()) + " values instead of " +
-                             std::to_string(kAttributeCount));
+        ModelOutput result;
+        if (has_analyse_) {
+            const auto outputs = translating_errors(file_, "analyse() failed", [&] {
+                return scripted_.get_method(kAnalyseMethod)({input}).toTuple();
+            });
+            if (outputs->elements().size() != 2) {
+                throw ModelError(file_ + ": analyse() returned " + std::to_string(outputs->elements().size()) +
+                                 " values instead of (logits, embedding)");
+            }
+            result.logits = logits_of(outputs->elements()[0].toTensor());
+            const at::Tensor embedding = floats(outputs->elements()[1].toTensor());
+            if (embedding.numel() == 0) throw ModelError(file_ + ": analyse() returned an empty embedding");
+            result.embedding.assign(embedding.data_ptr<float>(), embedding.data_ptr<float>() + embedding.numel());
+        } else {
+            result.logits = logits_of(translating_errors(file_, "forward pass failed", [&] {
+                return scripted_.forward({input}).toTensor();
+            }));
         }
-        Logits result{};
-        std::copy_n(output.data_ptr<float>(), kAttributeCount, result.begin());
         return result;
     }
 
 private:
+    static at::Tensor floats(const at::Tensor& tensor) { return tensor.contiguous().to(torch::kFloat32); }
+
+    [[nodiscard]] Logits logits_of(const at::Tensor& tensor) const {
+        const at::Tensor output = floats(tensor);
+        if (output.numel() != static_cast<std::int64_t>(kAttributeCount)) {
+            throw ModelError(file_ + ": model returned " + std::to_string(output.numel()) + " values instead of " +
+                             std::to_string(kAttributeCount));
+        }
+        Logits logits{};
+        std::copy_n(output.data_ptr<float>(), kAttributeCount, logits.begin());
+        return logits;
+    }
+
     std::string file_;
     // forward() is not const-qualified, yet in inference mode it does not
     // change the frozen module, so concurrent calls are safe.
     mutable torch::jit::Module scripted_;
+    bool has_analyse_;
 };
 
 }  // namespace
@@ -83,13 +111,17 @@ extern "C" vibed::core::ModelBackend* vibed_create_model_backend(const char* mod
         return torch::jit::load(file, torch::kCPU);
     });
     scripted.eval();
+    const bool has_analyse = scripted.find_method(vibed::core::kAnalyseMethod).has_value();
+    // Freezing keeps only forward() unless told otherwise.
+    std::vector<std::string> other_methods;
+    if (has_analyse) other_methods.emplace_back(vibed::core::kAnalyseMethod);
     // Folding weights and batch norms into constants and fusing ops makes the
     // forward pass several times faster (VibeNet: 1.65 s -> 0.25 s per 30 s
     // clip on one thread). The result cannot be saved, so it is done here at
     // every load rather than in the exported file.
     scripted = translating_errors(file, "cannot prepare the model for inference", [&] {
-        torch::jit::Module frozen = torch::jit::freeze(scripted);
-        return torch::jit::optimize_for_inference(frozen);
+        torch::jit::Module frozen = torch::jit::freeze(scripted, other_methods);
+        return torch::jit::optimize_for_inference(frozen, other_methods);
     });
-    return new vibed::core::TorchModel(file, std::move(scripted));
+    return new vibed::core::TorchModel(file, std::move(scripted), has_analyse);
 }

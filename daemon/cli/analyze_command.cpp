@@ -28,6 +28,7 @@ struct AnalyzeOptions {
     bool strict = false;
     bool quiet = false;
     bool features = false;
+    bool embedding = false;
     std::string model = std::string(core::kDefaultModelName);
     double segment_seconds = core::AnalysisOptions{}.segment_seconds;
     std::string front_end;  // empty: the model's
@@ -73,6 +74,9 @@ std::vector<std::optional<core::TrackAnalysis>> analyze_all(const std::vector<st
 
 void run_analyze(const AnalyzeOptions& options, CliContext& context) {
     const OutputFormat format = parse_output_format(options.format);
+    if (options.embedding && format == OutputFormat::table) {
+        throw std::invalid_argument("--embedding needs -f csv or -f json (512 numbers per file)");
+    }
     CollectOptions collect{options.recursive, std::nullopt};
     if (!options.glob.empty()) collect.glob = options.glob;
     const CollectedFiles collected = collect_files(options.inputs, collect);
@@ -115,9 +119,11 @@ void run_analyze(const AnalyzeOptions& options, CliContext& context) {
 
     std::vector<AttributeRow> rows;
     for (std::size_t i = 0; i < results.size(); ++i) {
-        if (results[i]) rows.push_back({collected.files[i], results[i]->attributes, results[i]->features});
+        if (results[i]) {
+            rows.push_back({collected.files[i], results[i]->attributes, results[i]->features, results[i]->embedding});
+        }
     }
-    write_attribute_rows(std::cout, format, rows, options.features);
+    write_attribute_rows(std::cout, format, rows, {.features = options.features, .embedding = options.embedding});
 }
 
 void run_dump_mel(const std::filesystem::path& input, const std::filesystem::path& output, CliContext& context) {
@@ -146,6 +152,8 @@ void add_analyze_command(CLI::App& app, CliContext& context) {
     command->add_flag("-q,--quiet", options->quiet, "No progress bar and no error messages");
     command->add_flag("--features", options->features,
                       "Also print the musical features (bpm, loudness, key, ...; docs/features.md)");
+    command->add_flag("--embedding", options->embedding,
+                      "Also print the model's embedding (512 numbers for the student; -f csv or json)");
     command->add_option("--model", options->model, "Model name (student, vibenet) or path to a .pt file");
     // For measuring front ends against each other (docs/performance.md), not for users.
     command->add_option("--front-end", options->front_end, "Front end: vibenet, excerpts or COUNTxSECONDS (default: the model's)")

@@ -31,13 +31,28 @@ std::string feature_text(const core::MusicalFeatures& features, std::size_t inde
 
 std::string key_text(const core::MusicalFeatures& features) { return core::key_name(features.key, features.mode); }
 
-void write_csv(std::ostream& out, const std::vector<AttributeRow>& rows, bool with_features) {
+std::string exact(float value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.9g", static_cast<double>(value));
+    return buffer;
+}
+
+std::size_t embedding_length(const std::vector<AttributeRow>& rows) {
+    std::size_t length = 0;
+    for (const auto& row : rows) length = std::max(length, row.embedding.size());
+    return length;
+}
+
+void write_csv(std::ostream& out, const std::vector<AttributeRow>& rows, ExtraColumns extra) {
+    const bool with_features = extra.features;
+    const std::size_t embedding_columns = extra.embedding ? embedding_length(rows) : 0;
     out << "path";
     for (const auto name : core::kAttributeNames) out << ',' << name;
     if (with_features) {
         for (const auto name : core::kFeatureNames) out << ',' << name;
         out << ',' << kKeyNameColumn;
     }
+    for (std::size_t i = 0; i < embedding_columns; ++i) out << ",embedding_" << i;
     out << '\n';
     for (const auto& row : rows) {
         out << csv_field(row.path.string());
@@ -46,11 +61,16 @@ void write_csv(std::ostream& out, const std::vector<AttributeRow>& rows, bool wi
             for (std::size_t i = 0; i < core::kFeatureCount; ++i) out << ',' << feature_text(row.features, i, 6);
             out << ',' << csv_field(key_text(row.features));
         }
+        for (std::size_t i = 0; i < embedding_columns; ++i) {
+            out << ',';
+            if (row.embedding.size() == embedding_columns) out << exact(row.embedding[i]);
+        }
         out << '\n';
     }
 }
 
-void write_json(std::ostream& out, const std::vector<AttributeRow>& rows, bool with_features) {
+void write_json(std::ostream& out, const std::vector<AttributeRow>& rows, ExtraColumns extra) {
+    const bool with_features = extra.features;
     auto array = nlohmann::ordered_json::array();
     for (const auto& row : rows) {
         nlohmann::ordered_json object;
@@ -69,6 +89,16 @@ void write_json(std::ostream& out, const std::vector<AttributeRow>& rows, bool w
                 }
             }
             object[std::string(kKeyNameColumn)] = key_text(row.features);
+        }
+        if (extra.embedding) {
+            auto& field = object["embedding"];
+            if (row.embedding.empty()) {
+                field = nullptr;
+            } else {
+                // Through the exact text, so JSON and CSV print the same numbers.
+                field = nlohmann::ordered_json::array();
+                for (const float value : row.embedding) field.push_back(std::stod(exact(value)));
+            }
         }
         array.push_back(object);
     }
@@ -144,11 +174,14 @@ std::string csv_field(std::string_view value) {
 }
 
 void write_attribute_rows(std::ostream& out, OutputFormat format, const std::vector<AttributeRow>& rows,
-                          bool with_features) {
+                          ExtraColumns extra) {
     switch (format) {
-        case OutputFormat::table: write_table(out, rows, with_features); break;
-        case OutputFormat::csv: write_csv(out, rows, with_features); break;
-        case OutputFormat::json: write_json(out, rows, with_features); break;
+        case OutputFormat::table:
+            if (extra.embedding) throw std::invalid_argument("the embedding is printed only with -f csv or -f json");
+            write_table(out, rows, extra.features);
+            break;
+        case OutputFormat::csv: write_csv(out, rows, extra); break;
+        case OutputFormat::json: write_json(out, rows, extra); break;
     }
 }
 

@@ -22,10 +22,21 @@ struct AttributeRow {
     std::filesystem::path path;
     core::Attributes attributes;
     core::MusicalFeatures features;
+    std::vector<float> embedding;  // the model's (core::ModelOutput); empty if it has none
 };
 
+// What follows the attributes. The embedding is for CSV and JSON only: in
+// CSV, columns embedding_0 .. embedding_<n-1> (empty fields for a row without
+// one); in JSON, an "embedding" array (null without one). Printed with nine
+// significant digits, which a float32 reads back exactly.
+struct ExtraColumns {
+    bool features = false;
+    bool embedding = false;
+};
+
+// Throws std::invalid_argument for the embedding in a table.
 void write_attribute_rows(std::ostream& out, OutputFormat format, const std::vector<AttributeRow>& rows,
-                          bool with_features = false);
+                          ExtraColumns extra = {});
 
 // RFC 4180 quoting, for any CSV we print.
 std::string csv_field(std::string_view value);

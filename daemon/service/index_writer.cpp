@@ -111,6 +111,7 @@ void IndexWriter::add(AnalysisOutcome&& outcome) {
         record.mood_model_id = mood_model_id_;
         record.vector = std::move(outcome.analysis->vector);
         record.similarity_model_id = similarity_model_id_;
+        record.embedding = std::move(outcome.analysis->embedding);
     } else {
         record.error = std::move(outcome.error);
     }

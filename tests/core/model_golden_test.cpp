@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -85,6 +87,43 @@ TEST(ModelGolden, BundledStudentGivesItsRecordedOutputs) {
             << "model/student.pt is not the model " << file.filename() << " was recorded with: if it was retrained "
             << "on purpose, re-run tests/golden/make_student_golden.py";
         check_golden(*model, file);
+    }
+}
+
+TEST(ModelGolden, BundledStudentGivesItsRecordedEmbeddingInTheSamePassAsItsLogits) {
+    const auto files = golden_files("embedding_");
+    ASSERT_FALSE(files.empty()) << "no embedding golden files (tests/golden/make_student_golden.py)";
+    const auto model = load_or_skip(kDefaultModelName);
+    for (const auto& file : files) {
+        SCOPED_TRACE(file.filename().string());
+        const auto golden = nlohmann::json::parse(std::ifstream(file));
+        ASSERT_EQ(model->sha256(), golden.at("model_sha256").get<std::string>());
+        const LogMel mel = compute_log_mel(read_samples(kGolden / golden.at("input").get<std::string>()));
+        const ModelOutput output = model->analyse(mel);
+        EXPECT_EQ(output.logits, model->logits(mel));
+        const auto expected = golden.at("embedding").get<std::vector<float>>();
+        ASSERT_EQ(expected.size(), 512u);
+        ASSERT_EQ(output.embedding.size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            // Pooled activations are sums over many more products than a logit's inputs:
+            // the same absolute bound, relative to values above 1.
+            EXPECT_NEAR(output.embedding[i], expected[i], kLogitTolerance * std::max(1.0f, std::abs(expected[i]))) << i;
+        }
+    }
+}
+
+// A model with forward() only, like the VibeNet import: logits, no embedding.
+TEST(ModelGolden, AModelWithoutAnalyseGivesLogitsAndNoEmbedding) {
+    const auto model = AttributeModel::load(kGolden / "forward_only_model.pt");
+    const LogMel mel = compute_log_mel(read_samples(kGolden / "mel_music_like_4s.in.f32"));
+    const ModelOutput output = model->analyse(mel);
+    EXPECT_TRUE(output.embedding.empty());
+    // Its logits: 0.01 x the sum over bands of the mean log-mel, plus 0.1 x the attribute's index.
+    double band_sum = 0;
+    for (const float value : mel.values) band_sum += value;
+    const double mean_sum = band_sum / static_cast<double>(mel.frames);
+    for (std::size_t i = 0; i < kAttributeCount; ++i) {
+        EXPECT_NEAR(output.logits[i], 0.01 * mean_sum + 0.1 * static_cast<double>(i), 1e-3) << kAttributeNames[i];
     }
 }
 

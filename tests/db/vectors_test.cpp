@@ -1,6 +1,6 @@
 // Schema version 3: similarity vectors stored with results, recomputed from
-// stored inputs, read back packed for neighbour search, and an index of
-// version 2 upgraded in place.
+// stored inputs, read back packed for neighbour search, and indexes of
+// versions 2 and 3 upgraded in place (4 added the embeddings).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -227,6 +227,60 @@ TEST(SchemaUpgrade, AVersion2IndexUpgradesInPlaceAndGetsVectorsWithoutReanalysis
     EXPECT_NO_THROW(Index::open_readonly(file));
     // Opening again is idempotent.
     EXPECT_NO_THROW(Index::open(file));
+}
+
+// A version-3 index: version 2 plus the shipped migration 2 -> 3 (a frozen
+// copy), with a similarity vector for the track.
+void write_version_3_index(const fs::path& file) {
+    write_version_2_index(file);
+    Connection connection = Connection::open(file, Connection::Mode::read_write_create);
+    connection.execute(R"sql(
+CREATE TABLE vectors (
+    track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE, model_id INTEGER NOT NULL REFERENCES models(id),
+    similarity_model_id INTEGER NOT NULL REFERENCES models(id),
+    vector BLOB NOT NULL CHECK (length(vector) > 0 AND length(vector) % 4 = 0),
+    PRIMARY KEY (track_id, model_id)) WITHOUT ROWID;
+CREATE INDEX vectors_by_similarity_model ON vectors(similarity_model_id);
+INSERT INTO models VALUES (3, 'similarity-v1', 'ssss');
+INSERT INTO vectors VALUES (1, 1, 3, x'0000803f000000c0');
+PRAGMA user_version = 3;
+)sql");
+}
+
+TEST(SchemaUpgrade, AVersion3IndexKeepsEverythingAndItsTracksAreReanalysedByANewModel) {
+    ScratchDir dir;
+    const fs::path file = dir / "library.db";
+    write_version_3_index(file);
+    EXPECT_THROW(Index::open_readonly(file), DatabaseError);  // readers ask for the upgrade first
+    Index index = Index::open(file);
+    const std::int64_t model = index.ensure_model("student", "aaaa");
+    ASSERT_EQ(model, 1);
+    const auto rows = index.select_library(model, {});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].tags.title, "Old");
+    EXPECT_FLOAT_EQ(rows[0].attributes.valence, 0.7f);
+    ASSERT_TRUE(rows[0].features.has_value());
+    ASSERT_TRUE(rows[0].moods.has_value());
+    EXPECT_EQ(rows[0].moods->mood(), core::Mood::sad);
+    const std::int64_t similarity = index.ensure_model("similarity-v1", "ssss");
+    const VectorSet set = index.similarity_vectors(model, similarity);
+    ASSERT_EQ(set.size(), 1u);
+    EXPECT_EQ(set.vector(0)[0], 1.0f);
+    EXPECT_EQ(set.vector(0)[1], -2.0f);
+    // No embedding yet: the old model file had none. The track stays analysed
+    // for that model, and a new model file (the student with analyse()) finds
+    // it missing, so the scanner analyses it again and stores one.
+    EXPECT_FALSE(index.embedding(rows[0].id, model).has_value());
+    EXPECT_TRUE(index.file_state("/m/old.flac", model)->analysed());
+    const std::int64_t new_student = index.ensure_model("student", "cccc");
+    EXPECT_FALSE(index.file_state("/m/old.flac", new_student)->analysed());
+    AnalysisRecord again = ok_record("/m/old.flac", new_student, 0.2f, 100, 1000);
+    again.features = some_features();
+    again.embedding = {0.25f, 0.5f};
+    ASSERT_TRUE(index.record_result(again));
+    EXPECT_EQ(index.embedding(rows[0].id, new_student), (std::vector<float>{0.25f, 0.5f}));
+    EXPECT_NO_THROW(Index::open_readonly(file));
+    EXPECT_NO_THROW(Index::open(file));  // idempotent
 }
 
 }  // namespace

@@ -8,7 +8,9 @@ tests/golden/mel_<case> signal (mel_<case>.out.f32, written by
 make_mel_golden.py) and writes tests/golden/student_<case>.json. The C++ test
 (tests/core/model_golden_test.cpp) recomputes the log-mel from the samples and
 must land on the same logits, so a change to the front end or to the model
-file shows up. Re-run it whenever model/student.pt is retrained.
+file shows up. It also writes tests/golden/embedding_<case>.json: the 512-number
+embedding of the model's analyse() method on the same input. Re-run it whenever
+model/student.pt is retrained.
 """
 import hashlib
 import json
@@ -31,6 +33,7 @@ def main() -> None:
         mel = np.fromfile(GOLDEN / f"mel_{case}.out.f32", dtype="<f4").reshape(128, meta["frames"])
         with torch.inference_mode():
             logits = model(torch.from_numpy(mel).unsqueeze(0))[0].tolist()
+            embedding = model.analyse(torch.from_numpy(mel).unsqueeze(0))[1][0].tolist()
         record = {
             "description": f"model/student.pt on VibeNet's log-mel of mel_{case}.in.f32",
             "generator": "tests/golden/make_student_golden.py",
@@ -41,6 +44,15 @@ def main() -> None:
         }
         (GOLDEN / f"student_{case}.json").write_text(json.dumps(record, indent=1) + "\n")
         print(f"student_{case}.json: {[round(v, 4) for v in logits]}")
+        embedding_record = {
+            "description": f"model/student.pt's analyse() embedding of VibeNet's log-mel of mel_{case}.in.f32",
+            "generator": "tests/golden/make_student_golden.py",
+            "model_sha256": digest,
+            "input": f"mel_{case}.in.f32",
+            "sample_rate": 16000,
+            "embedding": embedding,
+        }
+        (GOLDEN / f"embedding_{case}.json").write_text(json.dumps(embedding_record) + "\n")
 
 
 if __name__ == "__main__":

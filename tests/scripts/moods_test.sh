@@ -19,6 +19,18 @@ sox -D -R -q -n -r 44100 -c 2 "$L/pulse.flac" synth 0.05 sine 523.25 pad 0 0.45 
 vibectl() { "$vibectl" -c "$dir/config.toml" "$@"; }
 "$vibed" -c "$dir/config.toml" --once >"$dir/first.log" 2>&1 || fail "vibed --once failed: $(cat "$dir/first.log")"
 
+# 0. The daemon stored the model's embedding with each track: 512 float32 for
+# the student (its analyse() method), none for a model without one.
+db="$dir/data/library.db"
+case "$(basename "$(test_model)")" in student.pt) embedding_bytes=2048 ;; *) embedding_bytes= ;; esac
+stored=$(sqlite3 "file:$db?mode=ro" "SELECT COUNT(*), COALESCE(MIN(length(embedding)), ''), COALESCE(MAX(length(embedding)), '') FROM embeddings")
+if [ -n "$embedding_bytes" ]; then
+  tracks=$(sqlite3 "file:$db?mode=ro" "SELECT COUNT(*) FROM tracks WHERE status = 'ok'")
+  [ "$stored" = "$tracks|$embedding_bytes|$embedding_bytes" ] || fail "embeddings stored: $stored (count|min|max bytes) for $tracks tracks"
+else
+  [ "$stored" = "0||" ] || fail "a model without analyse() stored embeddings: $stored"
+fi
+
 # 1. Every track has features and moods, exported as columns.
 export_csv=$(vibectl export -f csv)
 python3 - "$export_csv" <<'PY' || fail "export: $export_csv"

@@ -83,7 +83,37 @@ grep -q "pipe.mp3: is a FIFO" "$work/special.err" || fail "FIFO: $(cat "$work/sp
 grep -q "zero.mp3: is a device" "$work/special.err" || fail "device link: $(cat "$work/special.err")"
 grep -q "^song.wav," "$work/special.csv" || fail "the good file after the special ones was not analysed"
 
-# 6. Usage errors are not analysis failures.
+# 6. --embedding: the student's 512 numbers, the same in CSV and JSON and with
+# the same attributes as without the flag; a model without analyse() (the
+# forward-only fixture, like the VibeNet import) gives none; no table.
+student="$source_dir/model/student.pt"
+"$vibectl" analyze --model "$student" -q -f csv song.wav > "$work/plain.csv"
+"$vibectl" analyze --model "$student" -q -f csv --embedding song.wav song.flac > "$work/embedding.csv"
+"$vibectl" analyze --model "$student" -q -f json --embedding song.wav > "$work/embedding.json"
+"$vibectl" analyze --model "$source_dir/tests/golden/forward_only_model.pt" -q -f json --embedding song.wav \
+  > "$work/none.json"
+python3 - "$work" <<'PY' || fail "--embedding output is wrong"
+import csv, json, math, sys
+work = sys.argv[1]
+plain = next(csv.DictReader(open(f"{work}/plain.csv")))
+rows = {r["path"]: r for r in csv.DictReader(open(f"{work}/embedding.csv"))}
+header = list(next(iter(rows.values())).keys())
+columns = [f"embedding_{i}" for i in range(512)]
+assert header[-513] == "valence" and header[-512:] == columns, "CSV columns"
+assert all(rows["song.wav"][k] == plain[k] for k in plain), "attributes changed with --embedding"
+wav = [float(rows["song.wav"][c]) for c in columns]
+flac = [float(rows["song.flac"][c]) for c in columns]
+assert all(math.isfinite(v) for v in wav) and max(wav) > 0, "embedding values"
+assert max(abs(a - b) for a, b in zip(wav, flac)) < 1e-3, "lossless copies differ"
+assert json.load(open(f"{work}/embedding.json"))[0]["embedding"] == wav, "JSON and CSV differ"
+assert json.load(open(f"{work}/none.json"))[0]["embedding"] is None, "a forward-only model gave an embedding"
+PY
+set +e
+"$vibectl" analyze --model "$student" -q --embedding song.wav > /dev/null 2> "$work/table.err"
+[ $? != 0 ] && grep -q -- "--embedding needs -f csv" "$work/table.err" || fail "--embedding in a table should be refused"
+set -e
+
+# 7. Usage errors are not analysis failures.
 set +e
 "$vibectl" analyze -f yaml song.wav > /dev/null 2>&1
 [ $? = 2 ] || fail "bad option should exit 2"
