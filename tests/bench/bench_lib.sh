@@ -18,6 +18,19 @@ teacher_model="$source_dir/model/generated/vibenet.pt"
 student_model="$source_dir/model/student.pt"
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+# prepare_work_dir: the folder in `work` (a --keep DIR) made and checked
+# empty, or, when `work` is empty, a temporary folder removed on exit.
+prepare_work_dir() {
+  if [ -n "$work" ]; then
+    mkdir -p "$work"
+    [ -z "$(ls -A "$work")" ] || die "$work is not empty"
+    work=$(realpath "$work")
+  else
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+  fi
+}
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 
 # build_targets TARGET...: configures a Release tree if needed, then builds (-j2:

@@ -37,13 +37,8 @@ done
 if [ -n "$reuse" ]; then
   work=$reuse
   [ -f "$work/100k/library.db" ] || die "$work: no benchmark library built with --keep"
-elif [ -n "$work" ]; then
-  mkdir -p "$work"
-  [ -z "$(ls -A "$work")" ] || die "$work is not empty"
-  work=$(realpath "$work")
 else
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
+  prepare_work_dir
 fi
 model=$(realpath "$student_model")
 [ -f "$model" ] || die "$model: no student model"

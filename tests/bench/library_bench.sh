@@ -29,14 +29,7 @@ done
 [ -n "$model" ] || model=$(default_model)
 [ -f "$model" ] || die "$model: no such model"
 model=$(realpath "$model")  # the config accepts absolute paths only
-if [ -n "$work" ]; then
-  mkdir -p "$work"
-  [ -z "$(ls -A "$work")" ] || die "$work is not empty"
-  work=$(realpath "$work")
-else
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-fi
+prepare_work_dir
 
 build_targets vibed
 pool_size=60
