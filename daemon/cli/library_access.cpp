@@ -20,19 +20,23 @@ namespace {
 // its socket and its database (--database included). When that file broke
 // after the daemon started (the daemon keeps the old one), the built-in
 // defaults with the daemon's socket and database.
+// The built-in defaults as vibed runs on them: with MPD's output when MPD is found.
+config::Config defaults_with_player_outputs() {
+    config::Config config = config::default_config();
+    try {
+        config::add_player_outputs(config);
+    } catch (const std::exception&) {
+        // an unreadable mpd.conf only costs the MPD output here
+    }
+    return config;
+}
+
 config::Config running_daemon_config(const DaemonRecord& record) {
     config::Config config;
     try {
-        config = record.config.empty() ? config::default_config() : config::load_config(record.config);
+        config = record.config.empty() ? defaults_with_player_outputs() : config::load_config(record.config);
     } catch (const std::exception&) {
-        config = config::default_config();
-    }
-    if (config.source.empty()) {
-        try {
-            config::add_player_outputs(config);
-        } catch (const std::exception&) {
-            // an unreadable mpd.conf only costs the MPD output here
-        }
+        config = defaults_with_player_outputs();
     }
     config.daemon.socket = record.socket;
     if (!record.database.empty()) config.database.path = record.database;
@@ -53,13 +57,7 @@ config::Config fallback_for_broken(const config::ConfigError& error, bool& noted
     }
     if (say) std::fprintf(stderr, "vibectl: %s; the config is broken, using the built-in defaults\n",
                  first_line(error.what()).c_str());
-    config::Config config = config::default_config();
-    try {
-        config::add_player_outputs(config);
-    } catch (const std::exception&) {
-        // an unreadable mpd.conf only costs the MPD output here
-    }
-    return config;
+    return defaults_with_player_outputs();
 }
 
 }  // namespace
