@@ -113,18 +113,17 @@ BuiltPlaylist build_named(LibraryAccess& library, const config::PlaylistDefiniti
 }
 
 QuerySelection select_by_query(LibraryAccess& library, const std::string& query_text) {
-    playlist::Query query;
+    QuerySelection selection;
     try {
-        query = playlist::parse_query(query_text);
+        selection.query = playlist::parse_query(query_text);
     } catch (const playlist::QueryError& e) {
         throw std::runtime_error("bad query:\n" + playlist::render_query_error(query_text, e));
     }
-    QuerySelection selection;
-    auto rows = library.index.select_library(require_model(library), playlist::compile(query));
+    auto rows = library.index.select_library(require_model(library), playlist::compile(selection.query));
     selection.matches = rows.size();
     playlist::SelectionOptions options;
     options.seed = query_text;
-    selection.tracks = playlist::select_tracks(std::move(rows), query, options);
+    selection.tracks = playlist::select_tracks(std::move(rows), selection.query, options);
     return selection;
 }
 

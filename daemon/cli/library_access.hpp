@@ -10,6 +10,7 @@
 #include "daemon/cli/cli_context.hpp"
 #include "daemon/service/playlist_builder.hpp"
 #include "db/index.hpp"
+#include "playlist/query/ast.hpp"
 
 namespace vibed::daemon {
 
@@ -52,6 +53,7 @@ BuiltPlaylist build_named(LibraryAccess& library, const config::PlaylistDefiniti
 // The tracks a query selects, as `vibectl tracks` lists them. Throws
 // std::runtime_error with the query and a caret for a bad query.
 struct QuerySelection {
+    playlist::Query query;              // as parsed
     std::size_t matches = 0;            // before the query's limit
     std::vector<db::LibraryRow> tracks;
 };

@@ -102,7 +102,7 @@ void run_tracks(const CliContext& context, const std::string& query_text, const 
     if (selection.tracks.size() != selection.matches) std::fprintf(stderr, "; %zu listed", selection.tracks.size());
     std::fprintf(stderr, "\n");
     write_track_list(std::cout, parse_track_format(format), selection.tracks,
-                     query_columns(playlist::parse_query(query_text)), query_text);
+                     query_columns(selection.query), query_text);
 }
 
 void run_export(const CliContext& context, const std::string& format) {
