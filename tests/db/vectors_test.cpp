@@ -197,15 +197,14 @@ PRAGMA user_version = 2;
 )sql");
 }
 
-TEST(SchemaUpgrade, AVersion2IndexUpgradesInPlaceAndGetsVectorsWithoutReanalysis) {
-    ScratchDir dir;
-    const fs::path file = dir / "library.db";
-    write_version_2_index(file);
-    EXPECT_THROW(Index::open_readonly(file), DatabaseError);  // readers ask for the upgrade first
-    Index index = Index::open(file);
-    const std::int64_t model = index.ensure_model("student", "aaaa");
-    ASSERT_EQ(model, 1);
-    const auto rows = index.select_library(model, {});
+// An old index opened for writing: readers ask for the upgrade first.
+Index upgraded(const fs::path& file) {
+    EXPECT_THROW(Index::open_readonly(file), DatabaseError);
+    return Index::open(file);
+}
+
+// The one track write_version_2_index() stores, as an upgraded index lists it.
+void expect_the_old_track(const std::vector<LibraryRow>& rows) {
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].tags.title, "Old");
     EXPECT_FLOAT_EQ(rows[0].attributes.valence, 0.7f);
@@ -213,6 +212,17 @@ TEST(SchemaUpgrade, AVersion2IndexUpgradesInPlaceAndGetsVectorsWithoutReanalysis
     EXPECT_DOUBLE_EQ(rows[0].features->bpm, 120);
     ASSERT_TRUE(rows[0].moods.has_value());
     EXPECT_EQ(rows[0].moods->mood(), core::Mood::sad);
+}
+
+TEST(SchemaUpgrade, AVersion2IndexUpgradesInPlaceAndGetsVectorsWithoutReanalysis) {
+    ScratchDir dir;
+    const fs::path file = dir / "library.db";
+    write_version_2_index(file);
+    Index index = upgraded(file);
+    const std::int64_t model = index.ensure_model("student", "aaaa");
+    ASSERT_EQ(model, 1);
+    const auto rows = index.select_library(model, {});
+    ASSERT_NO_FATAL_FAILURE(expect_the_old_track(rows));
     // Still analysed (vectors need no audio) ...
     EXPECT_TRUE(index.file_state("/m/old.flac", model)->analysed());
     // ... and listed for its vector, computed from what is stored.
@@ -251,17 +261,11 @@ TEST(SchemaUpgrade, AVersion3IndexKeepsEverythingAndItsTracksAreReanalysedByANew
     ScratchDir dir;
     const fs::path file = dir / "library.db";
     write_version_3_index(file);
-    EXPECT_THROW(Index::open_readonly(file), DatabaseError);  // readers ask for the upgrade first
-    Index index = Index::open(file);
+    Index index = upgraded(file);
     const std::int64_t model = index.ensure_model("student", "aaaa");
     ASSERT_EQ(model, 1);
     const auto rows = index.select_library(model, {});
-    ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0].tags.title, "Old");
-    EXPECT_FLOAT_EQ(rows[0].attributes.valence, 0.7f);
-    ASSERT_TRUE(rows[0].features.has_value());
-    ASSERT_TRUE(rows[0].moods.has_value());
-    EXPECT_EQ(rows[0].moods->mood(), core::Mood::sad);
+    ASSERT_NO_FATAL_FAILURE(expect_the_old_track(rows));
     const std::int64_t similarity = index.ensure_model("similarity-v1", "ssss");
     const VectorSet set = index.similarity_vectors(model, similarity);
     ASSERT_EQ(set.size(), 1u);
