@@ -44,13 +44,6 @@ ln -s /dev/zero "$dir/library/a/zero.mp3"
 alive() { kill -0 "$daemon_pid" 2>/dev/null || fail "vibed exited: $(tail -n 5 "$dir/vibed.log")"; }
 ctl() { "$vibectl" -c "$dir/config.toml" "$@"; }
 analysed_is() { [ "$(status_field "$dir" analysed)" = "$1" ]; }
-# problem_matches AREA TEXT: `vibectl status` lists a problem of AREA mentioning TEXT.
-problem_matches() {
-  ctl status --json | python3 -c "
-import json, sys
-problems = json.load(sys.stdin)['daemon']['problems']
-sys.exit(0 if any(p['area'] == '$1' and '$2' in p['message'] for p in problems) else 1)"
-}
 no_problems() { ctl status --json | python3 -c "import json,sys; sys.exit(1 if json.load(sys.stdin)['daemon']['problems'] else 0)"; }
 indexed() { indexed_paths "$dir" | grep -x "$1" >/dev/null; }
 not_indexed() { ! indexed "$1"; }
@@ -130,7 +123,7 @@ rm "$dir/library/a/$bad_name"
 lock_pid=$!
 sleep 0.5
 rm "$dir/library/a/one.mp3"
-wait_until 30 "the lock shown in status" problem_matches database locked
+wait_until 30 "the lock shown in status" problem_matches "$dir" database locked
 ctl status | grep -q "^PROBLEM:   database: .*locked" || fail "status text without the problem: $(ctl status)"
 alive
 wait "$lock_pid"
@@ -143,7 +136,7 @@ alive
 dd if=/dev/zero of="$dir/dbfs/filler" bs=4k 2>/dev/null || true
 rm "$dir/library/a/two.flac"
 cp "$fixture_dir/song.opus" "$dir/library/a/five.opus"
-wait_until 60 "the full disk shown in status" problem_matches database full
+wait_until 60 "the full disk shown in status" problem_matches "$dir" database full
 alive
 indexed "$dir/library/a/three.ogg" || fail "a committed track vanished while the disk was full"
 rm "$dir/dbfs/filler"

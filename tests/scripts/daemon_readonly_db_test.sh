@@ -46,12 +46,6 @@ cp "$fixture_dir/song.flac" "$dir/library/a/two.flac"
 alive() { kill -0 "$daemon_pid" 2>/dev/null || fail "vibed exited: $(tail -n 5 "$dir/vibed.log")"; }
 ctl() { "$vibectl" -c "$dir/config.toml" "$@"; }
 analysed_is() { [ "$(status_field "$dir" analysed)" = "$1" ]; }
-problem_matches() {
-  ctl status --json | python3 -c "
-import json, sys
-problems = json.load(sys.stdin)['daemon']['problems']
-sys.exit(0 if any(p['area'] == '$1' and '$2' in p['message'] for p in problems) else 1)"
-}
 status_of() { ctl export -f json | python3 -c "
 import json, sys
 print(next((t['status'] for t in json.load(sys.stdin) if t['path'] == '$1'), 'absent'))"; }
@@ -67,7 +61,7 @@ echo "vibed test: database disk fails" >"$trigger"
 ! touch "$dir/dbfs/probe" 2>/dev/null || fail "the file system is still writable after the injected error"
 rm "$dir/library/a/one.mp3"
 cp "$fixture_dir/song.ogg" "$dir/library/a/three.ogg"
-wait_until 60 "the write failure shown in status" problem_matches database "I/O error"
+wait_until 60 "the write failure shown in status" problem_matches "$dir" database "I/O error"
 sleep 3  # a few retries
 alive
 [ "$(indexed_paths "$dir")" = "$committed" ] || fail "index while read-only: $(indexed_paths "$dir")"

@@ -59,6 +59,15 @@ status_field() {
   "$vibectl" -c "$1/config.toml" status --json | python3 -c "import json,sys; print(json.load(sys.stdin)['tracks']['$2'])"
 }
 
+# problem_matches DIR AREA TEXT: `vibectl status` of the daemon configured in
+# DIR lists a problem of AREA whose message mentions TEXT.
+problem_matches() {
+  "$vibectl" -c "$1/config.toml" status --json | python3 -c "
+import json, sys
+problems = json.load(sys.stdin)['daemon']['problems']
+sys.exit(0 if any(p['area'] == sys.argv[1] and sys.argv[2] in p['message'] for p in problems) else 1)" "$2" "$3"
+}
+
 # indexed_paths DIR: the paths in the index, one per line, sorted.
 indexed_paths() {
   "$vibectl" -c "$1/config.toml" export -f json |
