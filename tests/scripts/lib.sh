@@ -82,8 +82,8 @@ start_test_dir() {
   daemon_pid=""
   trap 'stop_test_dir' EXIT
 }
-stop_test_dir() {
-  local status=$?
+stop_test_dir() {  # [STATUS]: the test's exit status, when other clean-up ran first
+  local status=${1:-$?}
   [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
   [ "$status" = 0 ] || show_logs
   [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 start_test_dir
 require_mpd
-trap 'stop_mpd; stop_test_dir' EXIT
+trap 'status=$?; stop_mpd; stop_test_dir $status' EXIT
 
 # Twelve 3-second tracks in four "artists", distinct enough to have neighbours.
 mkdir -p "$dir/library" "$dir/elsewhere" "$dir/mpd"

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 start_test_dir
 require_mpd
-trap 'stop_mpd; stop_test_dir' EXIT
+trap 'status=$?; stop_mpd; stop_test_dir $status' EXIT
 
 mkdir -p "$dir/library/A" "$dir/library/B" "$dir/elsewhere" "$dir/mpd"
 cp "$fixture_dir/song.mp3" "$dir/library/A/one.mp3"
