@@ -1,32 +1,39 @@
 #!/usr/bin/python3
-"""Learn moods people agree with: a linear mood model on human labels, cross-validated by artist.
+"""Learn moods people agree with from three human-labelled collections: one linear mood model,
+cross-validated by artist within each collection and across collections (issue 17).
 
-    /usr/bin/python3 model/train_moods.py            # features -> cross-validation -> model -> card
+    /usr/bin/python3 model/train_moods.py            # inputs -> cross-validation -> model -> card
 
 Steps:
- 1. inputs:  `vibectl analyze --features -f csv` (the bundled student's seven attributes and the
-             musical features, exactly as the daemon computes them) on the 400 clips of
-             ../shared/corpus/music-clips; also VibeNet's own attributes (`--model vibenet`) when the
-             teacher has been imported (model/import_vibenet.py), for the comparison table.
-             Cached in build/moods/ by the vibectl binary's and the models' identity.
- 2. labels:  ../shared/corpus/music-clips-moods.csv (quadrant per clip, artist group, genres).
- 3. cross-validation: repeated 5-fold, every artist group inside one fold, the regularisation chosen
-             inside each training fold by an inner grouped 4-fold (never on the test fold). Compared
-             side by side: VibeNet's raw values, the baseline softmax on the student's seven
-             attributes, and the mood model; the default playlists' rules (config/vibed.toml) are
-             scored on the held-out predictions.
- 4. model:   the same recipe fitted on all 400 clips -> model/moods.json (read by vibed) and
-             model/moods-card.json + docs/model-card-moods.md (generated from the same numbers).
+ 1. inputs:  `vibectl analyze --features --embedding -f csv` (the bundled student's seven attributes,
+             the twelve musical features and its 512-number embedding, exactly as the daemon computes
+             them) of the clips of ../shared/corpus/{music-clips,mirex-like,emotify}, cached in
+             model/cache/moods/ by the vibectl binary's and the student's identity (model/mood_sources.py).
+ 2. labels:  quadrants (music-clips), AllMusic mood clusters (mirex-like, C4 left out), listeners'
+             shares of nine emotions (emotify), mapped onto valence, arousal and the four moods as
+             model/mood_sources.py explains.
+ 3. training: shared inputs standardised over the pooled training clips; three heads (valence and
+             arousal: logistic, moods: softmax) learn from every collection whose labels say something
+             about them, soft targets as sample weights; each collection weighs the same in total; a
+             per-collection offset absorbs how differently the collections are balanced and is left out
+             of the exported model (which keeps the 4Q collection's intercepts). The regularisation is
+             chosen inside each training fold by an inner artist-grouped 3-fold (never on a test fold).
+ 4. cross-validation: (a) artist-grouped 5-fold within each collection, repeated, every fold trained on
+             the other folds of all three; (b) train on two collections, test on the third. Recipes side
+             by side (today's recipe, trained on the 4Q clips only, is the "before").
+ 5. model:   the chosen recipe fitted on every clip -> model/moods.json (read by vibed),
+             model/moods-card.json, docs/model-card-moods.md and tests/golden/moods_golden.json.
 Python builds the model only; vibed evaluates it in C++ (core/model/mood_model.cpp).
+
+Named tag inputs (a later student's tag probabilities) join with `--extra-inputs NAME,...` once the
+analysis table has such columns and core/model/model_inputs.cpp knows them.
 """
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
 import math
-import os
+import multiprocessing
 import re
 import subprocess
 import sys
@@ -36,13 +43,14 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import mood_sources as sources  # noqa: E402
+
+REPO = sources.REPO
 SHARED = REPO.parent / "shared"
 SEED = 20261201
-QUADRANTS = ("Q1", "Q2", "Q3", "Q4")
-MOODS = ("happy", "tense", "sad", "calm")  # Q1..Q4, core/model/moods.hpp
+MOODS = sources.MOODS  # core/model/moods.hpp order
 ATTRIBUTES = ("acousticness", "danceability", "energy", "instrumentalness", "liveness", "speechiness", "valence")
 
 # The mood model's inputs: (name, transform, unknown_if_zero). The key's pitch class is left out: C is
@@ -62,104 +70,9 @@ FEATURE_INPUTS = (
     ("harmonic_change", "identity", False),
 )
 ATTRIBUTE_INPUTS = tuple((name, "identity", False) for name in ATTRIBUTES)
-MAX_STANDARDISED = 4.0  # as core/model/mood_model.cpp clamps
-C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
-
-# The default playlists' rules before the mood model (VibeNet's attributes only), for the comparison.
-PREVIOUS_RULES = {
-    "Morning Mix": "valence >= 0.55 and energy >= 0.3 and energy <= 0.7 and speechiness < 0.4",
-    "Driving Vibes": "energy >= 0.6 and valence >= 0.5 and danceability >= 0.5",
-    "Workout": "energy >= 0.75 and danceability >= 0.55",
-    "Chill": "energy <= 0.45 and valence >= 0.35 and speechiness < 0.33",
-    "Party": "danceability >= 0.7 and energy >= 0.65 and valence >= 0.5",
-    "Melancholy": "valence <= 0.35 and energy <= 0.5",
-}
-
-# What each default playlist promises, as the quadrants that count as a correct pick.
-PLAYLIST_PROMISES = {
-    "Melancholy": ("sad", {"Q3"}),
-    "Chill": ("calm and content", {"Q4"}),
-    "Morning Mix": ("positive", {"Q1", "Q4"}),
-    "Driving Vibes": ("happy and upbeat", {"Q1"}),
-    "Workout": ("intense", {"Q1", "Q2"}),
-    "Party": ("happy and upbeat", {"Q1"}),
-}
-
-
-# ---- inputs ------------------------------------------------------------------------------------
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def build_vibectl(build_dir: Path) -> Path:
-    if not (build_dir / "build.ninja").exists():
-        subprocess.run(["cmake", "-S", str(REPO), "-B", str(build_dir), "-G", "Ninja",
-                        "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", str(build_dir), "--target", "vibectl", "-j", "2"], check=True,
-                   stdout=subprocess.DEVNULL)
-    return build_dir / "daemon" / "vibectl"
-
-
-def analyze(vibectl: Path, model: str, clips: list[Path], cache_dir: Path) -> dict[str, dict[str, str]]:
-    """Rows of `vibectl analyze --features -f csv` by file name, cached by the inputs' identity."""
-    model_file = REPO / "model" / ("student.pt" if model == "student" else "generated/vibenet.pt")
-    key = hashlib.sha256((sha256_of(vibectl) + sha256_of(model_file) + str(len(clips))).encode()).hexdigest()[:16]
-    cache = cache_dir / f"{model}-{key}.csv"
-    if not cache.exists():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        print(f"analysing {len(clips)} clips with {model} ...", flush=True)
-        out = subprocess.run([str(vibectl), "analyze", "--features", "-f", "csv", "-j", "2", "--model", model,
-                              *map(str, clips)], check=True, capture_output=True, text=True).stdout
-        cache.write_text(out)
-    return read_analysis(cache)
-
-
-@dataclass
-class Dataset:
-    files: list[str]
-    quadrant: np.ndarray      # 0..3
-    groups: np.ndarray        # artist group per clip
-    raw: dict[str, np.ndarray]        # every column by name (student attributes and features)
-    teacher: dict[str, np.ndarray] | None  # VibeNet's own attributes, when imported
-
-    @property
-    def positive(self) -> np.ndarray:  # Q1, Q4
-        return np.isin(self.quadrant, (0, 3)).astype(int)
-
-    @property
-    def high(self) -> np.ndarray:  # Q1, Q2
-        return np.isin(self.quadrant, (0, 1)).astype(int)
-
-
-def read_analysis(path: Path) -> dict[str, dict[str, str]]:
-    with open(path, newline="") as f:
-        return {Path(row["path"]).name: row for row in csv.DictReader(f)}
-
-
-def load_dataset(args) -> Dataset:
-    labels = list(csv.DictReader(open(args.labels, newline="")))
-    clips = [args.corpus / row["file"] for row in labels]
-    cache_dir = args.build_dir / "moods"
-    vibectl = None if args.student_csv and args.teacher_csv else build_vibectl(args.build_dir)
-    student = read_analysis(args.student_csv) if args.student_csv else analyze(vibectl, "student", clips, cache_dir)
-    teacher = None
-    if args.teacher_csv:
-        teacher = read_analysis(args.teacher_csv)
-    elif (REPO / "model" / "generated" / "vibenet.pt").exists():
-        teacher = analyze(vibectl, "vibenet", clips, cache_dir)
-    names = ATTRIBUTES + tuple(name for name, _, _ in FEATURE_INPUTS)
-    files = [row["file"] for row in labels]
-    raw = {name: np.array([float(student[f][name]) for f in files]) for name in names}
-    teacher_raw = None
-    if teacher:
-        teacher_raw = {name: np.array([float(teacher[f][name]) for f in files]) for name in ATTRIBUTES}
-    return Dataset(files, np.array([QUADRANTS.index(row["quadrant"]) for row in labels]),
-                   np.array([row["artist_group"] for row in labels]), raw, teacher_raw)
+MAX_STANDARDISED = 4.0  # as core/model/model_inputs.cpp clamps
+C_GRID = (0.03, 0.1, 0.3, 1.0)
+HEADS = ("valence", "arousal", "moods")
 
 
 # ---- the model ---------------------------------------------------------------------------------
@@ -210,55 +123,6 @@ def grouped_folds(groups: np.ndarray, k: int, rng: np.random.Generator) -> list[
     return [np.flatnonzero(np.isin(groups, fold)) for fold in folds]
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
-    model = LogisticRegression(C=c, max_iter=5000)
-    model.fit(x, y)
-    return model
-
-
-@dataclass
-class Heads:
-    standardiser: Standardiser
-    valence: LogisticRegression
-    arousal: LogisticRegression
-    moods: LogisticRegression
-    c: dict[str, float]
-
-    def predict(self, data, rows) -> dict[str, np.ndarray]:
-        x = self.standardiser(data, rows)
-        return {"valence": self.valence.predict_proba(x)[:, 1], "arousal": self.arousal.predict_proba(x)[:, 1],
-                "moods": self.moods.predict_proba(x)}
-
-
-def choose_c(x, y, groups, rng) -> float:
-    """The regularisation with the best inner grouped-CV log-loss, on training rows only."""
-    folds = grouped_folds(groups, 4, rng)
-    best, best_loss = C_GRID[0], math.inf
-    for c in C_GRID:
-        loss = 0.0
-        for test in folds:
-            train = np.setdiff1d(np.arange(len(y)), test)
-            if len(set(y[train])) < len(set(y)):
-                continue
-            p = fit_logistic(x[train], y[train], c).predict_proba(x[test])
-            classes = sorted(set(y[train]))
-            idx = np.searchsorted(classes, y[test])
-            loss -= np.log(np.clip(p[np.arange(len(test)), idx], 1e-9, 1)).sum()
-        if loss < best_loss:
-            best, best_loss = c, loss
-    return best
-
-
-def train_heads(inputs, ds: Dataset, rows: np.ndarray, rng) -> Heads:
-    standardiser = Standardiser(inputs, ds.raw, rows)
-    x = standardiser(ds.raw, rows)
-    groups = ds.groups[rows]
-    targets = {"valence": ds.positive[rows], "arousal": ds.high[rows], "moods": ds.quadrant[rows]}
-    c = {head: choose_c(x, y, groups, rng) for head, y in targets.items()}
-    return Heads(standardiser, *(fit_logistic(x, targets[h], c[h]) for h in ("valence", "arousal", "moods")), c)
-
-
-# ---- playlist rules ----------------------------------------------------------------------------
 
 RULE_TERM = re.compile(r"^\s*(\w+)\s*(<=|>=|!=|<|>|=)\s*(\S+)\s*$")
 
@@ -287,165 +151,325 @@ def default_playlists() -> list[dict]:
     return tomllib.loads((REPO / "config" / "vibed.toml").read_text())["playlist"]
 
 
-def playlist_scores(values: dict[str, np.ndarray], quadrant: np.ndarray, rules: dict[str, str]) -> dict[str, dict]:
-    scores = {}
-    for name, query in rules.items():
-        if name not in PLAYLIST_PROMISES:
-            continue
-        promise, correct = PLAYLIST_PROMISES[name]
-        picked = rule_matches(query, values)
-        hits = np.isin(quadrant[picked], [QUADRANTS.index(q) for q in correct]).sum()
-        scores[name] = {"promise": promise, "query": query,
-                        "picks_per_100": 100.0 * picked.sum() / len(quadrant),
-                        "precision": float(hits / picked.sum()) if picked.sum() else float("nan")}
-    return scores
-
-
-# ---- evaluation --------------------------------------------------------------------------------
-
-def metrics(valence: np.ndarray, arousal: np.ndarray, predicted: np.ndarray, ds: Dataset) -> dict[str, float]:
-    calm = np.isin(ds.quadrant, (2, 3))
-    return {
-        "valence_auc": roc_auc_score(ds.positive, valence),
-        "calm_valence_auc": roc_auc_score(ds.quadrant[calm] == 3, valence[calm]),
-        "arousal_auc": roc_auc_score(ds.high, arousal),
-        "accuracy": float((predicted == ds.quadrant).mean()),
-    }
-
-
-def quadrant_from_scales(valence, arousal) -> np.ndarray:
-    # Q1 positive/high, Q2 negative/high, Q3 negative/low, Q4 positive/low
-    return np.where(arousal >= 0.5, np.where(valence >= 0.5, 0, 1), np.where(valence >= 0.5, 3, 2))
-
-
-def row_values(ds: Dataset, source: dict[str, np.ndarray], moods: np.ndarray | None, valence=None, arousal=None):
-    values = dict(source)
-    if moods is not None:
-        for k, mood in enumerate(MOODS):
-            values[mood] = moods[:, k]
-        values["mood"] = np.array(MOODS)[moods.argmax(axis=1)]
-        values["mood_valence"], values["mood_arousal"] = valence, arousal
-    return values
-
-
-def cross_validate(ds: Dataset, repeats: int) -> dict:
-    """Out-of-fold predictions per repeat; metrics and playlist scores averaged over repeats."""
-    rng = np.random.default_rng(SEED)
-    runs = {"vibenet": [], "student_raw": [], "baseline": [], "moods": []}
-    playlists = {"previous": [], "moods": []}
-    current_rules = {p["name"]: p["query"] for p in default_playlists()}
-    chosen_c = []
-    n = len(ds.files)
-    for _ in range(repeats):
-        oof = {"baseline": np.zeros((n, 4)), "moods": np.zeros((n, 4)), "valence": np.zeros(n), "arousal": np.zeros(n)}
-        for test in grouped_folds(ds.groups, 5, rng):
-            train = np.setdiff1d(np.arange(n), test)
-            base_std = Standardiser(ATTRIBUTE_INPUTS, ds.raw, train)
-            base_x = base_std(ds.raw, train)
-            base = fit_logistic(base_x, ds.quadrant[train], choose_c(base_x, ds.quadrant[train], ds.groups[train], rng))
-            oof["baseline"][test] = base.predict_proba(base_std(ds.raw, test))
-            heads = train_heads(ATTRIBUTE_INPUTS + FEATURE_INPUTS, ds, train, rng)
-            chosen_c.append(heads.c)
-            p = heads.predict(ds.raw, test)
-            oof["moods"][test], oof["valence"][test], oof["arousal"][test] = p["moods"], p["valence"], p["arousal"]
-        b = oof["baseline"]
-        runs["baseline"].append(metrics(b[:, 0] + b[:, 3], b[:, 0] + b[:, 1], b.argmax(axis=1), ds))
-        runs["moods"].append(metrics(oof["valence"], oof["arousal"], oof["moods"].argmax(axis=1), ds))
-        playlists["moods"].append(playlist_scores(
-            row_values(ds, ds.raw, oof["moods"], oof["valence"], oof["arousal"]), ds.quadrant, current_rules))
-    # Models without training: the same every repeat.
-    for name, source in (("vibenet", ds.teacher), ("student_raw", ds.raw)):
-        if source is None:
-            runs.pop(name)
-            continue
-        v, e = source["valence"], source["energy"]
-        runs[name].append(metrics(v, e, quadrant_from_scales(v, e), ds))
-    playlists["previous"].append(playlist_scores(ds.raw, ds.quadrant, PREVIOUS_RULES))
-    return {"runs": runs, "playlists": playlists, "chosen_c": chosen_c}
-
 
 def summarise(values: list[float]) -> dict[str, float]:
     a = np.array(values, dtype=float)
     return {"mean": float(np.nanmean(a)), "sd": float(np.nanstd(a)), "min": float(np.nanmin(a)), "max": float(np.nanmax(a))}
 
 
-def summary(cv: dict) -> dict:
-    out = {"metrics": {}, "playlists": {}}
-    for model, runs in cv["runs"].items():
-        out["metrics"][model] = {key: summarise([r[key] for r in runs]) for key in runs[0]}
-    for rules, runs in cv["playlists"].items():
-        out["playlists"][rules] = {}
-        for name in runs[0]:
-            out["playlists"][rules][name] = {
-                "promise": runs[0][name]["promise"], "query": runs[0][name]["query"],
-                "precision": summarise([r[name]["precision"] for r in runs]),
-                "picks_per_100": summarise([r[name]["picks_per_100"] for r in runs])}
-    return out
+
+# ---- the pooled collections and the recipes -----------------------------------------------------
+
+@dataclass
+class Pool:
+    """Every labelled clip of the three collections, one row each, collections one after another."""
+    collections: dict[str, sources.Collection]
+    rows: dict[str, np.ndarray]      # each collection's row numbers
+    source: np.ndarray               # collection name per row
+    groups: np.ndarray               # "collection:artist" per row
+    raw: dict[str, np.ndarray]       # every input column
+    targets: dict[str, np.ndarray]   # valence, arousal (nan: unknown), moods (rows x 4, nan rows: unknown)
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+
+def make_pool(collections: dict[str, sources.Collection], inputs) -> Pool:
+    names = [name for name, _, _ in inputs]
+    rows, start = {}, 0
+    for name, c in collections.items():
+        rows[name] = np.arange(start, start + len(c))
+        start += len(c)
+    cat = lambda get: np.concatenate([get(c) for c in collections.values()])  # noqa: E731
+    return Pool(collections, rows,
+                cat(lambda c: np.array([c.name] * len(c))), cat(lambda c: np.char.add(c.name + ":", c.groups)),
+                {n: cat(lambda c: c.raw[n]) for n in names},
+                {"valence": cat(lambda c: c.valence), "arousal": cat(lambda c: c.arousal),
+                 "moods": cat(lambda c: c.moods)})
+
+
+@dataclass(frozen=True)
+class Recipe:
+    key: str
+    label: str
+    sources: tuple[str, ...] = ("4q", "mirex", "emotify")
+    balanced: bool = True            # every collection weighs the same in total
+    offsets: bool = True             # a per-collection intercept, not exported
+    emotify_scales: bool = True      # emotify's soft valence/arousal train those heads
+
+
+RECIPES = (
+    Recipe("4q_only", "today's recipe: 4Q clips only (before)", ("4q",), False, False),
+    Recipe("pooled", "all three, every clip weighs the same", balanced=False, offsets=False),
+    Recipe("balanced", "all three, every collection weighs the same", offsets=False),
+    Recipe("balanced_offsets", "all three, collections weigh the same, per-collection offsets"),
+    Recipe("no_emotify_scales", "as above, emotify trains only the moods head", emotify_scales=False),
+)
+OFFSET_SCALE = 3.0  # the offset columns' value: a larger column is penalised less for the same offset
+
+
+# ---- fitting -----------------------------------------------------------------------------------
+
+@dataclass
+class Fitted:
+    recipe: Recipe
+    standardiser: Standardiser
+    intercepts: dict[str, np.ndarray]   # per head; the reference collection's offset included
+    weights: dict[str, np.ndarray]      # per head: outputs x inputs
+    c: dict[str, float]
+
+    def predict(self, raw: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+        z = self.standardiser(raw, rows)
+        logit = {h: z @ self.weights[h].T + self.intercepts[h] for h in HEADS}
+        e = np.exp(logit["moods"] - logit["moods"].max(axis=1, keepdims=True))
+        return {"valence": 1 / (1 + np.exp(-logit["valence"][:, 0])),
+                "arousal": 1 / (1 + np.exp(-logit["arousal"][:, 0])), "moods": e / e.sum(axis=1, keepdims=True)}
+
+
+def clip_weights(pool: Pool, rows: np.ndarray, recipe: Recipe) -> np.ndarray:
+    if not recipe.balanced:
+        return np.ones(len(rows))
+    present = sorted(set(pool.source[rows]))
+    counts = {s: (pool.source[rows] == s).sum() for s in present}
+    return np.array([len(rows) / (len(present) * counts[s]) for s in pool.source[rows]])
+
+
+def design(pool: Pool, rows: np.ndarray, recipe: Recipe, standardiser: Standardiser) -> np.ndarray:
+    z = standardiser(pool.raw, rows)
+    if not recipe.offsets:
+        return z
+    indicators = [(pool.source[rows] == s) * OFFSET_SCALE for s in recipe.sources]
+    return np.column_stack([z, *indicators])
+
+
+def expanded(x: np.ndarray, head: str, pool: Pool, rows: np.ndarray, recipe: Recipe, w: np.ndarray):
+    """Soft targets as weighted copies: (x, class, weight) with zero weights dropped."""
+    t = pool.targets[head][rows]
+    if head in ("valence", "arousal"):
+        t = np.where((pool.source[rows] == "emotify") & (not recipe.emotify_scales), np.nan, t)
+        t = np.stack([1 - t, t], axis=1)
+    known = ~np.isnan(t).any(axis=1)
+    xs, ys, ws = [], [], []
+    for k in range(t.shape[1]):
+        xs.append(x[known])
+        ys.append(np.full(known.sum(), k))
+        ws.append(t[known, k] * w[known])
+    x2, y2, w2 = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+    keep = w2 > 0
+    return x2[keep], y2[keep], w2[keep]
+
+
+def fit_head(x, y, w, c) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=3000).fit(x, y, sample_weight=w)
+
+
+def choose_c(x, head, pool, rows, recipe, w, rng) -> float:
+    """The regularisation with the best inner artist-grouped 3-fold weighted log-loss (training rows only)."""
+    folds = grouped_folds(pool.groups[rows], 3, rng)
+    best, best_loss = C_GRID[0], math.inf
+    for c in C_GRID:
+        loss = 0.0
+        for test in folds:
+            train = np.setdiff1d(np.arange(len(rows)), test)
+            xt, yt, wt = expanded(x[train], head, pool, rows[train], recipe, w[train])
+            xv, yv, wv = expanded(x[test], head, pool, rows[test], recipe, w[test])
+            if len(set(yt)) < 2 or not len(yv):
+                continue
+            model = fit_head(xt, yt, wt, c)
+            p = model.predict_proba(xv)[np.arange(len(yv)), np.searchsorted(model.classes_, yv)]
+            loss -= (wv * np.log(np.clip(p, 1e-9, 1))).sum()
+        if loss < best_loss:
+            best, best_loss = c, loss
+    return best
+
+
+def fit(pool: Pool, rows: np.ndarray, recipe: Recipe, inputs, rng) -> Fitted:
+    rows = rows[np.isin(pool.source[rows], recipe.sources)]
+    standardiser = Standardiser(inputs, pool.raw, rows)
+    x = design(pool, rows, recipe, standardiser)
+    w = clip_weights(pool, rows, recipe)
+    n_inputs = len(inputs)
+    intercepts, weights, chosen = {}, {}, {}
+    reference = [s for s in recipe.sources if s == "4q"] or list(recipe.sources)
+    for head in HEADS:
+        chosen[head] = choose_c(x, head, pool, rows, recipe, w, rng)
+        model = fit_head(*expanded(x, head, pool, rows, recipe, w), chosen[head])
+        coef = model.coef_  # binary heads: one row, for the positive class
+        b = model.intercept_.copy()
+        if recipe.offsets:  # the reference collection's offset (4Q, else the mean) joins the intercept
+            offsets = coef[:, n_inputs:] * OFFSET_SCALE
+            b += np.mean([offsets[:, recipe.sources.index(s)] for s in reference], axis=0)
+        intercepts[head], weights[head] = b, coef[:, :n_inputs]
+    return Fitted(recipe, standardiser, intercepts, weights, chosen)
+
+
+# ---- cross-validation --------------------------------------------------------------------------
+
+def within_folds(pool: Pool, rng, k: int = 5) -> list[np.ndarray]:
+    """k test folds: fold i holds fold i of every collection, each artist inside one fold."""
+    per = {name: grouped_folds(pool.groups[r], k, rng) for name, r in pool.rows.items()}
+    return [np.concatenate([pool.rows[name][per[name][i]] for name in pool.rows]) for i in range(k)]
+
+
+def empty_predictions(n: int) -> dict[str, np.ndarray]:
+    return {"valence": np.zeros(n), "arousal": np.zeros(n), "moods": np.zeros((n, 4))}
+
+
+def store(into: dict, rows: np.ndarray, p: dict) -> None:
+    for head in HEADS:
+        into[head][rows] = p[head]
+
+
+def measure_all(pool: Pool, p: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    return {name: sources.measures(c, p["valence"][pool.rows[name]], p["arousal"][pool.rows[name]],
+                                   p["moods"][pool.rows[name]]) for name, c in pool.collections.items()}
+
+
+def cross_validate_within(pool: Pool, recipe: Recipe, inputs, repeats: int) -> tuple[list, list, list]:
+    """Per repeat: out-of-fold predictions and the measures on them; the chosen regularisation."""
+    rng = np.random.default_rng(SEED)
+    everything = np.arange(len(pool))
+    predictions, runs, chosen = [], [], []
+    for _ in range(repeats):
+        oof = empty_predictions(len(pool))
+        for test in within_folds(pool, rng):
+            model = fit(pool, np.setdiff1d(everything, test), recipe, inputs, rng)
+            chosen.append(model.c)
+            store(oof, test, model.predict(pool.raw, test))
+        predictions.append(oof)
+        runs.append(measure_all(pool, oof))
+    return predictions, runs, chosen
+
+
+def cross_validate_across(pool: Pool, recipe: Recipe, inputs) -> tuple[dict, dict]:
+    """Train on two collections (as the recipe weighs them), test on the third, for each third.
+    A recipe of one collection is tested on the two others."""
+    rng = np.random.default_rng(SEED)
+    held = empty_predictions(len(pool))
+    tested = []
+    for name in pool.rows:
+        trained_on = tuple(s for s in recipe.sources if s != name)
+        if not trained_on:
+            continue
+        tested.append(name)
+        partial = Recipe(recipe.key, recipe.label, trained_on, recipe.balanced, recipe.offsets, recipe.emotify_scales)
+        model = fit(pool, np.setdiff1d(np.arange(len(pool)), pool.rows[name]), partial, inputs, rng)
+        store(held, pool.rows[name], model.predict(pool.raw, pool.rows[name]))
+    return held, {name: m for name, m in measure_all(pool, held).items() if name in tested}
+
+
+def mean_measures(runs: list[dict]) -> dict:
+    return {name: {k: summarise([r[name][k] for r in runs]) for k in runs[0][name]} for name in runs[0]}
+
+
+def overall(measured: dict) -> float:
+    """One number to choose a recipe by: the mean of every measure of every collection."""
+    values = [v["mean"] if isinstance(v, dict) else v for m in measured.values() for v in m.values()]
+    return float(np.mean(values))
+
 
 
 # ---- export ------------------------------------------------------------------------------------
 
-def export_model(heads: Heads, path: Path, samples: int) -> None:
-    inputs = [{"name": name, "transform": kind, "unknown_if_zero": unknown, "center": c, "scale": s}
-              for (name, kind, unknown), c, s in zip(heads.standardiser.inputs, heads.standardiser.centres,
-                                                     heads.standardiser.scales)]
-    def binary(model):
-        return {"intercept": float(model.intercept_[0]), "weights": [float(w) for w in model.coef_[0]]}
+def export_model(model: Fitted, path: Path, pool: Pool) -> None:
+    s = model.standardiser
+    inputs = [{"name": name, "transform": kind, "unknown_if_zero": unknown, "center": c, "scale": sc}
+              for (name, kind, unknown), c, sc in zip(s.inputs, s.centres, s.scales)]
+    binary = lambda h: {"intercept": float(model.intercepts[h][0]),  # noqa: E731
+                        "weights": [float(w) for w in model.weights[h][0]]}
+    counts = ", ".join(f"{len(c)} {sources.SOURCES[name][0]}" for name, c in pool.collections.items())
     document = {
-        "format": "vibed-mood-model", "version": 1, "name": "moods-v1",
-        "trained_on": f"{samples} human-labelled clips (../shared/corpus/music-clips-moods.csv)",
-        "inputs": inputs, "valence": binary(heads.valence), "arousal": binary(heads.arousal),
-        "moods": {"intercepts": [float(b) for b in heads.moods.intercept_],
-                  "weights": [[float(w) for w in row] for row in heads.moods.coef_]},
+        "format": "vibed-mood-model", "version": 1, "name": "moods-v2",
+        "trained_on": f"human labels of {len(pool)} clips ({counts}; ../shared/corpus)",
+        "inputs": inputs, "valence": binary("valence"), "arousal": binary("arousal"),
+        "moods": {"intercepts": [float(b) for b in model.intercepts["moods"]],
+                  "weights": [[float(w) for w in row] for row in model.weights["moods"]]},
     }
     path.write_text(json.dumps(document, indent=1) + "\n")
 
 
-def golden_cases(heads: Heads, ds: Dataset, path: Path) -> None:
-    """A few clips' inputs and the Python predictions, for the C++ golden test."""
-    rows = np.arange(0, len(ds.files), max(1, len(ds.files) // 8))[:8]
-    p = heads.predict(ds.raw, rows)
-    cases = []
-    for i, r in enumerate(rows):
-        cases.append({"inputs": {name: float(ds.raw[name][r]) for name in ds.raw},
-                      "valence": float(p["valence"][i]), "arousal": float(p["arousal"][i]),
-                      "moods": [float(v) for v in p["moods"][i]]})
+def golden_cases(model: Fitted, pool: Pool, path: Path) -> None:
+    """A few clips of each collection: their inputs and the Python predictions, for the C++ golden test."""
+    rows = np.concatenate([r[:: max(1, len(r) // 3)][:3] for r in pool.rows.values()])
+    p = model.predict(pool.raw, rows)
+    cases = [{"inputs": {name: float(pool.raw[name][r]) for name, _, _ in model.standardiser.inputs},
+              "valence": float(p["valence"][i]), "arousal": float(p["arousal"][i]),
+              "moods": [float(v) for v in p["moods"][i]]} for i, r in enumerate(rows)]
     path.write_text(json.dumps({"model": "model/moods.json", "cases": cases}, indent=1) + "\n")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "music-clips")
-    parser.add_argument("--labels", type=Path, default=SHARED / "corpus" / "music-clips-moods.csv")
-    parser.add_argument("--build-dir", type=Path, default=REPO / "build")
-    parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--student-csv", type=Path, help="`vibectl analyze --features -f csv` of the clips, "
-                        "instead of running it")
-    parser.add_argument("--teacher-csv", type=Path, help="the same with --model vibenet")
-    args = parser.parse_args()
+def build_vibectl(build_dir: Path) -> Path:
+    if not (build_dir / "build.ninja").exists():
+        subprocess.run(["cmake", "-S", str(REPO), "-B", str(build_dir), "-G", "Ninja",
+                        "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", str(build_dir), "--target", "vibectl", "-j", "2"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return build_dir / "daemon" / "vibectl"
 
-    ds = load_dataset(args)
-    print(f"{len(ds.files)} clips, {len(set(ds.groups))} artist groups; cross-validating ({args.repeats} x 5 folds) ...",
+
+def model_inputs(extra: str) -> tuple:
+    return ATTRIBUTE_INPUTS + FEATURE_INPUTS + tuple((n, "identity", False) for n in extra.split(",") if n)
+
+
+def load_pool(args) -> Pool:
+    vibectl = None if args.cached else build_vibectl(args.build_dir)
+    return make_pool(sources.load_all(vibectl), model_inputs(args.extra_inputs))
+
+
+def arguments(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build-dir", type=Path, default=REPO / "build")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--cached", action="store_true", help="read the newest cached analysis tables "
+                        "(model/cache/moods) instead of building vibectl and checking them")
+    parser.add_argument("--extra-inputs", default="", help="more named input columns, comma-separated")
+    return parser.parse_args()
+
+
+def evaluate_recipe(pool: Pool, recipe: Recipe, inputs, repeats: int):
+    predictions, runs, chosen = cross_validate_within(pool, recipe, inputs, repeats)
+    _, across = cross_validate_across(pool, recipe, inputs)
+    return predictions, runs, chosen, across
+
+
+def main() -> None:
+    args = arguments(__doc__)
+    pool = load_pool(args)
+    inputs = model_inputs(args.extra_inputs)
+    print(", ".join(f"{name}: {len(c)} clips, {len(set(c.groups))} artists" for name, c in pool.collections.items()),
           flush=True)
-    cv = cross_validate(ds, args.repeats)
-    result = summary(cv)
-    heads = train_heads(ATTRIBUTE_INPUTS + FEATURE_INPUTS, ds, np.arange(len(ds.files)), np.random.default_rng(SEED))
-    export_model(heads, REPO / "model" / "moods.json", len(ds.files))
-    golden_cases(heads, ds, REPO / "tests" / "golden" / "moods_golden.json")
-    result["final_c"] = heads.c
-    result["repeats"] = args.repeats
-    result["clips"] = len(ds.files)
-    result["artist_groups"] = len(set(ds.groups))
-    result["mood_model_sha256"] = sha256_of(REPO / "model" / "moods.json")
+    result = {"recipes": {}, "repeats": args.repeats,
+              "collections": {n: {"clips": len(c), "artists": len(set(c.groups))} for n, c in pool.collections.items()}}
+    within_predictions = {}
+    with multiprocessing.Pool(2) as workers:  # the recipes are independent
+        evaluated = workers.starmap(evaluate_recipe, [(pool, recipe, inputs, args.repeats) for recipe in RECIPES])
+    for recipe, (predictions, runs, chosen, across) in zip(RECIPES, evaluated):
+        within_predictions[recipe.key] = predictions
+        result["recipes"][recipe.key] = {"label": recipe.label, "within": mean_measures(runs), "across": across,
+                                         "chosen_c": chosen}
+        print(f"{recipe.key:18s} within {overall(result['recipes'][recipe.key]['within']):.3f}  "
+              f"across {overall(across):.3f}", flush=True)
+    trained = [r for r in RECIPES if len(r.sources) > 1]
+    best = max(trained, key=lambda r: overall(result["recipes"][r.key]["within"]) +
+               overall(result["recipes"][r.key]["across"]))
+    result["chosen_recipe"] = best.key
+    model = fit(pool, np.arange(len(pool)), best, inputs, np.random.default_rng(SEED))
+    export_model(model, REPO / "model" / "moods.json", pool)
+    golden_cases(model, pool, REPO / "tests" / "golden" / "moods_golden.json")
+    import playlist_check  # noqa: E402  (scores the default playlists on the held-out predictions)
+    result["playlists"] = {key: playlist_check.score_runs(pool, within_predictions[key], playlist_check.current_rules())
+                           for key in ("4q_only", best.key)}
+    result["final_c"] = model.c
+    result["mood_model_sha256"] = sources.sha256_of(REPO / "model" / "moods.json")
     (REPO / "model" / "moods-card.json").write_text(json.dumps(result, indent=1) + "\n")
-    sys.path.insert(0, str(REPO / "model"))
     from moods_card import write_card  # noqa: E402
-    write_card(result, heads, REPO / "docs" / "model-card-moods.md")
-    for model, m in result["metrics"].items():
-        print(f"{model:12s} " + "  ".join(f"{k} {v['mean']:.3f}" for k, v in m.items()))
-    for rules, scores in result["playlists"].items():
-        for name, s in scores.items():
-            print(f"{rules:6s} {name:14s} precision {s['precision']['mean']:.2f}  picks/100 {s['picks_per_100']['mean']:.1f}")
+    write_card(result, model, REPO / "docs" / "model-card-moods.md")
+    for key, r in result["recipes"].items():
+        for name, m in r["within"].items():
+            print(f"{key:18s} {name:8s} " + "  ".join(f"{k} {v['mean']:.3f}" for k, v in m.items()))
+        for name, m in r["across"].items():
+            print(f"{key:18s} {name:8s} across " + "  ".join(f"{k} {v:.3f}" for k, v in m.items()))
+    print(f"chosen: {best.key}")
 
 
 if __name__ == "__main__":

@@ -67,7 +67,8 @@ grep -q "mode is major or minor" "$dir/err" || fail "bad mode error: $(cat "$dir
 
 # 3. explain gives the contributions.
 explanation=$(vibectl explain "$L/pad.flac")
-grep -q "^moods (moods-v1): happy" <<<"$explanation" || fail "explain: $explanation"
+bundled=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["name"])' "$source_dir/model/moods.json")
+grep -q "^moods ($bundled): happy" <<<"$explanation" || fail "explain: $explanation"
 grep -q "^  valence 0\.[0-9][0-9]:.*[+-][0-9]" <<<"$explanation" || fail "explain lists no contributions: $explanation"
 
 # 4. Another mood model (here: the bundled one with sad made overwhelming)

@@ -144,7 +144,8 @@ expect_error "expected a track count" vibectl radio "$L/soft-a.flac" --limit soo
 # 8. The bundled similarity model (the default) takes over at the next start, from stored inputs.
 sed -i '/^similarity_model = /d' "$dir/config.toml"
 "$vibed" -c "$dir/config.toml" --once >"$dir/fifth.log" 2>&1 || fail "vibed --once failed: $(cat "$dir/fifth.log")"
-grep -q 'similarity vectors of 7 tracks computed with similarity-v1 (no audio decoded)' "$dir/fifth.log" ||
+bundled=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["name"])' "$source_dir/model/similarity.json")
+grep -q "similarity vectors of 7 tracks computed with $bundled (no audio decoded)" "$dir/fifth.log" ||
   fail "the bundled model did not recompute the vectors: $(cat "$dir/fifth.log")"
 [ "$(vibectl similar "$L/pulse-a.flac" -n 2 -f paths 2>/dev/null | wc -l)" = 2 ] || fail "similar with the bundled model"
 
