@@ -82,9 +82,9 @@ def write_card(result: dict, projection, path: Path) -> None:
         "## Limitations",
         "",
         "- Goal " + ("met." if not missed else "**missed** for " + " and ".join(missed) + ": the nineteen inputs carry "
-                    "little genre information; the moods of two more collections make the mood coordinates "
-                    "sturdier but cannot add genre evidence the inputs lack. A tagging teacher's named tags "
-                    "(issue 17, items 1-3) are the next inputs."),
+                    "little genre or mood information: the moods of two more collections move the scores by less than "
+                    "their spread over folds (compare today's recipe above), and cannot add evidence the inputs "
+                    "lack. A tagging teacher's named tags (issue 17, items 1-3) are the next inputs."),
         "- 400 clips, 21 genres of very different sizes (Pop/Rock 155 clips, Classical 6): rare genres get no",
         "  coordinate of their own and count only through the others.",
         "- The inputs come from the bundled student and feature extractor: a new student or feature version",
