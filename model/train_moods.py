@@ -428,8 +428,8 @@ def arguments(description: str) -> argparse.Namespace:
 
 def evaluate_recipe(pool: Pool, recipe: Recipe, inputs, repeats: int):
     predictions, runs, chosen = cross_validate_within(pool, recipe, inputs, repeats)
-    _, across = cross_validate_across(pool, recipe, inputs)
-    return predictions, runs, chosen, across
+    held, across = cross_validate_across(pool, recipe, inputs)
+    return predictions, runs, chosen, across, held
 
 
 def main() -> None:
@@ -443,8 +443,9 @@ def main() -> None:
     within_predictions = {}
     with multiprocessing.Pool(2) as workers:  # the recipes are independent
         evaluated = workers.starmap(evaluate_recipe, [(pool, recipe, inputs, args.repeats) for recipe in RECIPES])
-    for recipe, (predictions, runs, chosen, across) in zip(RECIPES, evaluated):
-        within_predictions[recipe.key] = predictions
+    held_predictions = {}
+    for recipe, (predictions, runs, chosen, across, held) in zip(RECIPES, evaluated):
+        within_predictions[recipe.key], held_predictions[recipe.key] = predictions, held
         result["recipes"][recipe.key] = {"label": recipe.label, "within": mean_measures(runs), "across": across,
                                          "chosen_c": chosen}
         print(f"{recipe.key:18s} within {overall(result['recipes'][recipe.key]['within']):.3f}  "
@@ -457,8 +458,11 @@ def main() -> None:
     export_model(model, REPO / "model" / "moods.json", pool)
     golden_cases(model, pool, REPO / "tests" / "golden" / "moods_golden.json")
     import playlist_check  # noqa: E402  (scores the default playlists on the held-out predictions)
-    result["playlists"] = {key: playlist_check.score_runs(pool, within_predictions[key], playlist_check.current_rules())
-                           for key in ("4q_only", best.key)}
+    rules = playlist_check.current_rules()
+    result["playlists"] = {
+        "before": playlist_check.score_runs(pool, within_predictions["4q_only"], playlist_check.PREVIOUS_RULES),
+        "after": playlist_check.score_runs(pool, within_predictions[best.key], rules)}
+    result["playlists_across"] = playlist_check.score(pool, held_predictions[best.key], rules)
     result["final_c"] = model.c
     result["mood_model_sha256"] = sources.sha256_of(REPO / "model" / "moods.json")
     (REPO / "model" / "moods-card.json").write_text(json.dumps(result, indent=1) + "\n")
