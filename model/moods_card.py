@@ -87,7 +87,7 @@ def write_card(result: dict, model, path: Path) -> None:
         "(humorous) has no quadrant and is left out. How each label kind becomes targets (model/mood_sources.py):", "",
         "- 4Q: valence = Q1 or Q4, arousal = Q1 or Q2, mood = the quadrant;",
         "- MIREX-like, the README's reading: C1 positive and high (happy), C2 positive with mixed arousal",
-        "  (trains valence only; mood half happy, half calm), C3 negative and low (sad), C5 negative and high (tense);",
+        "  (trains valence, not arousal; its mood target is half happy, half calm), C3 negative and low (sad),\n  C5 negative and high (tense);",
         "- Emotify: the listeners' shares of joyful activation, tension, sadness and calmness, normalised to sum to 1,",
         "  are soft mood targets (happy, tense, sad, calm); valence is the share of joyful activation + calmness,",
         "  arousal that of joyful activation + tension. These are felt emotions, and sadness is the least",
