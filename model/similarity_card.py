@@ -8,6 +8,7 @@ import numpy as np
 GOAL = {"genre": 0.70, "quadrant": 0.65}  # issue 17, first five picks after a seed
 LABELS = {
     "random": "random vectors",
+    "bliss": "bliss (the library behind blissify), its analysis vector as blissify compares it (4Q clips only)",
     "baseline": "the student's seven attributes, standardised",
     "inputs": "all 19 inputs (attributes + musical features), standardised, unweighted",
     "before": "today's recipe: genres and quadrants of the 4Q clips only (before)",
@@ -73,8 +74,11 @@ def write_card(result: dict, projection, path: Path) -> None:
             continue
         o, a = spaces[key]["other_artists"], spaces[key]["all"]
         lines.append(f"| {label} | {cell(o['genre'])} | {cell(o['quadrant'])} | {cell(o['cluster'])} | "
-                     f"{a['genre']['mean']:.3f} | {a['quadrant']['mean']:.3f} | {a['cluster']['mean']:.3f} |")
-    lines += [f"| goal (issue 17) | {GOAL['genre']:.2f} | {GOAL['quadrant']:.2f} | | | | |"]
+                     f"{a['genre']['mean']:.3f} | {a['quadrant']['mean']:.3f} | {a['cluster']['mean']:.3f} |"
+                     .replace("nan ± nan", "—").replace("nan", "—"))
+    lines += [f"| goal (issue 17) | {GOAL['genre']:.2f} | {GOAL['quadrant']:.2f} | | | | |", ""]
+    lines.append("bliss's vectors come from `tests/bench/bliss_features.sh` (docs/performance.md), passed with "
+                 "`--bliss-csv`." if "bliss" in spaces else "bliss was not measured in this run (pass `--bliss-csv`).")
     learned = spaces["learned"]["other_artists"]
     missed = [k for k in GOAL if learned[k]["mean"] < GOAL[k]]
     lines += [

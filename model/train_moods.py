@@ -416,8 +416,11 @@ def load_pool(args) -> Pool:
     return make_pool(sources.load_all(vibectl), model_inputs(args.extra_inputs))
 
 
-def arguments(description: str) -> argparse.Namespace:
+def arguments(description: str, paths: list[tuple[str, str]] = ()) -> argparse.Namespace:
+    """The options every script over the three collections takes; `paths`: more (option, help) paths."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for option, text in paths:
+        parser.add_argument(option, type=Path, help=text)
     parser.add_argument("--build-dir", type=Path, default=REPO / "build")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--cached", action="store_true", help="read the newest cached analysis tables "

@@ -19,13 +19,15 @@ other clips of its collection; also with the seed's artist left out, as the radi
 on the 4Q clips the share with a genre in common and the share in the same quadrant; on MIREX-like the
 share in the same cluster. Repeated artist-grouped 5-fold within each collection; the regularisation
 is chosen inside each training fold by an inner grouped 3-fold. Side by side: random vectors, the
-student's seven attributes, all nineteen inputs unweighted, and today's recipe (4Q clips only).
+student's seven attributes, all nineteen inputs unweighted, today's recipe (4Q clips only), and bliss
+on the 4Q clips when `--bliss-csv` gives its features.
 
 Writes model/similarity.json (read by vibed), model/similarity-card.json, docs/model-card-similarity.md
 and tests/golden/similarity_golden.json. Python builds the model only; vibed applies it in C++.
 """
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from dataclasses import dataclass
@@ -74,11 +76,15 @@ def first_picks(vectors: np.ndarray, seeds: np.ndarray, groups: np.ndarray, othe
 
 
 def radio_scores(vectors: np.ndarray, test: np.ndarray, pool: tm.Pool, labels: Labels, other_artists: bool) -> dict:
-    """Shares over the held-out seeds of each collection; `vectors` holds every pooled clip."""
+    """Shares over the held-out seeds of each collection; `vectors` holds every pooled clip (rows of nan:
+    a collection the space has no vectors for, scored nan)."""
     out = {}
     for name, match in (("4q", {"genre": labels.share_genre, "quadrant": labels.same_quadrant}),
                         ("mirex", {"cluster": labels.same_cluster})):
         rows = pool.rows[name]
+        if np.isnan(vectors[rows]).any():
+            out.update({key: float("nan") for key in match})
+            continue
         seeds = np.flatnonzero(np.isin(rows, test))
         picks = first_picks(vectors[rows], seeds, pool.groups[rows], other_artists)
         for key, m in match.items():
@@ -145,7 +151,17 @@ def train_projection(pool, labels, rows, rng, inputs, collections=EVERY) -> Proj
 
 # ---- evaluation --------------------------------------------------------------------------------
 
-def cross_validate(pool: tm.Pool, labels: Labels, repeats: int, inputs) -> dict:
+def read_bliss(path: Path, pool: tm.Pool) -> np.ndarray:
+    """bliss's analysis vectors (tests/bench/bliss_features.sh's CSV: file name, then the vector) of the
+    4Q clips, as blissify compares them; nan for the other collections' clips."""
+    rows = {Path(r[0]).name: [float(v) for v in r[1:]] for r in csv.reader(open(path)) if r and r[0] != "file"}
+    width = len(next(iter(rows.values())))
+    vectors = np.full((len(pool), width), np.nan)
+    vectors[pool.rows["4q"]] = [rows[f] for f in pool.collections["4q"].files]
+    return vectors
+
+
+def cross_validate(pool: tm.Pool, labels: Labels, repeats: int, inputs, bliss: np.ndarray | None) -> dict:
     rng = np.random.default_rng(tm.SEED)
     everything = np.arange(len(pool))
     scores: dict[str, dict[str, list]] = {}
@@ -157,6 +173,8 @@ def cross_validate(pool: tm.Pool, labels: Labels, repeats: int, inputs) -> dict:
                        "baseline": tm.Standardiser(tm.ATTRIBUTE_INPUTS, pool.raw, train)(pool.raw, everything),
                        "inputs": tm.Standardiser(inputs, pool.raw, train)(pool.raw, everything),
                        "before": train_projection(pool, labels, train, rng, inputs, ("4q",))(pool.raw, everything)}
+            if bliss is not None:
+                vectors["bliss"] = bliss
             learned = train_projection(pool, labels, train, rng, inputs)
             chosen_c.append(learned.c)
             vectors["learned"] = learned(pool.raw, everything)
@@ -196,12 +214,14 @@ def golden_cases(projection: Projection, pool: tm.Pool, path: Path) -> None:
 
 
 def main() -> None:
-    args = tm.arguments(__doc__)
+    args = tm.arguments(__doc__, [("--bliss-csv", "bliss's features of the 4Q clips "
+                                                   "(tests/bench/bliss_features.sh)")])
     pool = tm.load_pool(args)
     inputs = tm.model_inputs(args.extra_inputs)
     labels = read_labels(pool)
     print(f"{len(pool)} clips; cross-validating ({args.repeats} x 5 folds) ...", flush=True)
-    result = cross_validate(pool, labels, args.repeats, inputs)
+    bliss = read_bliss(args.bliss_csv, pool) if args.bliss_csv else None
+    result = cross_validate(pool, labels, args.repeats, inputs, bliss)
     projection = train_projection(pool, labels, np.arange(len(pool)), np.random.default_rng(tm.SEED), inputs)
     export_model(projection, REPO / "model" / "similarity.json", pool)
     golden_cases(projection, pool, REPO / "tests" / "golden" / "similarity_golden.json")
