@@ -208,3 +208,21 @@ def predict_with_file(document: dict, raw: dict[str, np.ndarray]) -> tuple[np.nd
     logits = np.array(document["moods"]["intercepts"]) + z @ np.array(document["moods"]["weights"]).T
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     return sig(document["valence"]), sig(document["arousal"]), e / e.sum(axis=1, keepdims=True)
+
+
+def main() -> None:
+    """Score mood model files as they are (no training) on the cached analyses of the three collections:
+    /usr/bin/python3 model/mood_sources.py model/moods.json [OTHER.json ...]. A file scored on clips it
+    was trained on flatters itself; train_moods.py's cross-validated figures are the honest ones."""
+    import json
+    import sys
+    collections = {name: load(name, None) for name in SOURCES}
+    for path in sys.argv[1:]:
+        document = json.loads(Path(path).read_text())
+        for name, c in collections.items():
+            v, a, m = predict_with_file(document, c.raw)
+            print(f"{path} {name:8s} " + "  ".join(f"{k} {x:.3f}" for k, x in measures(c, v, a, m).items()))
+
+
+if __name__ == "__main__":
+    main()
