@@ -264,6 +264,11 @@ int Daemon::run() {
         spdlog::info("listening on {}", config_.daemon.socket.string());
         publish_record();
         update_queue_keeper();
+        // The files may be older than the index (a kill -9 within
+        // regenerate_delay, a folder emptied by hand) or missing: bring them
+        // up to date now. Unchanged files are compared, not rewritten, and
+        // temporaries left by a killed writer are removed.
+        publish_playlists_now();
     }
     handle_signals();
     request_scan(std::nullopt);

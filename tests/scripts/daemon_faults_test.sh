@@ -8,6 +8,7 @@
 #   5. a reload with a model that does not exist,
 # and after each: it still runs, `vibectl status` shows the problem while it
 # lasts, nothing committed is lost and it catches up once the trouble ends.
+# Then (issue 19) 8. a restart repairs the playlists.
 # Then, as an unprivileged user, 6. an unreadable folder inside the library.
 # A database whose file system turns read-only: daemon_readonly_db_test.sh.
 # Needs root (mount, setpriv).
@@ -35,6 +36,11 @@ mount -t tmpfs -o size=2m tmpfs "$dir/dbfs"
 write_config "$dir"
 sed -i "s|path = \"$dir/data/library.db\"|path = \"$dir/dbfs/library.db\"|" "$dir/config.toml"
 grep -q dbfs "$dir/config.toml" || fail "config: database not moved to the tmpfs"
+cat >> "$dir/config.toml" <<'TOML'
+[[playlist]]
+name = "Everything"
+query = "energy >= 0"
+TOML
 cp "$fixture_dir/song.mp3" "$dir/library/a/one.mp3"
 cp "$fixture_dir/song.flac" "$dir/library/a/two.flac"
 cp "$fixture_dir/song.ogg" "$dir/library/a/three.ogg"
@@ -174,6 +180,25 @@ cp "$fixture_dir/song.mp3" "$dir/library/a/six.mp3"
 wait_until 120 "a file analysed after the refused reload" analysed_is 4
 cp "$dir/config.good" "$dir/config.toml"
 alive
+
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
+daemon_pid=""
+# 8. A restart brings the playlists up to date although the index did not
+# change (a kill -9 inside regenerate_delay, a file deleted by hand), leaves
+# unchanged files alone and removes a temporary left by a killed writer.
+kept="$dir/playlists/Everything.m3u" lost="$dir/playlists/Chill.m3u"
+[ -f "$kept" ] && [ -f "$lost" ] || fail "playlists missing before the restart: $(ls "$dir/playlists")"
+kept_inode=$(stat -c %i "$kept")
+rm "$lost"
+sleep 0 & dead_pid=$!; wait "$dead_pid"
+abandoned="$dir/playlists/.$(basename "$lost").$dead_pid-0.tmp"
+echo partial > "$abandoned"
+prlimit --nofile=1024 "$vibed" -c "$dir/config.toml" >"$dir/vibed2.log" 2>&1 &
+daemon_pid=$!
+wait_until 60 "the deleted playlist written at start-up" test -f "$lost"
+wait_until 30 "the abandoned temporary removed" test ! -e "$abandoned"
+[ "$(stat -c %i "$kept")" = "$kept_inode" ] || fail "an unchanged playlist was rewritten at start-up"
 
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
