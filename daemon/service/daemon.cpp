@@ -705,7 +705,10 @@ void Daemon::shutdown() {
     // Stopped within regenerate_delay of an index change: write the playlists
     // now, or they would miss it until the next start.
     if (playlists_stale_) publish_before_exit();
-    writer_.reset();     // final commit
+    // Read-only connections first: the writer's, closed last, can then
+    // checkpoint and remove the WAL (a reader closed last cannot).
+    reader_.reset();
+    writer_.reset();     // final commit and checkpoint
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     for (auto* timer : {&settle_timer_, &playlist_timer_, &rescan_timer_, &offline_timer_, &housekeeping_timer_}) {

@@ -8,7 +8,8 @@
 #   5. a reload with a model that does not exist,
 # and after each: it still runs, `vibectl status` shows the problem while it
 # lasts, nothing committed is lost and it catches up once the trouble ends.
-# Then (issue 19) 8. a restart repairs the playlists.
+# Then (issue 19) 7. a clean stop leaves no WAL, 8. a restart repairs the
+# playlists.
 # Then, as an unprivileged user, 6. an unreadable folder inside the library.
 # A database whose file system turns read-only: daemon_readonly_db_test.sh.
 # Needs root (mount, setpriv).
@@ -184,6 +185,13 @@ alive
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
 daemon_pid=""
+# 7. A clean stop after `vibectl status` was answered (the loop's read-only
+# connection is open) leaves the whole index in library.db: no WAL.
+wal_left() { [ -e "$dir/dbfs/library.db-wal" ] || [ -e "$dir/dbfs/library.db-shm" ]; }
+wal_left && fail "a clean stop left $(ls "$dir/dbfs" | tr '\n' ' ')"
+[ "$(sqlite3 "file:$dir/dbfs/library.db?immutable=1" "SELECT count(*) FROM tracks")" = 4 ] ||
+  fail "library.db alone does not hold the index"
+
 # 8. A restart brings the playlists up to date although the index did not
 # change (a kill -9 inside regenerate_delay, a file deleted by hand), leaves
 # unchanged files alone and removes a temporary left by a killed writer.
@@ -203,6 +211,7 @@ wait_until 30 "the abandoned temporary removed" test ! -e "$abandoned"
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
 daemon_pid=""
+wal_left && fail "the second clean stop left the WAL"
 
 # --once indexes what is new, writes the playlists and exits.
 rm -rf "$dir/playlists"
