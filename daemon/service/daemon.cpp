@@ -608,7 +608,7 @@ void Daemon::on_idle_check() {
                                            published.files_unchanged == 0;
                 boost::asio::post(io_, guarded("stop", [this, ok, wrote_nothing] {
                     if (!ok || wrote_nothing) {
-                        spdlog::error("no playlist file could be written (see above)");
+                        spdlog::error("{} playlist file could be written (see above)", wrote_nothing ? "no" : "not every");
                         exit_code_ = 1;
                     }
                     playlists_stale_ = false;  // just published, with everything analysed

@@ -9,7 +9,7 @@
 # and after each: it still runs, `vibectl status` shows the problem while it
 # lasts, nothing committed is lost and it catches up once the trouble ends.
 # Then (issue 19) 7. a clean stop leaves no WAL, 8. a restart repairs the
-# playlists.
+# playlists, 9. a read-only playlist folder is retried until it is writable.
 # Then, as an unprivileged user, 6. an unreadable folder inside the library.
 # A database whose file system turns read-only: daemon_readonly_db_test.sh.
 # Needs root (mount, setpriv).
@@ -27,6 +27,7 @@ lock_pid=""
 cleanup() {
   [ -n "$lock_pid" ] && kill "$lock_pid" 2>/dev/null
   [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  mountpoint -q "$dir/playlists" && umount "$dir/playlists"
   mountpoint -q "$dir/dbfs" && umount "$dir/dbfs"
   [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
 }
@@ -207,6 +208,16 @@ daemon_pid=$!
 wait_until 60 "the deleted playlist written at start-up" test -f "$lost"
 wait_until 30 "the abandoned temporary removed" test ! -e "$abandoned"
 [ "$(stat -c %i "$kept")" = "$kept_inode" ] || fail "an unchanged playlist was rewritten at start-up"
+
+# 9. The playlist folder turns read-only: the failure shows in status and is
+# retried until the folder can be written again, then the problem clears.
+mount --bind "$dir/playlists" "$dir/playlists"
+mount -o remount,bind,ro "$dir/playlists"
+cp "$fixture_dir/song.wav" "$dir/library/a/nine.wav"
+wait_until 120 "the read-only playlist folder shown in status" problem_matches "$dir" playlists "Read-only"
+umount "$dir/playlists"
+wait_until 40 "the playlists written once the folder is writable" grep -q "nine.wav" "$kept"
+wait_until 30 "the playlist problem cleared" no_problems
 
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
