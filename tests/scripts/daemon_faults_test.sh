@@ -9,7 +9,8 @@
 # and after each: it still runs, `vibectl status` shows the problem while it
 # lasts, nothing committed is lost and it catches up once the trouble ends.
 # Then (issue 19) 7. a clean stop leaves no WAL, 8. a restart repairs the
-# playlists, 9. a read-only playlist folder is retried until it is writable.
+# playlists, 9. a read-only playlist folder is retried until it is writable,
+# 10. a scan of LIBRARY/../outside is refused.
 # Then, as an unprivileged user, 6. an unreadable folder inside the library.
 # A database whose file system turns read-only: daemon_readonly_db_test.sh.
 # Needs root (mount, setpriv).
@@ -219,6 +220,27 @@ umount "$dir/playlists"
 wait_until 40 "the playlists written once the folder is writable" grep -q "nine.wav" "$kept"
 wait_until 30 "the playlist problem cleared" no_problems
 
+# 10. A scan request for LIBRARY/../outside is refused, not walked.
+mkdir -p "$dir/outside"
+cp "$fixture_dir/song.mp3" "$dir/outside/stray.mp3"
+python3 - "$dir/vibed.sock" "$dir/library/../outside" <<'PY' || fail "a scan of LIBRARY/../outside was not refused"
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(json.dumps({"v": 1, "command": "scan", "args": {"path": sys.argv[2]}}).encode() + b"\n")
+reply = json.loads(s.makefile().readline())
+print(reply)
+sys.exit(0 if not reply["ok"] and "outside the library" in reply["error"] else 1)
+PY
+python3 - "$dir/vibed.sock" <<'PY' || fail "a scan with a number for its path got no clear reason"
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b'{"v": 1, "command": "scan", "args": {"path": 42}}\n')
+reply = json.loads(s.makefile().readline())
+print(reply)
+sys.exit(0 if not reply["ok"] and reply["error"].startswith('scan: "path" must be a string') else 1)
+PY
+sleep 1
+indexed_paths "$dir" | grep -q stray.mp3 && fail "a file outside the library was indexed"
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
 daemon_pid=""
