@@ -12,6 +12,7 @@
 #include "daemon/cli/library_commands.hpp"
 #include "daemon/cli/play_command.hpp"
 #include "daemon/cli/similarity_commands.hpp"
+#include "playlist/query/text.hpp"
 
 int main(int argc, char** argv) {
     using namespace vibed::daemon;
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "vibectl: %s\n", e.what());
+        std::fprintf(stderr, "vibectl: %s\n", vibed::playlist::printable_text(e.what()).c_str());
         return 1;
     }
     return context.exit_code;

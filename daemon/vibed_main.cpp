@@ -13,6 +13,7 @@
 #include "daemon/service/daemon.hpp"
 #include "daemon/service/playlist_builder.hpp"
 #include "db/sqlite/sqlite.hpp"
+#include "playlist/query/text.hpp"
 
 namespace {
 
@@ -30,22 +31,14 @@ spdlog::level::level_enum to_spdlog(vibed::config::LogLevel level) {
     return spdlog::level::info;
 }
 
-// The message with control characters escaped (\n, \x1b...): file names
-// may hold any byte but newline, and one with a newline or an escape sequence
+// The message with control characters escaped (\x0a, \x1b...): file names
+// may hold any byte but '/', and one with a newline or an escape sequence
 // must not forge log lines or repaint the terminal.
 class EscapedMessage final : public spdlog::custom_flag_formatter {
 public:
     void format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& out) override {
-        static constexpr char kHex[] = "0123456789abcdef";
-        for (const char c : message.payload) {
-            const auto byte = static_cast<unsigned char>(c);
-            if (byte >= 0x20 && byte != 0x7f) {
-                out.push_back(c);
-            } else {
-                const char escaped[] = {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
-                out.append(escaped, escaped + sizeof escaped);
-            }
-        }
+        const std::string shown = playlist::printable_text({message.payload.data(), message.payload.size()});
+        out.append(shown.data(), shown.data() + shown.size());
     }
     [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
         return std::make_unique<EscapedMessage>();

@@ -216,6 +216,15 @@ Index Index::open_readonly(const fs::path& file) {
     return Index(std::move(connection));
 }
 
+void Index::checkpoint() {
+    // One row: busy, WAL frames, frames checkpointed; busy = 1 when a reader
+    // kept SQLite from finishing (the WAL is then left for the next time).
+    auto statement = connection_.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (statement.step() && statement.column_int64(0) != 0) {
+        throw DatabaseError(file().string() + ": cannot checkpoint the WAL: another connection is reading");
+    }
+}
+
 std::int64_t Index::ensure_model(std::string_view name, std::string_view sha256) {
     auto statement = connection_.prepare(
         "INSERT INTO models (name, sha256) VALUES (?, ?) "

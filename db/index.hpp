@@ -175,6 +175,11 @@ public:
 
     [[nodiscard]] const std::filesystem::path& file() const { return connection_.file(); }
 
+    // Copies everything in the WAL into the database file and empties the
+    // WAL (TRUNCATE), so the one file holds the whole index even while
+    // another process keeps a connection open. Called at every clean stop.
+    void checkpoint();
+
     // The id of the model with this sha256, registering it (or renaming it) if needed.
     std::int64_t ensure_model(std::string_view name, std::string_view sha256);
     // The id of the model with this sha256, if it was ever registered.

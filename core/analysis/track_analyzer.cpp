@@ -131,9 +131,13 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
     }
     try {
         // Opened once, and checked to be a regular file, for tags and audio.
+        // The decoder first: it refuses what is not audio at once, before
+        // TagLib searches a 2 GB file of zeros for a tag. The decoder owns the
+        // source; TagLib reads it with pread(), leaving its position alone.
         auto source = std::make_unique<SourceFile>(file);
-        result.tags = read_tags(*source);
+        const SourceFile& opened = *source;
         auto decoder = open_audio(std::move(source));
+        result.tags = read_tags(opened);
         const AudioFormat format = decoder->format();
         MusicalFeatureExtractor features(format);
         std::array<double, kAttributeCount> weighted_logits{};

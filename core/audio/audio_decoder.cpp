@@ -38,6 +38,26 @@ std::vector<std::byte> stream_head(SourceFile& source) {
     return head;
 }
 
+// An MPEG stream that does not start with a frame: there must be one within
+// kMaxBytesBeforeFirstMpegFrame, or it is refused at once instead of being
+// searched to its end (2 GB of zeros named .mp3).
+void require_mpeg_frame_near_start(SourceFile& source, std::span<const std::byte> head) {
+    if (find_mpeg_audio_frame(head) == 0) return;
+    std::vector<std::byte> start(kSniffBytes);
+    std::int64_t got = source.read_at(0, start);
+    if (got < 0) throw source.read_failure();
+    start.resize(static_cast<std::size_t>(got));
+    const std::size_t tag = id3v2_tag_size(start);
+    std::vector<std::byte> window(kMaxBytesBeforeFirstMpegFrame + 4);
+    got = source.read_at(static_cast<std::int64_t>(tag), window);
+    if (got < 0) throw source.read_failure();
+    window.resize(static_cast<std::size_t>(got));
+    if (find_mpeg_audio_frame(window) == std::string::npos) {
+        throw AudioError(source.path(), "not an MPEG audio stream (no frame in its first " +
+                                            std::to_string(kMaxBytesBeforeFirstMpegFrame >> 20) + " MiB)");
+    }
+}
+
 }  // namespace
 
 AudioError::AudioError(std::filesystem::path path, const std::string& reason, bool transient)
@@ -49,8 +69,11 @@ std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path) {
 
 std::unique_ptr<AudioDecoder> open_audio(std::unique_ptr<SourceFile> source) {
     const std::filesystem::path path = source->path();
-    switch (choose_backend(stream_head(*source), path)) {
-        case Backend::mpg123: return std::make_unique<Mpg123Decoder>(std::move(source));
+    const std::vector<std::byte> head = stream_head(*source);
+    switch (choose_backend(head, path)) {
+        case Backend::mpg123:
+            require_mpeg_frame_near_start(*source, head);
+            return std::make_unique<Mpg123Decoder>(std::move(source));
         case Backend::sndfile: return std::make_unique<SndfileDecoder>(std::move(source));
         case Backend::ffmpeg: return std::make_unique<FfmpegDecoder>(std::move(source));
     }

@@ -84,6 +84,13 @@ std::size_t id3v2_tag_size(std::span<const std::byte> head) {
     return 10 + body + (has_footer ? 10 : 0);
 }
 
+std::size_t find_mpeg_audio_frame(std::span<const std::byte> bytes) {
+    for (std::size_t i = 0; i + 4 <= bytes.size(); ++i) {
+        if (byte_at(bytes, i) == 0xFF && is_mpeg_audio_frame(bytes.subspan(i))) return i;
+    }
+    return std::string::npos;
+}
+
 Backend choose_backend(std::span<const std::byte> head, const std::filesystem::path& path) {
     if (is_sndfile_container(head)) return Backend::sndfile;
     if (is_mpeg_audio_frame(head)) return Backend::mpg123;

@@ -22,6 +22,15 @@ std::string lowercase_extension(const std::filesystem::path& path);
 // or 0 when it starts with none.
 std::size_t id3v2_tag_size(std::span<const std::byte> head);
 
+// How far into the stream (after any ID3v2 tag) an MPEG file's first frame
+// may start: junk before it is common (a few KB), a file of nothing but
+// zeros (a preallocated download) is not MPEG audio, and neither TagLib nor
+// libmpg123 should spend minutes searching 2 GB of it for a frame.
+inline constexpr std::size_t kMaxBytesBeforeFirstMpegFrame = 1 << 20;
+
+// Offset of the first MPEG audio frame header in `bytes`, or npos.
+std::size_t find_mpeg_audio_frame(std::span<const std::byte> bytes);
+
 // The backend for a stream whose first bytes (after any ID3v2 tag) are
 // `head`. Content decides; the extension of `path` only breaks the tie for
 // MPEG audio that does not start with a frame header.

@@ -84,6 +84,7 @@ std::size_t Mpg123Decoder::read(float* interleaved, std::size_t max_frames) {
             mpg123_read(handle, reinterpret_cast<unsigned char*>(interleaved), max_frames * frame_bytes, &bytes_done);
         if (result == MPG123_OK || result == MPG123_DONE) {
             // OK with no bytes happens right after a (harmless) format notice.
+            if (bytes_done > 0) delivered_audio_ = true;
             if (bytes_done > 0 || result == MPG123_DONE) return bytes_done / frame_bytes;
             continue;
         }
@@ -97,6 +98,10 @@ std::size_t Mpg123Decoder::read(float* interleaved, std::size_t max_frames) {
             continue;
         }
         if (!source_->io_error().empty()) throw source_->read_failure();
+        // Good audio followed by a run no frame can be found in (the zeros
+        // of a preallocated, partly downloaded file): the stream ends there,
+        // as it does at a cut (docs/formats.md, Bad input).
+        if (delivered_audio_ && mpg123_errcode(handle) == MPG123_RESYNC_FAIL) return bytes_done / frame_bytes;
         fail(std::string("MPEG decoding failed: ") + mpg123_strerror(handle));
     }
 }

@@ -34,6 +34,7 @@ private:
     std::unique_ptr<SourceFile> source_;
     std::unique_ptr<mpg123_handle_struct, HandleDeleter> handle_;
     AudioFormat format_;
+    bool delivered_audio_ = false;  // some samples came out: a later unsyncable run ends the stream
 };
 
 }  // namespace vibed::core

@@ -15,6 +15,7 @@
 #include "daemon/cli/attribute_table.hpp"
 #include "daemon/cli/file_collector.hpp"
 #include "daemon/cli/progress_bar.hpp"
+#include "playlist/query/text.hpp"
 
 namespace vibed::daemon {
 namespace {
@@ -57,7 +58,7 @@ std::vector<std::optional<core::TrackAnalysis>> analyze_all(const std::vector<st
                 if (options.strict) stop = true;
                 if (!options.quiet) {
                     progress.clear();
-                    std::fprintf(stderr, "error: %s\n", e.what());
+                    std::fprintf(stderr, "error: %s\n", playlist::printable_text(e.what()).c_str());
                 }
             }
             progress.advance();
@@ -94,7 +95,7 @@ void run_analyze(const AnalyzeOptions& options, CliContext& context) {
     }
     bool any_failed = !collected.errors.empty();
     for (const auto& error : collected.errors) {
-        if (!options.quiet) std::fprintf(stderr, "error: %s\n", error.c_str());
+        if (!options.quiet) std::fprintf(stderr, "error: %s\n", playlist::printable_text(error).c_str());
     }
     if (any_failed && options.strict) {
         context.exit_code = 1;

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "daemon/cli/display_width.hpp"
+#include "daemon/cli/track_listing.hpp"
+#include "playlist/query/text.hpp"
 
 namespace vibed::daemon {
 namespace {
@@ -74,7 +76,7 @@ void write_json(std::ostream& out, const std::vector<AttributeRow>& rows, ExtraC
     auto array = nlohmann::ordered_json::array();
     for (const auto& row : rows) {
         nlohmann::ordered_json object;
-        object["path"] = row.path.string();
+        object["path"] = json_path(row.path);
         for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
             object[std::string(core::kAttributeNames[i])] = row.attributes.at(i);
         }
@@ -102,7 +104,7 @@ void write_json(std::ostream& out, const std::vector<AttributeRow>& rows, ExtraC
         }
         array.push_back(object);
     }
-    out << array.dump(2) << '\n';
+    out << json_text(array) << '\n';
 }
 
 // Right-aligns `value` under a column headed `name`.
@@ -117,7 +119,7 @@ std::string header(std::string_view name, std::size_t value_width) {
 
 void write_table(std::ostream& out, const std::vector<AttributeRow>& rows, bool with_features) {
     std::size_t path_width = 4;
-    for (const auto& row : rows) path_width = std::max(path_width, display_width(row.path.string()));
+    for (const auto& row : rows) path_width = std::max(path_width, display_width(playlist::printable_text(row.path.string())));
     const auto pad = [](std::string text, std::size_t width) { return pad_right(std::move(text), width); };
     // Feature columns are as wide as their name or their widest value.
     std::vector<std::size_t> feature_widths(core::kFeatureCount, 0);
@@ -138,7 +140,7 @@ void write_table(std::ostream& out, const std::vector<AttributeRow>& rows, bool 
     }
     out << '\n';
     for (const auto& row : rows) {
-        out << pad(row.path.string(), path_width);
+        out << pad(playlist::printable_text(row.path.string()), path_width);
         for (std::size_t i = 0; i < core::kAttributeCount; ++i) {
             out << "  " << column(core::kAttributeNames[i], fixed(row.attributes.at(i), 3));
         }

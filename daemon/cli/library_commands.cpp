@@ -17,6 +17,7 @@
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
+#include "playlist/query/text.hpp"
 #include "playlist/rule.hpp"
 #include "playlist/selection.hpp"
 
@@ -25,7 +26,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void note(const std::string& message) { std::fprintf(stderr, "vibectl: %s\n", message.c_str()); }
+void note(const std::string& message) {
+    std::fprintf(stderr, "vibectl: %s\n", playlist::printable_text(message).c_str());
+}
 
 // ---- status / scan ---------------------------------------------------------
 
@@ -59,12 +62,12 @@ void run_errors(const CliContext& context, bool as_json) {
     library.index.for_each_track(library.model_id.value_or(-1), [&](const db::TrackRecord& track) {
         if (track.status != db::TrackStatus::error) return;
         if (as_json) {
-            failed.push_back({{"path", track.path.string()}, {"error", track.error}});
+            failed.push_back({{"path", json_path(track.path)}, {"error", track.error}});
             return;
         }
         // The error usually starts with the file name already.
         const bool names_file = track.error.rfind(track.path.string(), 0) == 0;
-        std::printf("%s\n", (names_file ? track.error : track.path.string() + ": " + track.error).c_str());
+        std::printf("%s\n", playlist::printable_text(names_file ? track.error : track.path.string() + ": " + track.error).c_str());
         failed.push_back(nullptr);
     });
     if (as_json) {
@@ -132,7 +135,7 @@ void run_export(const CliContext& context, const std::string& format) {
             std::cout << '\n';
             return;
         }
-        nlohmann::ordered_json object{{"path", track.path.string()}, {"status", db::to_string(track.status)},
+        nlohmann::ordered_json object{{"path", json_path(track.path)}, {"status", db::to_string(track.status)},
                                       {"error", track.error},        {"title", track.tags.title},
                                       {"artist", track.tags.artist}, {"album", track.tags.album},
                                       {"albumartist", track.tags.album_artist}, {"genre", track.tags.genre},
@@ -146,7 +149,7 @@ void run_export(const CliContext& context, const std::string& format) {
         add_feature_mood_fields(object, track.features, track.moods);
         array.push_back(std::move(object));
     });
-    if (!csv) std::cout << array.dump(2) << '\n';
+    if (!csv) std::cout << json_text(array) << '\n';
 }
 
 // ---- playlists ------------------------------------------------------------------
@@ -243,7 +246,7 @@ std::string field_value_text(const playlist::Field& field, const db::LibraryRow&
         std::snprintf(text, sizeof text, "%.3f", *number);
         return text;
     }
-    return "\"" + std::string(std::get<std::string_view>(value)) + "\"";
+    return "\"" + playlist::printable_text(std::get<std::string_view>(value)) + "\"";
 }
 
 void run_explain(const CliContext& context, const std::string& track, const std::string& playlist_name) {

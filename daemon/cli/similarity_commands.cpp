@@ -12,13 +12,16 @@
 #include "playlist/m3u/m3u_writer.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
+#include "playlist/query/text.hpp"
 
 namespace vibed::daemon {
 namespace {
 
 namespace fs = std::filesystem;
 
-void note(const std::string& message) { std::fprintf(stderr, "vibectl: %s\n", message.c_str()); }
+void note(const std::string& message) {
+    std::fprintf(stderr, "vibectl: %s\n", playlist::printable_text(message).c_str());
+}
 
 struct ListOptions {
     std::string format = "table";
@@ -75,7 +78,7 @@ void run_similar(const CliContext& context, const SimilarOptions& options) {
     for (const auto& track : similar) {
         std::printf("%4zu  %8.3f  %7s  %s  (%s)\n", ++position, track.distance,
                     format_duration(track.row.tags.duration_seconds).c_str(), display_name(track.row).c_str(),
-                    track.row.path.c_str());
+                    playlist::printable_text(track.row.path.string()).c_str());
     }
 }
 

@@ -9,6 +9,7 @@
 #include "daemon/cli/attribute_table.hpp"
 #include "daemon/cli/display_width.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
+#include "playlist/query/text.hpp"
 
 namespace vibed::daemon {
 
@@ -58,7 +59,7 @@ namespace {
 
 nlohmann::ordered_json row_json(const db::LibraryRow& row) {
     nlohmann::ordered_json object{
-        {"path", row.path.string()},       {"title", row.tags.title},   {"artist", row.tags.artist},
+        {"path", json_path(row.path)},     {"title", row.tags.title},   {"artist", row.tags.artist},
         {"album", row.tags.album},         {"albumartist", row.tags.album_artist},
         {"genre", row.tags.genre},
         {"year", row.tags.year > 0 ? nlohmann::ordered_json(row.tags.year) : nullptr},
@@ -102,9 +103,21 @@ std::string format_duration(double seconds) {
     return text;
 }
 
+std::string json_path(const std::filesystem::path& path) {
+    std::string text = playlist::utf8_or_escaped(path.string());
+    if (text != path.string()) {
+        std::fprintf(stderr, "vibectl: %s: the file name is not UTF-8; JSON shows its other bytes as \\xHH\n", text.c_str());
+    }
+    return text;
+}
+
+std::string json_text(const nlohmann::ordered_json& document) {
+    return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 std::string display_name(const db::LibraryRow& row) {
-    if (row.tags.title.empty()) return row.path.stem().string();
-    return row.tags.artist.empty() ? row.tags.title : row.tags.artist + " - " + row.tags.title;
+    if (row.tags.title.empty()) return playlist::printable_text(row.path.stem().string());
+    return playlist::printable_text(row.tags.artist.empty() ? row.tags.title : row.tags.artist + " - " + row.tags.title);
 }
 
 TrackFormat parse_track_format(std::string_view name) {
@@ -138,7 +151,7 @@ std::string cell(const playlist::Field& field, const db::LibraryRow& row) {
         }
         return text;
     }
-    std::string shown(std::get<std::string_view>(value));
+    std::string shown = playlist::printable_text(std::get<std::string_view>(value));
     if (display_width(shown) <= 24) return shown;
     std::size_t end = 21;  // cut before a whole character, not inside one
     while (end > 0 && (static_cast<unsigned char>(shown[end]) & 0xC0) == 0x80) --end;
@@ -164,7 +177,7 @@ void write_table(std::ostream& out, const std::vector<db::LibraryRow>& rows,
         std::snprintf(prefix, sizeof prefix, "%4zu  %7s", ++position, format_duration(row.tags.duration_seconds).c_str());
         out << prefix;
         for (std::size_t i = 0; i < columns.size(); ++i) out << "  " << pad_left(cell(*columns[i], row), widths[i]);
-        out << "  " << display_name(row) << "  (" << row.path.string() << ")\n";
+        out << "  " << display_name(row) << "  (" << playlist::printable_text(row.path.string()) << ")\n";
     }
 }
 
@@ -190,7 +203,7 @@ void write_track_list(std::ostream& out, TrackFormat format, const std::vector<d
         case TrackFormat::json: {
             auto array = nlohmann::ordered_json::array();
             for (const auto& row : rows) array.push_back(row_json(row));
-            out << array.dump(2) << '\n';
+            out << json_text(array) << '\n';
             break;
         }
         case TrackFormat::paths:
@@ -201,7 +214,9 @@ void write_track_list(std::ostream& out, TrackFormat format, const std::vector<d
             target.path_style = config::PathStyle::absolute;
             std::vector<std::string> warnings;
             out << playlist::render_m3u(target, {}, name, rows, warnings);
-            for (const auto& warning : warnings) std::fprintf(stderr, "vibectl: %s\n", warning.c_str());
+            for (const auto& warning : warnings) {
+                std::fprintf(stderr, "vibectl: %s\n", playlist::printable_text(warning).c_str());
+            }
             break;
         }
     }

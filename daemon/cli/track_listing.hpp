@@ -40,6 +40,14 @@ void write_feature_mood_values(std::ostream& out, const std::optional<core::Musi
 void add_feature_mood_fields(nlohmann::ordered_json& object, const std::optional<core::MusicalFeatures>& features,
                              const std::optional<core::Moods>& moods);
 
+// A track's path for JSON output: as it is when it is UTF-8, else with its
+// other bytes as \xHH (and one line on stderr naming the file), so one
+// Latin-1 file name never fails the whole output.
+std::string json_path(const std::filesystem::path& path);
+// Every JSON document vibectl prints: text that is still not UTF-8 (an error
+// message quoting a file name) is replaced, never a reason to print nothing.
+std::string json_text(const nlohmann::ordered_json& document);
+
 // "3:07" (or "1:02:03").
 std::string format_duration(double seconds);
 

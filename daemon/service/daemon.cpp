@@ -264,6 +264,11 @@ int Daemon::run() {
         spdlog::info("listening on {}", config_.daemon.socket.string());
         publish_record();
         update_queue_keeper();
+        // The files may be older than the index (a kill -9 within
+        // regenerate_delay, a folder emptied by hand) or missing: bring them
+        // up to date now. Unchanged files are compared, not rewritten, and
+        // temporaries left by a killed writer are removed.
+        publish_playlists_now();
     }
     handle_signals();
     request_scan(std::nullopt);
@@ -603,7 +608,7 @@ void Daemon::on_idle_check() {
                                            published.files_unchanged == 0;
                 boost::asio::post(io_, guarded("stop", [this, ok, wrote_nothing] {
                     if (!ok || wrote_nothing) {
-                        spdlog::error("no playlist file could be written (see above)");
+                        spdlog::error("{} playlist file could be written (see above)", wrote_nothing ? "no" : "not every");
                         exit_code_ = 1;
                     }
                     playlists_stale_ = false;  // just published, with everything analysed
@@ -700,7 +705,10 @@ void Daemon::shutdown() {
     // Stopped within regenerate_delay of an index change: write the playlists
     // now, or they would miss it until the next start.
     if (playlists_stale_) publish_before_exit();
-    writer_.reset();     // final commit
+    // Read-only connections first: the writer's, closed last, can then
+    // checkpoint and remove the WAL (a reader closed last cannot).
+    reader_.reset();
+    writer_.reset();     // final commit and checkpoint
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     for (auto* timer : {&settle_timer_, &playlist_timer_, &rescan_timer_, &offline_timer_, &housekeeping_timer_}) {

@@ -79,10 +79,16 @@ void Daemon::dispatch(const Request& request, ControlServer::Responder respond) 
     try {
         if (request.command == "status") return respond({true, status_json(), {}});
         if (request.command == "scan") {
-            const std::string path = request.args.value("path", std::string());
-            if (!path.empty() && !std::filesystem::path(path).is_absolute()) {
-                return respond({false, {}, "scan needs an absolute path, got '" + path + "'"});
+            const auto given = request.args.find("path");
+            if (given != request.args.end() && !given->is_string()) {
+                return respond({false, {}, "scan: \"path\" must be a string (an absolute path), got " + given->dump()});
             }
+            const std::string text = given == request.args.end() ? std::string() : given->get<std::string>();
+            if (!text.empty() && !std::filesystem::path(text).is_absolute()) {
+                return respond({false, {}, "scan needs an absolute path, got '" + text + "'"});
+            }
+            // Normalised before the library check, as vibectl does: LIBRARY/../outside is outside.
+            const std::string path = std::filesystem::path(text).lexically_normal().string();
             if (!path.empty()) {
                 if (auto refusal = scan_refusal(path, config_.library.paths)) return respond({false, {}, *refusal});
             }

@@ -79,6 +79,15 @@ IndexWriter::~IndexWriter() {
     }
     wake_.notify_all();
     thread_ = {};  // joins after the final attempt
+    // The whole index in library.db, none of it left only in the WAL (a
+    // backup of the one file, a read-only copy). SQLite also removes the WAL
+    // when this, the last connection, closes; the checkpoint makes the file
+    // whole even if another process still holds one open.
+    try {
+        index_.checkpoint();
+    } catch (const std::exception& e) {
+        spdlog::warn("{}", e.what());
+    }
 }
 
 void IndexWriter::set_model(std::int64_t model_id) {

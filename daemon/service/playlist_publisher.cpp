@@ -5,7 +5,8 @@
 namespace vibed::daemon {
 namespace {
 
-// A publish that failed as a whole (the index could not be read) is tried
+// A publish that failed (the index could not be read, or a playlist file
+// could not be written: a read-only, full or unwritable folder) is tried
 // again after this long, even without a new request.
 constexpr auto kRetryAfterFailure = std::chrono::seconds(10);
 
@@ -94,7 +95,11 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
         }
         std::lock_guard lock(mutex_);
         summary_ = {std::chrono::system_clock::now(), report.written, report.unchanged, report.failed};
-        return true;
+        if (report.failed > 0) {
+            spdlog::warn("playlists: {} files could not be written; retrying in {}s", report.failed,
+                         std::chrono::duration_cast<std::chrono::seconds>(kRetryAfterFailure).count());
+        }
+        return report.failed == 0;
     } catch (const std::exception& e) {
         index_.reset();  // reopened next time: the file may have been replaced
         problems_.report(kProblemArea, std::string("cannot write the playlists: ") + e.what() + "; retrying");

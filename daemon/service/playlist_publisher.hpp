@@ -22,7 +22,9 @@ namespace vibed::daemon {
 class PlaylistPublisher {
 public:
     // Called on the publisher's thread once the playlists were written (or
-    // could not be): `ok` is false when the publish failed as a whole.
+    // could not be): `ok` is false when the publish failed as a whole or a
+    // file could not be written. Either way it is retried every 10 s until
+    // it succeeds.
     using Done = std::function<void(bool ok)>;
 
     // `flush` is called on the publisher's thread before a publish asked for

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "playlist/query/text.hpp"
+
 namespace vibed::daemon {
 namespace {
 
@@ -98,7 +100,10 @@ nlohmann::json status_report(const config::Config& config, const std::string& mo
 
 std::string format_status(const nlohmann::json& status) {
     std::string out;
-    const auto line = [&](const std::string& label, const std::string& value) { out += label + value + "\n"; };
+    // Problems quote file names: shown escaped, never as terminal commands.
+    const auto line = [&](const std::string& label, const std::string& value) {
+        out += label + playlist::printable_text(value) + "\n";
+    };
     const auto& tracks = status.at("tracks");
     const bool running = status.value("running", false);
     line("daemon:    ", running ? "running (pid " + std::to_string(status.at("daemon").value("pid", 0)) + ")"

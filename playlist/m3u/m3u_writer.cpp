@@ -19,30 +19,9 @@ namespace {
 // temporary file's prefix and suffix (atomic_file.cpp).
 constexpr std::size_t kMaxFileNameBytes = 200;
 
-// Text for an #EXTINF or #PLAYLIST line: control characters (a newline
-// would end the line) become spaces, invalid UTF-8 bytes become '?'.
-std::string single_line_text(std::string_view text) {
-    std::string clean;
-    clean.reserve(text.size());
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t length = utf8_sequence_length(text, i);
-        if (length == 0) {
-            clean += '?';
-            ++i;
-        } else if (length == 1 && (static_cast<unsigned char>(text[i]) < 0x20 || text[i] == 0x7F)) {
-            clean += ' ';
-            ++i;
-        } else {
-            clean.append(text.substr(i, length));
-            i += length;
-        }
-    }
-    return clean;
-}
-
 std::string display_name(const db::LibraryRow& track) {
     const std::string title = track.tags.title.empty() ? track.path.stem().string() : track.tags.title;
-    return single_line_text(track.tags.artist.empty() ? title : track.tags.artist + " - " + title);
+    return printable_text(track.tags.artist.empty() ? title : track.tags.artist + " - " + title);
 }
 
 // Players read a missing length as -1.
@@ -78,14 +57,14 @@ class SkippedTracks {
 public:
     void add(const std::string& reason, const std::string& path) {
         auto& entry = by_reason_[reason];
-        if (entry.count++ == 0) entry.first = single_line_text(path);
+        if (entry.count++ == 0) entry.first = printable_text(path);
         if (order_.empty() || std::find(order_.begin(), order_.end(), reason) == order_.end()) order_.push_back(reason);
     }
 
     void report(std::string_view playlist_name, std::vector<std::string>& warnings) const {
         for (const auto& reason : order_) {
             const auto& entry = by_reason_.at(reason);
-            warnings.push_back("playlist '" + single_line_text(playlist_name) + "': left out " +
+            warnings.push_back("playlist '" + printable_text(playlist_name) + "': left out " +
                                std::to_string(entry.count) + (entry.count == 1 ? " track " : " tracks ") + reason +
                                " ('" + entry.first + "'" + (entry.count > 1 ? " and others)" : ")"));
         }
@@ -221,7 +200,7 @@ std::string playlist_file_name(std::string_view playlist_name, std::string_view 
         return static_cast<unsigned char>(c) >= 0x80 || std::isalnum(static_cast<unsigned char>(c)) != 0;
     });
     if (!named) {
-        throw std::invalid_argument("playlist name '" + single_line_text(playlist_name) +
+        throw std::invalid_argument("playlist name '" + printable_text(playlist_name) +
                                     "' has no letters or digits to name its file after");
     }
     return stem + std::string(extension);
@@ -251,7 +230,7 @@ std::string render_m3u(const OutputTarget& target, const std::vector<fs::path>& 
     const fs::path playlist_folder = fs::weakly_canonical(target.folder);
     const std::vector<fs::path> bases = relative_bases(target, library_roots);
     SkippedTracks skipped;
-    std::string text = "#EXTM3U\n#PLAYLIST:" + single_line_text(playlist_name) + "\n";
+    std::string text = "#EXTM3U\n#PLAYLIST:" + printable_text(playlist_name) + "\n";
     for (const db::LibraryRow& track : tracks) {
         const auto entry = entry_path(target, playlist_folder, bases, track, skipped);
         if (!entry) continue;

@@ -122,6 +122,40 @@ std::size_t first_invalid_utf8(std::string_view text) {
     return std::string_view::npos;
 }
 
+std::string printable_text(std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string shown;
+    shown.reserve(text.size());
+    const auto escape = [&](std::string_view bytes) {
+        for (const char c : bytes) {
+            const auto byte = static_cast<unsigned char>(c);
+            shown += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
+        }
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t length = utf8_sequence_length(text, i);
+        const auto lead = static_cast<unsigned char>(text[i]);
+        const bool c0_or_del = length == 1 && (lead < 0x20 || lead == 0x7f);
+        const bool c1 = length == 2 && lead == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0;
+        if (length == 0) {
+            escape(text.substr(i, 1));
+            ++i;
+            continue;
+        }
+        if (c0_or_del || c1) {
+            escape(text.substr(i, length));
+        } else {
+            shown.append(text.substr(i, length));
+        }
+        i += length;
+    }
+    return shown;
+}
+
+std::string utf8_or_escaped(std::string_view text) {
+    return first_invalid_utf8(text) == std::string_view::npos ? std::string(text) : printable_text(text);
+}
+
 std::string ascii_lowercase(std::string_view text) {
     std::string lowered(text);
     std::transform(lowered.begin(), lowered.end(), lowered.begin(), ascii_lower);

@@ -1,5 +1,6 @@
 #pragma once
-// Small text helpers shared by the query language. Keywords and field names
+// Small text helpers shared by the query language, the M3U writer and what
+// vibed and vibectl show people. Keywords and field names
 // ignore ASCII case only; tag text ignores Unicode case through
 // db::fold_case(), the same function SQL calls as vibed_fold(), so in-memory
 // matching and SQL agree.
@@ -16,6 +17,19 @@ using db::utf8_sequence_length;
 
 // Offset of the first byte that is not part of well-formed UTF-8, or npos.
 std::size_t first_invalid_utf8(std::string_view text);
+
+// `text` made safe to show on one line of a terminal, a log or an M3U file:
+// control characters (C0 such as LF, CR, ESC and TAB; DEL; the C1 range
+// U+0080-U+009F, where U+009B and U+009D start CSI and OSC sequences) and
+// bytes that are not UTF-8 become \xHH, one per byte, so a tag or a file
+// name can neither forge a line nor send the terminal a command (clear the
+// screen, set the title, write the clipboard). Everything else is kept.
+std::string printable_text(std::string_view text);
+
+// `text` itself when it is well-formed UTF-8, else printable_text(text):
+// for JSON, which holds only UTF-8, and file names that are bytes (a Latin-1
+// rip, a Samba share).
+std::string utf8_or_escaped(std::string_view text);
 
 // For keywords, field names and file names, where ASCII is the point.
 std::string ascii_lowercase(std::string_view text);

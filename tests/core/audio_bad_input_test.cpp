@@ -101,6 +101,29 @@ TEST(BadInput, CutAnywhereDecodesThePartThatIsThere) {
     }
 }
 
+// A partial download into a preallocated file: good MP3 frames, then zeros
+// to the file's full size. The frames are decoded; the zeros end the stream.
+TEST(BadInput, Mp3FollowedByZerosDecodesItsFrames) {
+    ScratchDir dir;
+    const std::vector<float> whole = read_all(fixture("song-no-xing.mp3"));
+    for (const std::uintmax_t zeros : {std::uintmax_t{2048}, std::uintmax_t{1} << 20, std::uintmax_t{16} << 20}) {
+        const auto path = dir / ("zeros-" + std::to_string(zeros) + ".mp3");
+        std::filesystem::copy_file(fixture("song-no-xing.mp3"), path);
+        std::filesystem::resize_file(path, std::filesystem::file_size(path) + zeros);
+        EXPECT_EQ(read_all(path), whole) << path;
+    }
+}
+
+// Nothing but zeros named .mp3 (2 GB of them took a worker 4 minutes): refused
+// after the first MiB, the bound for junk before the first frame.
+TEST(BadInput, ZerosNamedMp3AreRefusedAfterTheFirstMiB) {
+    ScratchDir dir;
+    const auto path = dir / "preallocated.mp3";
+    std::ofstream(path, std::ios::binary).close();
+    std::filesystem::resize_file(path, std::uintmax_t{64} << 20);  // sparse: no disk used
+    expect_refused(path, "not an MPEG audio stream (no frame in its first 1 MiB)");
+}
+
 INSTANTIATE_TEST_SUITE_P(Files, Truncated,
                          ::testing::Values(std::pair{"truncated.mp3", "song.mp3"},
                                            std::pair{"truncated.flac", "song.flac"}));

@@ -11,6 +11,7 @@
 
 #include "playlist/m3u/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
+#include "playlist/query/text.hpp"
 #include "tests/db/test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -150,6 +151,18 @@ TEST_F(M3uWriter, RelativeEntryStartingWithHashIsNotAComment) {
     EXPECT_TRUE(contains(read(result.path), "\n./#1.mp3\n"));
 }
 
+// One definition for every place that shows tags and names (M3U, vibed's
+// log, vibectl): what a terminal would obey is escaped, text is kept.
+TEST(PrintableText, EscapesWhatATerminalWouldObey) {
+    EXPECT_EQ(printable_text("Björk - Jóga 東京"), "Björk - Jóga 東京");
+    EXPECT_EQ(printable_text("a\x1b[2Jb"), "a\\x1b[2Jb");                      // CSI: clear screen
+    EXPECT_EQ(printable_text("\x1b]52;c;aGk=\x07"), "\\x1b]52;c;aGk=\\x07");    // OSC 52: clipboard
+    EXPECT_EQ(printable_text("line\r\nforged\t\x7f"), "line\\x0d\\x0aforged\\x09\\x7f");
+    EXPECT_EQ(printable_text("\xc2\x9b" "31m"), "\\xc2\\x9b31m");              // C1 CSI as UTF-8
+    EXPECT_EQ(printable_text("caf\xe9.mp3"), "caf\\xe9.mp3");                   // Latin-1, not UTF-8
+    EXPECT_EQ(printable_text(std::string_view("a\0b", 3)), "a\\x00b");
+}
+
 TEST_F(M3uWriter, ExtinfFallsBackAndStaysOnOneLine) {
     const std::vector<db::LibraryRow> tracks = {
         track(music() / "untagged track.mp3", "", "", 0),
@@ -161,7 +174,7 @@ TEST_F(M3uWriter, ExtinfFallsBackAndStaysOnOneLine) {
     EXPECT_TRUE(contains(text, "#PLAYLIST:Bad Name\n")) << text;
     EXPECT_TRUE(contains(text, "#EXTINF:-1,untagged track\n")) << text;
     EXPECT_TRUE(contains(text, "#EXTINF:60,Only Title\n")) << text;
-    EXPECT_TRUE(contains(text, "#EXTINF:1,Evil Artist - Title #EXTINF:1,x\n")) << text;
+    EXPECT_TRUE(contains(text, "#EXTINF:1,Evil\\x0aArtist - Title\\x0d#EXTINF:1,x\n")) << text;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2 + 2 * 3);
     EXPECT_TRUE(warnings.empty());
 }

@@ -8,6 +8,9 @@
 #   5. a reload with a model that does not exist,
 # and after each: it still runs, `vibectl status` shows the problem while it
 # lasts, nothing committed is lost and it catches up once the trouble ends.
+# Then (issue 19) 7. a clean stop leaves no WAL, 8. a restart repairs the
+# playlists, 9. a read-only playlist folder is retried until it is writable,
+# 10. a scan of LIBRARY/../outside is refused.
 # Then, as an unprivileged user, 6. an unreadable folder inside the library.
 # A database whose file system turns read-only: daemon_readonly_db_test.sh.
 # Needs root (mount, setpriv).
@@ -25,6 +28,7 @@ lock_pid=""
 cleanup() {
   [ -n "$lock_pid" ] && kill "$lock_pid" 2>/dev/null
   [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  mountpoint -q "$dir/playlists" && umount "$dir/playlists"
   mountpoint -q "$dir/dbfs" && umount "$dir/dbfs"
   [ -n "${KEEP_TEST_DIR:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"
 }
@@ -35,6 +39,11 @@ mount -t tmpfs -o size=2m tmpfs "$dir/dbfs"
 write_config "$dir"
 sed -i "s|path = \"$dir/data/library.db\"|path = \"$dir/dbfs/library.db\"|" "$dir/config.toml"
 grep -q dbfs "$dir/config.toml" || fail "config: database not moved to the tmpfs"
+cat >> "$dir/config.toml" <<'TOML'
+[[playlist]]
+name = "Everything"
+query = "energy >= 0"
+TOML
 cp "$fixture_dir/song.mp3" "$dir/library/a/one.mp3"
 cp "$fixture_dir/song.flac" "$dir/library/a/two.flac"
 cp "$fixture_dir/song.ogg" "$dir/library/a/three.ogg"
@@ -178,6 +187,64 @@ alive
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
 daemon_pid=""
+# 7. A clean stop after `vibectl status` was answered (the loop's read-only
+# connection is open) leaves the whole index in library.db: no WAL.
+wal_left() { [ -e "$dir/dbfs/library.db-wal" ] || [ -e "$dir/dbfs/library.db-shm" ]; }
+wal_left && fail "a clean stop left $(ls "$dir/dbfs" | tr '\n' ' ')"
+[ "$(sqlite3 "file:$dir/dbfs/library.db?immutable=1" "SELECT count(*) FROM tracks")" = 4 ] ||
+  fail "library.db alone does not hold the index"
+
+# 8. A restart brings the playlists up to date although the index did not
+# change (a kill -9 inside regenerate_delay, a file deleted by hand), leaves
+# unchanged files alone and removes a temporary left by a killed writer.
+kept="$dir/playlists/Everything.m3u" lost="$dir/playlists/Chill.m3u"
+[ -f "$kept" ] && [ -f "$lost" ] || fail "playlists missing before the restart: $(ls "$dir/playlists")"
+kept_inode=$(stat -c %i "$kept")
+rm "$lost"
+sleep 0 & dead_pid=$!; wait "$dead_pid"
+abandoned="$dir/playlists/.$(basename "$lost").$dead_pid-0.tmp"
+echo partial > "$abandoned"
+prlimit --nofile=1024 "$vibed" -c "$dir/config.toml" >"$dir/vibed2.log" 2>&1 &
+daemon_pid=$!
+wait_until 60 "the deleted playlist written at start-up" test -f "$lost"
+wait_until 30 "the abandoned temporary removed" test ! -e "$abandoned"
+[ "$(stat -c %i "$kept")" = "$kept_inode" ] || fail "an unchanged playlist was rewritten at start-up"
+
+# 9. The playlist folder turns read-only: the failure shows in status and is
+# retried until the folder can be written again, then the problem clears.
+mount --bind "$dir/playlists" "$dir/playlists"
+mount -o remount,bind,ro "$dir/playlists"
+cp "$fixture_dir/song.wav" "$dir/library/a/nine.wav"
+wait_until 120 "the read-only playlist folder shown in status" problem_matches "$dir" playlists "Read-only"
+umount "$dir/playlists"
+wait_until 40 "the playlists written once the folder is writable" grep -q "nine.wav" "$kept"
+wait_until 30 "the playlist problem cleared" no_problems
+
+# 10. A scan request for LIBRARY/../outside is refused, not walked.
+mkdir -p "$dir/outside"
+cp "$fixture_dir/song.mp3" "$dir/outside/stray.mp3"
+python3 - "$dir/vibed.sock" "$dir/library/../outside" <<'PY' || fail "a scan of LIBRARY/../outside was not refused"
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(json.dumps({"v": 1, "command": "scan", "args": {"path": sys.argv[2]}}).encode() + b"\n")
+reply = json.loads(s.makefile().readline())
+print(reply)
+sys.exit(0 if not reply["ok"] and "outside the library" in reply["error"] else 1)
+PY
+python3 - "$dir/vibed.sock" <<'PY' || fail "a scan with a number for its path got no clear reason"
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b'{"v": 1, "command": "scan", "args": {"path": 42}}\n')
+reply = json.loads(s.makefile().readline())
+print(reply)
+sys.exit(0 if not reply["ok"] and reply["error"].startswith('scan: "path" must be a string') else 1)
+PY
+sleep 1
+indexed_paths "$dir" | grep -q stray.mp3 && fail "a file outside the library was indexed"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
+daemon_pid=""
+wal_left && fail "the second clean stop left the WAL"
 
 # --once indexes what is new, writes the playlists and exits.
 rm -rf "$dir/playlists"
