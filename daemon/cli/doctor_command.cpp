@@ -10,6 +10,7 @@
 #include "config/mpd_config.hpp"
 #include "config/xdg.hpp"
 #include "daemon/cli/library_access.hpp"
+#include "daemon/control/control_client.hpp"
 #include "playlist/m3u/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 
@@ -181,6 +182,31 @@ void print_sandbox(const config::Config& config, bool write) {
                 drop_in_file().c_str());
 }
 
+// The running vibed and what is wrong with it now (a refused reload, a
+// database it cannot write...): returns false when it lists a problem.
+bool print_daemon(const config::Config& config) {
+    std::optional<Reply> reply;
+    try {
+        reply = call_daemon(config.daemon.socket, Request{"status", {}});
+    } catch (const std::exception& e) {
+        std::printf("vibed: does not answer at %s: %s\n", config.daemon.socket.c_str(), e.what());
+        return false;
+    }
+    if (!reply || !reply->ok) {
+        std::printf("vibed: not running (no socket at %s)\n", config.daemon.socket.c_str());
+        return true;
+    }
+    const auto daemon = reply->result.value("daemon", nlohmann::json::object());
+    std::printf("vibed: running (pid %lld) with %s\n", daemon.value("pid", 0LL),
+                reply->result.value("config", std::string("?")).c_str());
+    const auto problems = daemon.value("problems", nlohmann::json::array());
+    for (const auto& problem : problems) {
+        std::printf("  PROBLEM: %s: %s\n", problem.value("area", std::string()).c_str(),
+                    problem.value("message", std::string()).c_str());
+    }
+    return problems.empty();
+}
+
 void run_doctor(CliContext& context, bool write_drop_in) {
     const config::Config config = load_cli_config(context, write_drop_in ? ConfigUse::acting : ConfigUse::read_only);
     std::printf("configuration: %s\n", config.source.empty() ? "built-in defaults" : config.source.c_str());
@@ -190,8 +216,8 @@ void run_doctor(CliContext& context, bool write_drop_in) {
     }
     std::printf("playlists: %zu configured%s\n", config.playlist_definitions.size(),
                 config.playlists.default_playlists ? "" : " (default playlists off)");
+    bool healthy = print_daemon(config);
     print_mpd(config);
-    bool healthy = true;
     for (std::size_t i = 0; i < config.outputs.size(); ++i) {
         healthy = print_output(config, i + 1, config.outputs[i]) && healthy;
     }

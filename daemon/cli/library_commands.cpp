@@ -87,6 +87,22 @@ void run_scan(const CliContext& context, const std::string& path) {
     std::cout << "scan of " << reply->result.value("scan", std::string("library")) << " requested\n";
 }
 
+// Asks the daemon to read its configuration again; the outcome is its reply.
+void run_reload(CliContext& context) {
+    const config::Config config = load_cli_config(context);
+    const auto reply = call_daemon(config.daemon.socket, Request{"reload", {}});
+    if (!reply) {
+        throw std::runtime_error("vibed is not running (no socket at " + config.daemon.socket.string() +
+                                 "); it reads the configuration when it starts");
+    }
+    if (!reply->ok) {
+        std::fprintf(stderr, "vibed: %s\n", reply->error.c_str());
+        context.exit_code = 1;
+        return;
+    }
+    std::printf("vibed reloaded its configuration from %s\n", reply->result.value("config", std::string("?")).c_str());
+}
+
 // ---- tracks / export ----------------------------------------------------------
 
 // Tags store an unknown year or track number as 0; exports leave it empty
@@ -303,6 +319,9 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     auto scan_path = std::make_shared<std::string>();
     scan->add_option("path", *scan_path, "Folder to rescan (default: the whole library)");
     scan->callback([&context, scan_path] { run_scan(context, *scan_path); });
+
+    auto* reload = app.add_subcommand("reload", "Ask vibed to read its configuration again, and say whether it took");
+    reload->callback([&context] { run_reload(context); });
 
     auto* tracks = app.add_subcommand("tracks", "Tracks matching a query, e.g. 'energy > 0.7 and valence > 0.6'");
     auto query = std::make_shared<std::string>();
