@@ -747,7 +747,9 @@ void add_player_outputs(Config& config) {
 }
 
 Config parse_config(std::string_view toml, std::string source_name) {
-    return parse_over(default_config(), toml, std::move(source_name));
+    Config config = parse_over(default_config(), toml, std::move(source_name));
+    config.text = toml;
+    return config;
 }
 
 Config default_config() {

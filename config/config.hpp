@@ -183,6 +183,7 @@ struct Config {
     std::vector<OutputTarget> outputs;
     std::vector<PlaylistDefinition> playlist_definitions;
     std::filesystem::path source;  // the file it came from; empty = built-in defaults
+    std::string text;              // that file's TOML as parsed (what a running vibed publishes)
     MpdFinding mpd;  // filled by add_player_outputs()
 };
 

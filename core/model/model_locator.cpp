@@ -1,6 +1,7 @@
 #include "core/model/model_locator.hpp"
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "core/model/attribute_model.hpp"
@@ -14,6 +15,16 @@ std::filesystem::path executable_dir() {
     std::error_code error;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
     return error ? std::filesystem::path{} : self.parent_path();
+}
+
+// PREFIX/share/vibed/models for a binary in PREFIX/bin, when it exists.
+std::optional<std::filesystem::path> installed_model_dir() {
+    const auto exe = executable_dir();
+    if (exe.empty()) return std::nullopt;
+    auto dir = exe.parent_path() / "share/vibed/models";
+    std::error_code error;
+    if (!std::filesystem::is_directory(dir, error)) return std::nullopt;
+    return dir;
 }
 
 bool looks_like_path(std::string_view setting, std::string_view extension) {
@@ -31,7 +42,12 @@ std::string how_to_get(std::string_view name) {
 std::vector<std::filesystem::path> model_search_dirs() {
     std::vector<std::filesystem::path> dirs;
     if (const char* env = std::getenv("VIBED_MODEL_DIR"); env != nullptr && *env != '\0') dirs.emplace_back(env);
-    if (const auto exe = executable_dir(); !exe.empty()) dirs.push_back(exe.parent_path() / "share/vibed/models");
+    // Installed (`cmake --install`): its own models only, so it works with
+    // the checkout moved or gone and never picks up one being trained there.
+    if (const auto installed = installed_model_dir()) {
+        dirs.push_back(*installed);
+        return dirs;
+    }
     dirs.emplace_back(VIBED_SOURCE_MODEL_DIR);
     dirs.emplace_back(std::filesystem::path(VIBED_SOURCE_MODEL_DIR) / "generated");
     return dirs;
@@ -86,12 +102,12 @@ std::filesystem::path torch_module_file() {
     std::vector<std::filesystem::path> candidates;
     if (const auto exe = executable_dir(); !exe.empty()) {
         // Installed (`cmake --install`): next to the executable, or in
-        // PREFIX/lib/vibed for binaries in PREFIX/bin. Before the build tree,
-        // so an installed vibed uses its own module while the build tree exists.
+        // PREFIX/lib/vibed for binaries in PREFIX/bin; an installed vibed
+        // never falls back to the build tree's.
         candidates.push_back(exe / built.filename());
         candidates.push_back(exe.parent_path() / "lib" / "vibed" / built.filename());
     }
-    candidates.push_back(built);
+    if (!installed_model_dir()) candidates.push_back(built);
     std::string searched;
     for (const auto& candidate : candidates) {
         std::error_code error;

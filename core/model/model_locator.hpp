@@ -21,9 +21,10 @@ inline constexpr std::string_view kNoMoodModel = "none";
 inline constexpr std::string_view kDefaultSimilarityModelName = "similarity";
 inline constexpr std::string_view kNoSimilarityModel = "none";
 
-// Folders searched for named models, in order: $VIBED_MODEL_DIR, the
-// installed share/vibed/models next to the executable, then the source tree's
-// model/ and model/generated/ (for running from a build directory).
+// Folders searched for named models, in order: $VIBED_MODEL_DIR, then the
+// installed share/vibed/models next to the executable when there is one (an
+// installed vibed stops there: it does not depend on the checkout), else the
+// source tree's model/ and model/generated/ (running from a build directory).
 std::vector<std::filesystem::path> model_search_dirs();
 
 // Turns a setting into a model file: a name ("student", "vibenet") is looked

@@ -13,6 +13,7 @@ struct CliContext {
     // A command may load the config twice (status: for the socket, then the
     // database); the note about a broken file is said once.
     mutable bool broken_config_noted = false;
+    mutable bool running_config_noted = false;  // the file differs from what vibed runs
 };
 
 }  // namespace vibed::daemon

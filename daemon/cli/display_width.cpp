@@ -75,4 +75,21 @@ std::string pad_left(const std::string& text, std::size_t width) {
     return used >= width ? text : std::string(width - used, ' ') + text;
 }
 
+std::string cut_to_width(const std::string& text, std::size_t width) {
+    if (display_width(text) <= width) return text;
+    const std::string ellipsis = "...";
+    if (width < ellipsis.size()) return ellipsis.substr(0, width);
+    const Utf8Ctype ctype;
+    std::size_t columns = 0;
+    std::size_t end = 0;
+    for (std::size_t pos = 0; pos < text.size();) {
+        const auto code = next_code_point(text, pos);
+        const int char_width = code ? ::wcwidth(static_cast<wchar_t>(*code)) : 1;
+        columns += char_width < 0 ? 1 : static_cast<std::size_t>(char_width);
+        if (columns > width - ellipsis.size()) break;
+        end = pos;
+    }
+    return text.substr(0, end) + ellipsis;
+}
+
 }  // namespace vibed::daemon

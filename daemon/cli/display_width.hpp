@@ -18,4 +18,8 @@ std::size_t display_width(std::string_view utf8);
 std::string pad_right(std::string text, std::size_t width);
 std::string pad_left(const std::string& text, std::size_t width);
 
+// `text` cut to at most `width` columns, ending in "..." when cut (a table
+// row that must not wrap). Cuts between characters, never inside one.
+std::string cut_to_width(const std::string& text, std::size_t width);
+
 }  // namespace vibed::daemon

@@ -6,10 +6,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sstream>
 
 #include "config/mpd_config.hpp"
 #include "config/xdg.hpp"
 #include "daemon/cli/library_access.hpp"
+#include "daemon/control/control_client.hpp"
+#include "daemon/mpd/mpd_endpoint.hpp"
 #include "playlist/m3u/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 
@@ -161,6 +164,72 @@ fs::path drop_in_file() {
     return config::xdg_directory("XDG_CONFIG_HOME").value() / "systemd/user/vibed.service.d/vibed-paths.conf";
 }
 
+// The unit file systemd --user would load for vibed (the first of its user
+// unit folders that has one), or empty.
+fs::path installed_unit() {
+    std::vector<fs::path> folders;
+    if (const auto config_home = config::xdg_directory("XDG_CONFIG_HOME")) folders.push_back(*config_home / "systemd/user");
+    folders.emplace_back("/etc/systemd/user");
+    if (const auto data_home = config::xdg_directory("XDG_DATA_HOME")) folders.push_back(*data_home / "systemd/user");
+    for (const char* folder : {"/usr/local/share/systemd/user", "/usr/share/systemd/user", "/usr/local/lib/systemd/user",
+                               "/usr/lib/systemd/user"}) {
+        folders.emplace_back(folder);
+    }
+    for (const auto& folder : folders) {
+        std::error_code error;
+        if (fs::is_regular_file(folder / "vibed.service", error)) return folder / "vibed.service";
+    }
+    return {};
+}
+
+// The address families the unit and its drop-ins allow: the last
+// RestrictAddressFamilies= wins (as systemd reads a plain allow-list).
+std::string allowed_families(const fs::path& unit) {
+    std::vector<fs::path> files{unit};
+    std::error_code error;
+    std::vector<fs::path> drop_ins;
+    for (const auto& entry : fs::directory_iterator(drop_in_file().parent_path(), error)) {
+        if (entry.path().extension() == ".conf") drop_ins.push_back(entry.path());
+    }
+    std::sort(drop_ins.begin(), drop_ins.end());
+    files.insert(files.end(), drop_ins.begin(), drop_ins.end());
+    std::string families = "(any)";
+    for (const auto& file : files) {
+        std::istringstream text(playlist::read_file_if_exists(file).value_or(""));
+        for (std::string line; std::getline(text, line);) {
+            if (line.rfind("RestrictAddressFamilies=", 0) == 0) families = line.substr(line.find('=') + 1);
+        }
+    }
+    return families;
+}
+
+// keep_playing with MPD over TCP under a unit that allows only AF_UNIX (as
+// units installed before issue 18 did): vibed could never connect. Returns
+// false after printing the drop-in that allows it (written with `write`).
+bool check_unit_network(const config::Config& config, bool write) {
+    if (!config.mpd_client.keep_playing) return true;
+    const auto endpoints = mpd::resolve_endpoints(config.mpd_client, mpd::process_environment(), mpd::socket_file_exists);
+    if (endpoints.empty() || endpoints.front().is_socket()) return true;
+    const fs::path unit = installed_unit();
+    if (unit.empty()) return true;
+    const std::string families = allowed_families(unit);
+    if (families == "(any)" || families.find("AF_INET") != std::string::npos) return true;
+    const fs::path file = drop_in_file().parent_path() / "vibed-network.conf";
+    const std::string text = "# Written by `vibectl doctor --write-drop-in`: keep_playing reaches MPD over TCP.\n"
+                             "[Service]\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n";
+    std::printf("  PROBLEM: %s allows only %s, so keep_playing cannot reach MPD at %s; this drop-in allows TCP:\n\n%s\n",
+                unit.c_str(), families.c_str(), endpoints.front().describe().c_str(), text.c_str());
+    if (!write) {
+        std::printf("  `vibectl doctor --write-drop-in` writes it to %s\n", file.c_str());
+        return false;
+    }
+    std::error_code ignored;
+    fs::create_directories(file.parent_path(), ignored);
+    playlist::write_file_atomically(file, text);
+    std::printf("  wrote %s; now: systemctl --user daemon-reload && systemctl --user restart vibed\n", file.c_str());
+    return true;
+}
+
 void print_sandbox(const config::Config& config, bool write) {
     const auto extra = extra_write_paths(config);
     std::printf("\nsystemd unit (sandbox)\n");
@@ -181,6 +250,31 @@ void print_sandbox(const config::Config& config, bool write) {
                 drop_in_file().c_str());
 }
 
+// The running vibed and what is wrong with it now (a refused reload, a
+// database it cannot write...): returns false when it lists a problem.
+bool print_daemon(const config::Config& config) {
+    std::optional<Reply> reply;
+    try {
+        reply = call_daemon(config.daemon.socket, Request{"status", {}});
+    } catch (const std::exception& e) {
+        std::printf("vibed: does not answer at %s: %s\n", config.daemon.socket.c_str(), e.what());
+        return false;
+    }
+    if (!reply || !reply->ok) {
+        std::printf("vibed: not running (no socket at %s)\n", config.daemon.socket.c_str());
+        return true;
+    }
+    const auto daemon = reply->result.value("daemon", nlohmann::json::object());
+    std::printf("vibed: running (pid %lld) with %s\n", daemon.value("pid", 0LL),
+                reply->result.value("config", std::string("?")).c_str());
+    const auto problems = daemon.value("problems", nlohmann::json::array());
+    for (const auto& problem : problems) {
+        std::printf("  PROBLEM: %s: %s\n", problem.value("area", std::string()).c_str(),
+                    problem.value("message", std::string()).c_str());
+    }
+    return problems.empty();
+}
+
 void run_doctor(CliContext& context, bool write_drop_in) {
     const config::Config config = load_cli_config(context, write_drop_in ? ConfigUse::acting : ConfigUse::read_only);
     std::printf("configuration: %s\n", config.source.empty() ? "built-in defaults" : config.source.c_str());
@@ -190,13 +284,14 @@ void run_doctor(CliContext& context, bool write_drop_in) {
     }
     std::printf("playlists: %zu configured%s\n", config.playlist_definitions.size(),
                 config.playlists.default_playlists ? "" : " (default playlists off)");
+    bool healthy = print_daemon(config);
     print_mpd(config);
-    bool healthy = true;
     for (std::size_t i = 0; i < config.outputs.size(); ++i) {
         healthy = print_output(config, i + 1, config.outputs[i]) && healthy;
     }
     if (config.outputs.empty()) std::printf("\nno [[output]]: no playlist files are written\n");
     print_sandbox(config, write_drop_in);
+    healthy = check_unit_network(config, write_drop_in) && healthy;
     if (!healthy) context.exit_code = 1;
 }
 

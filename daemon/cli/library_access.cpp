@@ -31,10 +31,17 @@ config::Config defaults_with_player_outputs() {
     return config;
 }
 
+// The configuration the daemon runs: the text it published (its file may
+// have changed since), else (a daemon from before config_text) its file.
 config::Config running_daemon_config(const DaemonRecord& record) {
     config::Config config;
     try {
-        config = record.config.empty() ? defaults_with_player_outputs() : config::load_config(record.config);
+        if (!record.config_text.empty()) {
+            config = config::parse_config(record.config_text, record.config.string());
+            config::add_player_outputs(config);
+        } else {
+            config = record.config.empty() ? defaults_with_player_outputs() : load_checked_config(record.config);
+        }
     } catch (const std::exception&) {
         config = defaults_with_player_outputs();
     }
@@ -60,21 +67,41 @@ config::Config fallback_for_broken(const config::ConfigError& error, bool& noted
     return defaults_with_player_outputs();
 }
 
+// The file vibectl found is not what the daemon runs: edited (or added)
+// since it last read it. Said once per command.
+void note_unapplied_changes(const config::Config& found, const DaemonRecord& record, bool& noted) {
+    if (found.source.empty() || noted) return;
+    const bool same_file = !record.config.empty() && std::filesystem::absolute(found.source) == record.config;
+    std::string what;
+    if (same_file && found.text != record.config_text && !record.config_text.empty()) {
+        what = found.source.string() + " changed since vibed (pid " + std::to_string(record.pid) + ") read it";
+    } else if (record.config.empty()) {
+        what = "vibed (pid " + std::to_string(record.pid) + ") runs the built-in defaults, not " + found.source.string();
+    } else {
+        return;
+    }
+    noted = true;
+    std::fprintf(stderr, "vibectl: %s; `vibectl reload` applies it (shown: what vibed runs)\n", what.c_str());
+}
+
 }  // namespace
 
 config::Config load_cli_config(const CliContext& context, ConfigUse use) {
     config::Config config;
     try {
-        config = config::load_config(context.config_path);
+        // The playlists' rules too: a file vibed would refuse is broken here as well.
+        config = load_checked_config(context.config_path);
     } catch (const config::ConfigError& e) {
         if (use == ConfigUse::acting) throw;
         return fallback_for_broken(e, context.broken_config_noted);
     }
-    if (context.config_path || daemon_listens(config.daemon.socket)) return config;
-    if (const auto record = read_daemon_record(); record && record->socket != config.daemon.socket) {
-        return running_daemon_config(*record);
-    }
-    return config;
+    if (context.config_path) return config;
+    // Not told which: what the running vibed runs, unless another daemon
+    // listens where this file says.
+    const auto record = read_daemon_record();
+    if (!record || (record->socket != config.daemon.socket && daemon_listens(config.daemon.socket))) return config;
+    note_unapplied_changes(config, *record, context.running_config_noted);
+    return running_daemon_config(*record);
 }
 
 LibraryAccess open_library(const CliContext& context, ConfigUse use) {

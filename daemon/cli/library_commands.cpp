@@ -90,6 +90,22 @@ void run_scan(const CliContext& context, const std::string& path) {
     std::cout << "scan of " << reply->result.value("scan", std::string("library")) << " requested\n";
 }
 
+// Asks the daemon to read its configuration again; the outcome is its reply.
+void run_reload(CliContext& context) {
+    const config::Config config = load_cli_config(context);
+    const auto reply = call_daemon(config.daemon.socket, Request{"reload", {}});
+    if (!reply) {
+        throw std::runtime_error("vibed is not running (no socket at " + config.daemon.socket.string() +
+                                 "); it reads the configuration when it starts");
+    }
+    if (!reply->ok) {
+        std::fprintf(stderr, "vibed: %s\n", reply->error.c_str());
+        context.exit_code = 1;
+        return;
+    }
+    std::printf("vibed reloaded its configuration from %s\n", reply->result.value("config", std::string("?")).c_str());
+}
+
 // ---- tracks / export ----------------------------------------------------------
 
 // Tags store an unknown year or track number as 0; exports leave it empty
@@ -97,15 +113,18 @@ void run_scan(const CliContext& context, const std::string& path) {
 std::string known_number(int value) { return value > 0 ? std::to_string(value) : std::string(); }
 nlohmann::ordered_json known_json(int value) { return value > 0 ? nlohmann::ordered_json(value) : nullptr; }
 
-void run_tracks(const CliContext& context, const std::string& query_text, const std::string& format) {
+void run_tracks(const CliContext& context, const std::string& query_text, const std::string& format,
+                const std::string& path_style) {
     LibraryAccess library = open_library(context);
+    ListingStyle style = listing_style(library.config);
+    style.m3u_paths = parse_path_style(path_style);
     const QuerySelection selection = select_by_query(library, query_text);
     // On stderr, so that `-f paths | mpc add` gets only paths.
     std::fprintf(stderr, "%zu %s match", selection.matches, selection.matches == 1 ? "track" : "tracks");
     if (selection.tracks.size() != selection.matches) std::fprintf(stderr, "; %zu listed", selection.tracks.size());
     std::fprintf(stderr, "\n");
     write_track_list(std::cout, parse_track_format(format), selection.tracks,
-                     query_columns(selection.query), query_text);
+                     query_columns(selection.query), query_text, style);
 }
 
 void run_export(const CliContext& context, const std::string& format) {
@@ -160,6 +179,7 @@ struct PlaylistOptions {
     bool dry_run = false;
     bool new_draw = false;
     std::string format = "table";
+    std::string path_style = "absolute";  // of -f m3u
 };
 
 void run_playlist(const CliContext& context, const PlaylistOptions& options) {
@@ -175,8 +195,10 @@ void run_playlist(const CliContext& context, const PlaylistOptions& options) {
                      built.matches, built.query_text.c_str(), built.tracks.size(),
                      format_duration(total_seconds).c_str());
     }
+    ListingStyle style = listing_style(library.config);
+    style.m3u_paths = parse_path_style(options.path_style);
     write_track_list(std::cout, parse_track_format(options.format), built.tracks,
-                     query_columns(playlist::rule_query(definition)), definition.name);
+                     query_columns(playlist::rule_query(definition)), definition.name, style);
     if (!options.write && !options.dry_run) return;
 
     for (const auto& output : library.config.outputs) {
@@ -307,13 +329,20 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     scan->add_option("path", *scan_path, "Folder to rescan (default: the whole library)");
     scan->callback([&context, scan_path] { run_scan(context, *scan_path); });
 
+    auto* reload = app.add_subcommand("reload", "Ask vibed to read its configuration again, and say whether it took");
+    reload->callback([&context] { run_reload(context); });
+
     auto* tracks = app.add_subcommand("tracks", "Tracks matching a query, e.g. 'energy > 0.7 and valence > 0.6'");
     auto query = std::make_shared<std::string>();
     auto tracks_format = std::make_shared<std::string>("table");
+    auto tracks_paths = std::make_shared<std::string>("absolute");
     tracks->add_option("query", *query, "Query (see docs/query-language.md)")->required();
     tracks->add_option("-f,--format", *tracks_format, std::string(kTrackFormatHelp))
         ->check(CLI::IsMember({"table", "csv", "json", "paths", "m3u"}));
-    tracks->callback([&context, query, tracks_format] { run_tracks(context, *query, *tracks_format); });
+    tracks->add_option("--path-style", *tracks_paths, std::string(kPathStyleHelp))->check(CLI::IsMember(path_style_names()));
+    tracks->callback([&context, query, tracks_format, tracks_paths] {
+        run_tracks(context, *query, *tracks_format, *tracks_paths);
+    });
 
     auto* exporter = app.add_subcommand("export", "Every indexed track with its tags and attributes");
     auto export_format = std::make_shared<std::string>("csv");
@@ -328,6 +357,8 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     named->add_flag("--new-draw", options->new_draw, "Shuffle it anew (kept until the next --new-draw)");
     named->add_option("-f,--format", options->format, std::string(kTrackFormatHelp))
         ->check(CLI::IsMember({"table", "csv", "json", "paths", "m3u"}));
+    named->add_option("--path-style", options->path_style, std::string(kPathStyleHelp) + " (-f m3u)")
+        ->check(CLI::IsMember(path_style_names()));
     named->callback([&context, options] { run_playlist(context, *options); });
 
     auto* list = app.add_subcommand("playlists", "The configured playlists and their track counts");

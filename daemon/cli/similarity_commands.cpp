@@ -26,21 +26,26 @@ void note(const std::string& message) {
 struct ListOptions {
     std::string format = "table";
     std::string output;  // an M3U file to write, or empty
+    std::string path_style = "absolute";  // of its entries (and of -f m3u)
 };
 
 // Prints the playlist (unless only written to a file) and writes `output`.
-void deliver(const std::vector<db::LibraryRow>& rows, const std::string& name, const ListOptions& options) {
+void deliver(const std::vector<db::LibraryRow>& rows, const std::string& name, const ListOptions& options,
+             ListingStyle style) {
     double seconds = 0;
     for (const auto& row : rows) seconds += row.tags.duration_seconds;
     std::fprintf(stderr, "%s: %zu tracks (%s)\n", name.c_str(), rows.size(), format_duration(seconds).c_str());
+    style.m3u_paths = parse_path_style(options.path_style);
     if (!options.output.empty()) {
         std::ostringstream text;
-        write_track_list(text, TrackFormat::m3u, rows, {}, name);
+        ListingStyle file_style = style;
+        file_style.m3u_folder = fs::absolute(track_path(options.output)).parent_path();
+        write_track_list(text, TrackFormat::m3u, rows, {}, name, file_style);
         playlist::write_file_atomically(track_path(options.output), text.str());
         std::fprintf(stderr, "wrote %s\n", track_path(options.output).c_str());
         if (options.format == "table") return;  // -o alone: the file is the answer
     }
-    write_track_list(std::cout, parse_track_format(options.format), rows, {}, name);
+    write_track_list(std::cout, parse_track_format(options.format), rows, {}, name, style);
 }
 
 struct Session {
@@ -67,18 +72,20 @@ void run_similar(const CliContext& context, const SimilarOptions& options) {
     Session session = open_session(context);
     const auto similar = similar_tracks(session.library.index, session.space, track_path(options.track), options.count);
     if (similar.empty()) note("no other track has a similarity vector yet");
+    const ListingStyle style = listing_style(session.library.config);
     if (options.list.format != "table" || !options.list.output.empty()) {
         std::vector<db::LibraryRow> rows;
         for (const auto& track : similar) rows.push_back(track.row);
-        deliver(rows, "Like " + fs::path(options.track).stem().string(), options.list);
+        deliver(rows, "Like " + fs::path(options.track).stem().string(), options.list, style);
         return;
     }
     if (!similar.empty()) std::printf("   #  distance   length  track\n");
     std::size_t position = 0;
     for (const auto& track : similar) {
-        std::printf("%4zu  %8.3f  %7s  %s  (%s)\n", ++position, track.distance,
-                    format_duration(track.row.tags.duration_seconds).c_str(), display_name(track.row).c_str(),
-                    playlist::printable_text(track.row.path.string()).c_str());
+        char prefix[64];
+        std::snprintf(prefix, sizeof prefix, "%4zu  %8.3f  %7s  ", ++position, track.distance,
+                      format_duration(track.row.tags.duration_seconds).c_str());
+        std::printf("%s\n", fitted_row(prefix + track_cell(track.row, style), style).c_str());
     }
 }
 
@@ -93,7 +100,7 @@ void run_radio(const CliContext& context, const RadioCommandOptions& options) {
     LibraryAccess library = open_library(context);
     const Radio radio = build_radio_from(library, options.radio);
     if (const std::string shortfall = radio_shortfall(radio, options.radio); !shortfall.empty()) note(shortfall);
-    deliver(radio.tracks, "Radio: " + display_name(radio.tracks.front()), options.list);
+    deliver(radio.tracks, "Radio: " + display_name(radio.tracks.front()), options.list, listing_style(library.config));
 }
 
 // ---- journey ----------------------------------------------------------------
@@ -129,13 +136,14 @@ void run_journey(const CliContext& context, const JourneyCommandOptions& options
     const auto rows = build_journey(session.library.index, session.space, request);
     const std::string name = by_tracks ? "Journey: " + display_name(rows.front()) + " to " + display_name(rows.back())
                                        : "Journey: " + options.from_mood + " to " + options.to_mood;
-    deliver(rows, name, options.list);
+    deliver(rows, name, options.list, listing_style(session.library.config));
 }
 
 void add_list_options(CLI::App& command, ListOptions& list) {
     command.add_option("-f,--format", list.format, std::string(kTrackFormatHelp))
         ->check(CLI::IsMember({"table", "csv", "json", "paths", "m3u"}));
     command.add_option("-o,--output", list.output, "Also write the playlist to this M3U file");
+    command.add_option("--path-style", list.path_style, std::string(kPathStyleHelp))->check(CLI::IsMember(path_style_names()));
 }
 
 }  // namespace

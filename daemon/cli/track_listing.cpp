@@ -2,8 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "daemon/cli/attribute_table.hpp"
@@ -12,6 +16,8 @@
 #include "playlist/query/text.hpp"
 
 namespace vibed::daemon {
+
+namespace fs = std::filesystem;
 
 // Unknown (not yet measured) values are empty CSV fields and JSON nulls.
 void write_feature_mood_header(std::ostream& out) {
@@ -159,7 +165,7 @@ std::string cell(const playlist::Field& field, const db::LibraryRow& row) {
 }
 
 void write_table(std::ostream& out, const std::vector<db::LibraryRow>& rows,
-                 const std::vector<const playlist::Field*>& columns) {
+                 const std::vector<const playlist::Field*>& columns, const ListingStyle& style) {
     std::vector<std::size_t> widths;
     for (const auto* field : columns) {
         std::size_t width = display_width(field->name);
@@ -175,13 +181,58 @@ void write_table(std::ostream& out, const std::vector<db::LibraryRow>& rows,
     for (const auto& row : rows) {
         char prefix[32];
         std::snprintf(prefix, sizeof prefix, "%4zu  %7s", ++position, format_duration(row.tags.duration_seconds).c_str());
-        out << prefix;
-        for (std::size_t i = 0; i < columns.size(); ++i) out << "  " << pad_left(cell(*columns[i], row), widths[i]);
-        out << "  " << display_name(row) << "  (" << playlist::printable_text(row.path.string()) << ")\n";
+        std::string line = prefix;
+        for (std::size_t i = 0; i < columns.size(); ++i) line += "  " + pad_left(cell(*columns[i], row), widths[i]);
+        out << fitted_row(line + "  " + track_cell(row, style), style) << '\n';
     }
 }
 
 }  // namespace
+
+ListingStyle listing_style(const config::Config& config) {
+    ListingStyle style;
+    style.library_roots = config.library.paths;
+    if (const char* columns = std::getenv("COLUMNS"); columns != nullptr && std::atoi(columns) > 0) {
+        style.width = static_cast<std::size_t>(std::atoi(columns));
+    } else if (winsize size{}; ::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) {
+        style.width = size.ws_col;
+    }
+    return style;
+}
+
+namespace {
+constexpr config::PathStyle kPathStyles[] = {config::PathStyle::absolute, config::PathStyle::relative_to_playlist,
+                                             config::PathStyle::relative_to_library, config::PathStyle::uri};
+}  // namespace
+
+std::vector<std::string> path_style_names() {
+    std::vector<std::string> names;
+    for (const auto style : kPathStyles) names.emplace_back(config::to_string(style));
+    return names;
+}
+
+config::PathStyle parse_path_style(std::string_view name) {
+    for (const auto style : kPathStyles) {
+        if (config::to_string(style) == name) return style;
+    }
+    throw std::invalid_argument("unknown path style '" + std::string(name) + "'");
+}
+
+std::string track_cell(const db::LibraryRow& row, const ListingStyle& style) {
+    fs::path shown = row.path;
+    for (const auto& root : style.library_roots) {
+        const fs::path relative = row.path.lexically_relative(root);
+        if (!relative.empty() && *relative.begin() != "..") {
+            shown = relative;
+            break;
+        }
+    }
+    return display_name(row) + "  (" + playlist::printable_text(shown.string()) + ")";
+}
+
+std::string fitted_row(const std::string& row, const ListingStyle& style) {
+    return style.width == 0 ? row : cut_to_width(row, style.width);
+}
 
 std::vector<const playlist::Field*> query_columns(const playlist::Query& query) {
     std::vector<const playlist::Field*> used;
@@ -196,9 +247,10 @@ std::vector<const playlist::Field*> query_columns(const playlist::Query& query) 
 }
 
 void write_track_list(std::ostream& out, TrackFormat format, const std::vector<db::LibraryRow>& rows,
-                      const std::vector<const playlist::Field*>& columns, std::string_view name) {
+                      const std::vector<const playlist::Field*>& columns, std::string_view name,
+                      const ListingStyle& style) {
     switch (format) {
-        case TrackFormat::table: write_table(out, rows, columns); break;
+        case TrackFormat::table: write_table(out, rows, columns, style); break;
         case TrackFormat::csv: write_csv(out, rows); break;
         case TrackFormat::json: {
             auto array = nlohmann::ordered_json::array();
@@ -211,12 +263,11 @@ void write_track_list(std::ostream& out, TrackFormat format, const std::vector<d
             break;
         case TrackFormat::m3u: {
             config::OutputTarget target;
-            target.path_style = config::PathStyle::absolute;
+            target.path_style = style.m3u_paths;
+            target.folder = style.m3u_folder.empty() ? fs::current_path() : style.m3u_folder;
             std::vector<std::string> warnings;
-            out << playlist::render_m3u(target, {}, name, rows, warnings);
-            for (const auto& warning : warnings) {
-                std::fprintf(stderr, "vibectl: %s\n", playlist::printable_text(warning).c_str());
-            }
+            out << playlist::render_m3u(target, style.library_roots, name, rows, warnings);
+            for (const auto& warning : warnings) std::fprintf(stderr, "vibectl: %s\n", playlist::printable_text(warning).c_str());
             break;
         }
     }

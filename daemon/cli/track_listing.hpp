@@ -1,11 +1,14 @@
 #pragma once
 // Prints lists of indexed tracks for vibectl (tracks, playlist).
 
+#include <filesystem>
 #include <optional>
+#include <string>
 #include <ostream>
 #include <string_view>
 #include <vector>
 
+#include "config/config.hpp"
 #include "db/index.hpp"
 #include "playlist/query/ast.hpp"
 #include "playlist/query/fields.hpp"
@@ -29,9 +32,39 @@ TrackFormat parse_track_format(std::string_view name);
 // those the table shows anyway (artist, title, path): the table's columns.
 std::vector<const playlist::Field*> query_columns(const playlist::Query& query);
 
+// How lists show tracks: a table row fits `width` terminal columns (0: no
+// limit) and names its file relative to the library folder holding it.
+struct ListingStyle {
+    std::vector<std::filesystem::path> library_roots;
+    std::size_t width = 0;
+    // M3U entries (-f m3u, -o FILE), as an [[output]]'s path_style says;
+    // relative-to-playlist ones are relative to m3u_folder (empty: the
+    // current folder), relative-to-library ones to the library folder.
+    config::PathStyle m3u_paths = config::PathStyle::absolute;
+    std::filesystem::path m3u_folder;
+};
+
+// The --path-style option of every command that writes M3U.
+inline constexpr std::string_view kPathStyleHelp =
+    "M3U entries: absolute (MPD, Navidrome), relative-to-playlist, relative-to-library (MPD), "
+    "uri (VLC: names with '#' or '?')";
+// Throws std::invalid_argument for a name that is not one of path_style_names().
+config::PathStyle parse_path_style(std::string_view name);
+std::vector<std::string> path_style_names();
+// The configuration's library; $COLUMNS, else stdout's width when it is a
+// terminal, else no limit (a pipe gets whole rows).
+ListingStyle listing_style(const config::Config& config);
+
+// A table's last column: "Artist - Title  (Album/03 Song.flac)".
+std::string track_cell(const db::LibraryRow& row, const ListingStyle& style);
+
+// One table row, cut to the style's width.
+std::string fitted_row(const std::string& row, const ListingStyle& style);
+
 // `name` is the playlist's name for m3u (its #PLAYLIST: line).
 void write_track_list(std::ostream& out, TrackFormat format, const std::vector<db::LibraryRow>& rows,
-                      const std::vector<const playlist::Field*>& columns, std::string_view name);
+                      const std::vector<const playlist::Field*>& columns, std::string_view name,
+                      const ListingStyle& style);
 
 // The musical-feature and mood columns shared by `tracks` and `export`.
 void write_feature_mood_header(std::ostream& out);

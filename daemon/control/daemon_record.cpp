@@ -19,7 +19,8 @@ std::optional<DaemonRecord> parse_record(const std::string& text) {
     if (!json.is_object() || !json.contains("socket") || !json.contains("pid")) return std::nullopt;
     try {
         return DaemonRecord{json.at("socket").get<std::string>(), json.value("config", std::string()),
-                            json.value("database", std::string()), json.at("pid").get<pid_t>()};
+                            json.value("config_text", std::string()), json.value("database", std::string()),
+                            json.at("pid").get<pid_t>()};
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;
     }
@@ -48,11 +49,12 @@ std::optional<DaemonRecord> read_daemon_record() {
 PublishedDaemonRecord::PublishedDaemonRecord(DaemonRecord record) : file_(daemon_record_path()) {
     const nlohmann::json json{{"socket", record.socket.string()},
                               {"config", record.config.string()},
+                              {"config_text", record.config_text},
                               {"database", record.database.string()},
                               {"pid", record.pid}};
     std::error_code ignored;
     fs::create_directories(file_.parent_path(), ignored);  // the fallback under XDG_STATE_HOME may not exist
-    playlist::write_file_atomically(file_, json.dump() + "\n");
+    playlist::write_file_atomically(file_, json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 PublishedDaemonRecord::~PublishedDaemonRecord() {

@@ -18,6 +18,9 @@ namespace vibed::daemon {
 struct DaemonRecord {
     std::filesystem::path socket;
     std::filesystem::path config;    // empty: built-in defaults
+    // The TOML the daemon runs on, as it read it: the file may have changed
+    // (or broken) since, and vibectl describes what runs.
+    std::string config_text;
     std::filesystem::path database;  // what the daemon indexes into (--database included)
     pid_t pid = 0;
 };

@@ -34,6 +34,8 @@ constexpr auto kFallbackRescanInterval = std::chrono::minutes(10);
 // I/O error) is tried again after 5 s, 10 s, 20 s ... up to 10 minutes.
 constexpr auto kFirstAnalysisRetry = std::chrono::seconds(5);
 constexpr auto kMaxAnalysisRetry = std::chrono::minutes(10);
+// The problem a failed reload leaves listed until one succeeds.
+constexpr const char* kConfigProblemArea = "configuration";
 // How long the loop waits for the writer before giving up on a reload or stop.
 constexpr auto kPipelineFlushTimeout = std::chrono::seconds(5);
 
@@ -292,9 +294,10 @@ int Daemon::run() {
 // So that a vibectl not told which config this daemon runs with finds it.
 void Daemon::publish_record() {
     const DaemonRecord record{fs::absolute(config_.daemon.socket),
-                              config_.source.empty() ? fs::path() : fs::absolute(config_.source),
+                              config_.source.empty() ? fs::path() : fs::absolute(config_.source), config_.text,
                               fs::absolute(config_.database.path), ::getpid()};
     try {
+        record_.reset();  // its destructor removes the file: before the new one is written
         record_ = std::make_unique<PublishedDaemonRecord>(record);
     } catch (const std::exception& e) {
         spdlog::warn("{}; vibectl finds this daemon only with the same config", e.what());
@@ -683,10 +686,17 @@ std::optional<std::string> Daemon::reload_config() {
         }
         settle_.set_settle_time(config_.daemon.settle);
         spdlog::info("configuration reloaded from {}", config_.source.empty() ? "built-in defaults" : config_.source.string());
+        problems_.clear(kConfigProblemArea);
+        if (control_) publish_record();  // vibectl describes the configuration that runs from there
         schedule_playlists();
     } catch (const std::exception& e) {
         failure = e.what();
         spdlog::error("configuration not reloaded (the running one stays): {}", e.what());
+        // Listed until a reload succeeds, so `vibectl status` and `doctor`
+        // show it, not only the log: its first line (the caret is in the log).
+        problems_.report(kConfigProblemArea, "not reloaded, the running one stays: " +
+                                                 failure->substr(0, failure->find('\n')) +
+                                                 "; fix the file, then `vibectl reload`");
     }
     systemd::notify_ready();
     return failure;

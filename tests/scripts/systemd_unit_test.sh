@@ -19,7 +19,7 @@ if grep -i "vibed.service" <<<"$output"; then
 fi
 
 for setting in Type=notify WatchdogSec= ExecReload= Nice=19 CPUSchedulingPolicy=idle IOSchedulingClass=idle \
-               ProtectSystem=strict NoNewPrivileges=yes RestrictAddressFamilies=AF_UNIX; do
+               ProtectSystem=strict NoNewPrivileges=yes "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"; do
   grep -q "^$setting" "$unit" || { echo "missing $setting in $unit" >&2; exit 1; }
 done
 echo "systemd unit: ok"
