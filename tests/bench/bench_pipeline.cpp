@@ -1,6 +1,6 @@
 // bench_pipeline: how fast each stage of the analysis runs on ONE core.
 //
-//   bench_pipeline [--repeat N] [--warmup N] AUDIO_FILE MODEL_FILE
+//   bench_pipeline [--repeat N] [--warmup N] [--only STAGE,...] AUDIO_FILE MODEL_FILE
 //
 // Stages, each run N times on the same file:
 //   decoder   the decoding backend alone (mpg123, libsndfile or FFmpeg)
@@ -9,6 +9,7 @@
 //   +features the same front end with the musical features attached (their
 //             spectrum observer, plus EBU R128 loudness over the original
 //             channels): "+features" minus "log-mel" is what they cost
+//   loudness  the EBU R128 meter alone over the original channels and rate
 //   model     one forward pass over that log-mel
 //   total     TrackAnalyzer::analyze with the model's own front end (its JSON
 //             sidecar), i.e. what `vibectl analyze` does per file
@@ -53,6 +54,7 @@ struct Options {
     // Untimed runs first: TorchScript's profiling executor optimises the
     // graph during the first forward passes, and caches warm up.
     int warmup = 1;
+    std::vector<std::string> only;  // empty: every stage
 };
 
 struct Sample {
@@ -82,6 +84,7 @@ double median(std::vector<double> values) {
 // Runs `work` warmup + repeat times and prints one table row of medians.
 void bench_stage(std::string_view name, const Options& options, double audio_seconds,
                  const std::function<void()>& work) {
+    if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), name) == options.only.end()) return;
     for (int i = 0; i < options.warmup; ++i) work();
     std::vector<double> cpu;
     std::vector<double> wall;
@@ -138,6 +141,17 @@ double log_mel_with_features(std::span<const float> samples_16k,
     return features.finish().bpm + mel.values[0];
 }
 
+// The loudness meter alone, fed the decoder's blocks as the pipeline feeds it.
+double loudness_only(std::span<const float> original, const vibed::core::AudioFormat& format) {
+    vibed::core::LoudnessMeter meter(format.channels, format.sample_rate);
+    constexpr std::size_t kBlock = 4096;
+    const std::size_t step = kBlock * static_cast<std::size_t>(format.channels);
+    for (std::size_t at = 0; at < original.size(); at += step) {
+        meter.add(original.subspan(at, std::min(step, original.size() - at)));
+    }
+    return meter.result().integrated_lufs;
+}
+
 std::vector<float> decode_whole_file(const std::filesystem::path& file) {
     vibed::core::MonoStream stream(file, vibed::core::kFeatureSampleRate);
     std::vector<float> samples;
@@ -147,7 +161,7 @@ std::vector<float> decode_whole_file(const std::filesystem::path& file) {
 }
 
 [[noreturn]] void usage_error(const std::string& message) {
-    std::fprintf(stderr, "bench_pipeline: %s\nusage: bench_pipeline [--repeat N] [--warmup N] AUDIO_FILE MODEL_FILE\n",
+    std::fprintf(stderr, "bench_pipeline: %s\nusage: bench_pipeline [--repeat N] [--warmup N] [--only STAGE,...] AUDIO_FILE MODEL_FILE\n",
                  message.c_str());
     std::exit(2);
 }
@@ -171,6 +185,14 @@ Options parse_options(int argc, char** argv) {
             options.repeat = parse_count(arg, argv[++i], 1);
         } else if (arg == "--warmup") {
             options.warmup = parse_count(arg, argv[++i], 0);
+        } else if (arg == "--only") {
+            if (argv[++i] == nullptr) usage_error("--only needs stage names");
+            std::string names = argv[i];
+            for (std::size_t at = 0; at <= names.size();) {
+                const std::size_t comma = std::min(names.find(',', at), names.size());
+                options.only.push_back(names.substr(at, comma - at));
+                at = comma + 1;
+            }
         } else if (arg.starts_with("-")) {
             usage_error("unknown option " + std::string(arg));
         } else {
@@ -212,6 +234,8 @@ void run(const Options& options) {
     bench_stage("+features", options, audio_seconds, [&] {
         sink = sink + static_cast<float>(log_mel_with_features(samples, original, original_format));
     });
+    bench_stage("loudness", options, audio_seconds,
+                [&] { sink = sink + static_cast<float>(loudness_only(original, original_format)); });
     bench_stage("model", options, audio_seconds, [&] { sink = sink + model->logits(mel)[0]; });
     bench_stage("total", options, audio_seconds, [&] { sink = sink + analyzer.analyze(options.audio).attributes.energy; });
     bench_stage("excerpts", options, audio_seconds,
