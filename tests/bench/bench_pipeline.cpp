@@ -4,6 +4,8 @@
 //
 // Stages, each run N times on the same file:
 //   decoder   the decoding backend alone (mpg123, libsndfile or FFmpeg)
+//   ffmpeg    FFmpeg's decoder alone on the same file, whatever the backend
+//             vibed picks for it (for MP3: mpg123 against FFmpeg's mp3float)
 //   decode    decoding + downmix + soxr resampling to 16 kHz (MonoStream)
 //   log-mel   the log-mel front end over the whole decoded signal
 //   +features the same front end with the musical features attached (their
@@ -38,6 +40,8 @@
 
 #include "core/analysis/track_analyzer.hpp"
 #include "core/audio/audio_decoder.hpp"
+#include "core/audio/ffmpeg_decoder.hpp"
+#include "core/audio/source_file.hpp"
 #include "core/audio/mono_stream.hpp"
 #include "core/features/feature_extractor.hpp"
 #include "core/features/log_mel.hpp"
@@ -107,6 +111,16 @@ std::size_t decode_frames_only(const std::filesystem::path& file) {
     std::vector<float> block(kBlockFrames * static_cast<std::size_t>(decoder->format().channels));
     std::size_t frames = 0;
     while (const std::size_t count = decoder->read(block.data(), kBlockFrames)) frames += count;
+    return frames;
+}
+
+// FFmpeg's decoder alone, whatever open_audio() would choose; returns the frames decoded.
+std::size_t decode_frames_with_ffmpeg(const std::filesystem::path& file) {
+    constexpr std::size_t kBlockFrames = 4096;
+    vibed::core::FfmpegDecoder decoder(std::make_unique<vibed::core::SourceFile>(file));
+    std::vector<float> block(kBlockFrames * static_cast<std::size_t>(decoder.format().channels));
+    std::size_t frames = 0;
+    while (const std::size_t count = decoder.read(block.data(), kBlockFrames)) frames += count;
     return frames;
 }
 
@@ -229,6 +243,7 @@ void run(const Options& options) {
     // The results go to a volatile sink so the work cannot be optimised away.
     volatile float sink = 0;
     bench_stage("decoder", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_frames_only(options.audio)); });
+    bench_stage("ffmpeg", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_frames_with_ffmpeg(options.audio)); });
     bench_stage("decode", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_whole_file(options.audio).size()); });
     bench_stage("log-mel", options, audio_seconds, [&] { sink = sink + vibed::core::compute_log_mel(samples).values[0]; });
     bench_stage("+features", options, audio_seconds, [&] {
