@@ -1,7 +1,5 @@
 #include "core/features/loudness_meter.hpp"
 
-#include <ebur128.h>
-
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -11,7 +9,6 @@ namespace vibed::core {
 namespace {
 
 constexpr double kAbsoluteGateLufs = -70;
-constexpr unsigned long kTickMs = 100;
 constexpr std::size_t kMomentaryBlocks = 4;    // 400 ms
 constexpr std::size_t kShortTermBlocks = 30;   // 3 s
 constexpr double kHistogramTopLufs = 10;
@@ -31,20 +28,7 @@ std::size_t bin_of(double lufs) {
     return static_cast<std::size_t>(std::clamp(position, 0.0, static_cast<double>(kHistogramBins - 1)));
 }
 
-void check(int status, const char* what) {
-    if (status != EBUR128_SUCCESS) {
-        throw std::runtime_error("loudness meter: " + std::string(what) + " failed (" + std::to_string(status) + ")");
-    }
-}
-
 }  // namespace
-
-struct LoudnessMeter::State {
-    ebur128_state* handle = nullptr;
-    ~State() {
-        if (handle != nullptr) ebur128_destroy(&handle);
-    }
-};
 
 LoudnessMeter::GatedHistogram::GatedHistogram() : counts_(kHistogramBins, 0) {}
 
@@ -59,20 +43,12 @@ std::size_t LoudnessMeter::GatedHistogram::gate_bin(double offset_lu) const {
     return bin_of(lufs_of(std::max(mean_power, 1e-12)) + offset_lu);
 }
 
-// BS.1770 channel weights come from libebur128's default map: channels 0-5 in
-// the usual L R C LFE Ls Rs order (the LFE left out), any further channel
-// ignored; a mono file is one front channel, as FFmpeg's ebur128 filter treats it.
+// Channel weights: KWeighting::channel_weight (libebur128's default map); a
+// mono file is one front channel, as FFmpeg's ebur128 filter treats it.
 LoudnessMeter::LoudnessMeter(int channels, int sample_rate)
-    : channels_(static_cast<std::size_t>(channels)), state_(std::make_unique<State>()),
+    : channels_(static_cast<std::size_t>(std::max(channels, 1))), weighting_(channels, sample_rate),
       tick_frames_(static_cast<std::size_t>(std::max(1, sample_rate / 10))), frames_to_tick_(tick_frames_),
-      sample_rate_(static_cast<std::size_t>(sample_rate)) {
-    state_->handle = ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(sample_rate), EBUR128_MODE_M);
-    if (state_->handle == nullptr) {
-        throw std::runtime_error("loudness meter: cannot measure " + std::to_string(channels) +
-                                 " channels at " + std::to_string(sample_rate) + " Hz");
-    }
-    // MODE_M keeps 400 ms of history, enough for the 100 ms window read at every tick.
-}
+      sample_rate_(static_cast<std::size_t>(sample_rate)) {}
 
 LoudnessMeter::~LoudnessMeter() = default;
 
@@ -82,7 +58,7 @@ void LoudnessMeter::add(std::span<const float> interleaved) {
     while (frames > 0) {
         // Feed up to the next 100 ms boundary, where FFmpeg's meter takes its readings.
         const std::size_t chunk = std::min(frames, frames_to_tick_);
-        check(ebur128_add_frames_float(state_->handle, data, chunk), "adding frames");
+        weighting_.add(data, chunk);
         data += chunk * channels_;
         frames -= chunk;
         frames_to_tick_ -= chunk;
@@ -94,9 +70,7 @@ void LoudnessMeter::add(std::span<const float> interleaved) {
 }
 
 void LoudnessMeter::on_tick() {
-    double lufs = 0;
-    check(ebur128_loudness_window(state_->handle, kTickMs, &lufs), "100 ms loudness");
-    block_energies_[blocks_ % block_energies_.size()] = std::isfinite(lufs) ? power_of(lufs) : 0.0;
+    block_energies_[blocks_ % block_energies_.size()] = weighting_.take_mean_square(tick_frames_);
     ++blocks_;
     // A block counts once it is full: 400 ms for the momentary, 3 s for the short-term loudness.
     const auto mean_of_last = [&](std::size_t count) {

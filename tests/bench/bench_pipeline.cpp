@@ -1,14 +1,17 @@
 // bench_pipeline: how fast each stage of the analysis runs on ONE core.
 //
-//   bench_pipeline [--repeat N] [--warmup N] AUDIO_FILE MODEL_FILE
+//   bench_pipeline [--repeat N] [--warmup N] [--only STAGE,...] AUDIO_FILE MODEL_FILE
 //
 // Stages, each run N times on the same file:
 //   decoder   the decoding backend alone (mpg123, libsndfile or FFmpeg)
+//   ffmpeg    FFmpeg's decoder alone on the same file, whatever the backend
+//             vibed picks for it (for MP3: mpg123 against FFmpeg's mp3float)
 //   decode    decoding + downmix + soxr resampling to 16 kHz (MonoStream)
 //   log-mel   the log-mel front end over the whole decoded signal
 //   +features the same front end with the musical features attached (their
 //             spectrum observer, plus EBU R128 loudness over the original
 //             channels): "+features" minus "log-mel" is what they cost
+//   loudness  the EBU R128 meter alone over the original channels and rate
 //   model     one forward pass over that log-mel
 //   total     TrackAnalyzer::analyze with the model's own front end (its JSON
 //             sidecar), i.e. what `vibectl analyze` does per file
@@ -37,6 +40,8 @@
 
 #include "core/analysis/track_analyzer.hpp"
 #include "core/audio/audio_decoder.hpp"
+#include "core/audio/ffmpeg_decoder.hpp"
+#include "core/audio/source_file.hpp"
 #include "core/audio/mono_stream.hpp"
 #include "core/features/feature_extractor.hpp"
 #include "core/features/log_mel.hpp"
@@ -53,6 +58,7 @@ struct Options {
     // Untimed runs first: TorchScript's profiling executor optimises the
     // graph during the first forward passes, and caches warm up.
     int warmup = 1;
+    std::vector<std::string> only;  // empty: every stage
 };
 
 struct Sample {
@@ -82,6 +88,7 @@ double median(std::vector<double> values) {
 // Runs `work` warmup + repeat times and prints one table row of medians.
 void bench_stage(std::string_view name, const Options& options, double audio_seconds,
                  const std::function<void()>& work) {
+    if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), name) == options.only.end()) return;
     for (int i = 0; i < options.warmup; ++i) work();
     std::vector<double> cpu;
     std::vector<double> wall;
@@ -104,6 +111,16 @@ std::size_t decode_frames_only(const std::filesystem::path& file) {
     std::vector<float> block(kBlockFrames * static_cast<std::size_t>(decoder->format().channels));
     std::size_t frames = 0;
     while (const std::size_t count = decoder->read(block.data(), kBlockFrames)) frames += count;
+    return frames;
+}
+
+// FFmpeg's decoder alone, whatever open_audio() would choose; returns the frames decoded.
+std::size_t decode_frames_with_ffmpeg(const std::filesystem::path& file) {
+    constexpr std::size_t kBlockFrames = 4096;
+    vibed::core::FfmpegDecoder decoder(std::make_unique<vibed::core::SourceFile>(file));
+    std::vector<float> block(kBlockFrames * static_cast<std::size_t>(decoder.format().channels));
+    std::size_t frames = 0;
+    while (const std::size_t count = decoder.read(block.data(), kBlockFrames)) frames += count;
     return frames;
 }
 
@@ -138,6 +155,17 @@ double log_mel_with_features(std::span<const float> samples_16k,
     return features.finish().bpm + mel.values[0];
 }
 
+// The loudness meter alone, fed the decoder's blocks as the pipeline feeds it.
+double loudness_only(std::span<const float> original, const vibed::core::AudioFormat& format) {
+    vibed::core::LoudnessMeter meter(format.channels, format.sample_rate);
+    constexpr std::size_t kBlock = 4096;
+    const std::size_t step = kBlock * static_cast<std::size_t>(format.channels);
+    for (std::size_t at = 0; at < original.size(); at += step) {
+        meter.add(original.subspan(at, std::min(step, original.size() - at)));
+    }
+    return meter.result().integrated_lufs;
+}
+
 std::vector<float> decode_whole_file(const std::filesystem::path& file) {
     vibed::core::MonoStream stream(file, vibed::core::kFeatureSampleRate);
     std::vector<float> samples;
@@ -147,7 +175,7 @@ std::vector<float> decode_whole_file(const std::filesystem::path& file) {
 }
 
 [[noreturn]] void usage_error(const std::string& message) {
-    std::fprintf(stderr, "bench_pipeline: %s\nusage: bench_pipeline [--repeat N] [--warmup N] AUDIO_FILE MODEL_FILE\n",
+    std::fprintf(stderr, "bench_pipeline: %s\nusage: bench_pipeline [--repeat N] [--warmup N] [--only STAGE,...] AUDIO_FILE MODEL_FILE\n",
                  message.c_str());
     std::exit(2);
 }
@@ -171,6 +199,14 @@ Options parse_options(int argc, char** argv) {
             options.repeat = parse_count(arg, argv[++i], 1);
         } else if (arg == "--warmup") {
             options.warmup = parse_count(arg, argv[++i], 0);
+        } else if (arg == "--only") {
+            if (argv[++i] == nullptr) usage_error("--only needs stage names");
+            std::string names = argv[i];
+            for (std::size_t at = 0; at <= names.size();) {
+                const std::size_t comma = std::min(names.find(',', at), names.size());
+                options.only.push_back(names.substr(at, comma - at));
+                at = comma + 1;
+            }
         } else if (arg.starts_with("-")) {
             usage_error("unknown option " + std::string(arg));
         } else {
@@ -207,11 +243,14 @@ void run(const Options& options) {
     // The results go to a volatile sink so the work cannot be optimised away.
     volatile float sink = 0;
     bench_stage("decoder", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_frames_only(options.audio)); });
+    bench_stage("ffmpeg", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_frames_with_ffmpeg(options.audio)); });
     bench_stage("decode", options, audio_seconds, [&] { sink = sink + static_cast<float>(decode_whole_file(options.audio).size()); });
     bench_stage("log-mel", options, audio_seconds, [&] { sink = sink + vibed::core::compute_log_mel(samples).values[0]; });
     bench_stage("+features", options, audio_seconds, [&] {
         sink = sink + static_cast<float>(log_mel_with_features(samples, original, original_format));
     });
+    bench_stage("loudness", options, audio_seconds,
+                [&] { sink = sink + static_cast<float>(loudness_only(original, original_format)); });
     bench_stage("model", options, audio_seconds, [&] { sink = sink + model->logits(mel)[0]; });
     bench_stage("total", options, audio_seconds, [&] { sink = sink + analyzer.analyze(options.audio).attributes.energy; });
     bench_stage("excerpts", options, audio_seconds,

@@ -2,7 +2,12 @@
 # Per-stage speed on one core for a 4-minute MP3: decode + resample, log-mel,
 # model, end to end (bench_pipeline), for each model given.
 #
-#   tests/bench/pipeline_bench.sh [--repeat N] [MODEL.pt...]
+#   tests/bench/pipeline_bench.sh [--repeat N] [--cpu C] [--no-formats] [MODEL.pt...]
+#
+# Then, with the last model, the same track transcoded to the other formats
+# users keep (FLAC, Ogg Vorbis, Opus, AAC in M4A; made here, never committed):
+# the decoding backend vibed picks, FFmpeg's decoder, decode + resample, and
+# end to end. Everything runs pinned to CPU C (default 0).
 #
 # Default models: the teacher (VibeNet import) and the student when it exists.
 # The 4-minute track is 8 real 30 s clips joined and re-encoded as one 192 kb/s
@@ -10,10 +15,14 @@
 source "$(dirname "$0")/bench_lib.sh"
 
 repeat=5
+pinned_cpu=0
+formats=true
 models=()
 while [ $# -gt 0 ]; do
   case $1 in
     --repeat) repeat=${2:?--repeat needs a count}; shift 2 ;;
+    --cpu) pinned_cpu=${2:?--cpu needs a CPU number}; shift 2 ;;
+    --no-formats) formats=false; shift ;;
     -*) die "unknown option $1" ;;
     *) models+=("$1"); shift ;;
   esac
@@ -34,5 +43,16 @@ print_machine
 for model in "${models[@]}"; do
   echo
   echo "== $(model_label "$model")"
-  "$binary_dir/tests/bench/bench_pipeline" --repeat "$repeat" "$track" "$model"
+  taskset -c "$pinned_cpu" "$binary_dir/tests/bench/bench_pipeline" --repeat "$repeat" "$track" "$model"
+done
+$formats || exit 0
+model=${models[-1]}
+for format in flac:flac ogg:libvorbis opus:libopus m4a:aac; do
+  extension=${format%%:*}
+  ff -i "$track" -c:a "${format#*:}" "$work/four-minutes.$extension"
+  echo
+  echo "== $(model_label "$model"), $extension ($(ffprobe -v error -show_entries stream=codec_name,sample_rate \
+    -of csv=p=0 "$work/four-minutes.$extension"))"
+  taskset -c "$pinned_cpu" "$binary_dir/tests/bench/bench_pipeline" --repeat "$repeat" --only decoder,ffmpeg,decode,total \
+    "$work/four-minutes.$extension" "$model" | grep -v '^model:'
 done

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -117,6 +118,37 @@ TEST(FeaturesLoudness, GeneratedFilesMatchFfmpeg) {
     if (test::run("ffmpeg -nostdin -y -i '" + stereo44.string() + "' '" + flac.string() + "'")) {
         expect_matches_ffmpeg(flac, dir);
     }
+}
+
+// 5.1 as FFmpeg lays out 6 channels (L R C LFE Ls Rs): the LFE weighs
+// nothing and the surrounds 1.41, so a meter that weighted every channel alike
+// (or filtered only the first four together) would read differently.
+TEST(FeaturesLoudness, SurroundFileMatchesFfmpeg) {
+    if (!test::have_tool("ffmpeg")) GTEST_SKIP() << "ffmpeg absent";
+    const ScratchDir dir;
+    const test::Signal stereo = swelling_music(48000, 2);
+    constexpr std::array<float, 6> kGains = {0.5f, 0.3f, 0.4f, 0.9f, 0.6f, 0.2f};
+    test::Signal surround{48000, 6, {}};
+    surround.samples.reserve(stereo.frames() * kGains.size());
+    for (std::size_t i = 0; i < stereo.frames(); ++i) {
+        for (std::size_t c = 0; c < kGains.size(); ++c) surround.samples.push_back(kGains[c] * stereo.samples[2 * i + c % 2]);
+    }
+    test::write_wav(dir / "surround.wav", surround);
+    expect_matches_ffmpeg(dir / "surround.wav", dir);
+}
+
+// Music, then 4 s of digital silence, then music again: the filters' state
+// decays to nothing in the gap (denormal floats unless flushed), and the
+// gated loudness must still match FFmpeg's.
+TEST(FeaturesLoudness, SilentGapMatchesFfmpeg) {
+    if (!test::have_tool("ffmpeg")) GTEST_SKIP() << "ffmpeg absent";
+    const ScratchDir dir;
+    const test::Signal music = swelling_music(44100, 2);
+    test::Signal gapped{44100, 2, music.samples};
+    gapped.samples.resize(gapped.samples.size() + 4 * 44100 * 2, 0.0f);
+    gapped.samples.insert(gapped.samples.end(), music.samples.begin(), music.samples.end());
+    test::write_wav(dir / "gap.wav", gapped);
+    expect_matches_ffmpeg(dir / "gap.wav", dir);
 }
 
 TEST(FeaturesLoudness, SineAtKnownLevel) {
