@@ -39,6 +39,7 @@ echo "ok: options anywhere"
 # 2. Not told: the record leads to the daemon and its index.
 record="$dir/run/vibed.daemon"
 test -f "$record" || fail "no record at $record"
+[ "$(stat -c %a "$record")" = 600 ] || fail "the record is $(stat -c %a "$record"), not 600"
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['pid']==$daemon_pid and r['socket']=='$dir/vibed.sock' and r['config']=='$dir/config.toml', r" "$record" ||
   fail "record: $(cat "$record")"
 "$vibectl" status > "$dir/status.out" 2>&1 || fail "plain status: $(cat "$dir/status.out")"
