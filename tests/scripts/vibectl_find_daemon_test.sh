@@ -75,6 +75,16 @@ grep -q "config.toml:4:.*using the running vibed's (pid $daemon_pid" "$dir/err" 
 mv "$dir/config.saved" "$dir/config.toml"
 echo "ok: read-only commands survive a broken config, writing ones refuse"
 
+# A daemon that accepts but does not answer (stopped, overloaded): status
+# says so and shows what the index holds after 5 s, instead of waiting 30 s.
+kill -STOP "$daemon_pid"
+timeout 20 "$vibectl" -c "$dir/config.toml" status > "$dir/out" 2> "$dir/err" ||
+  { kill -CONT "$daemon_pid"; fail "status with a stopped daemon: $(cat "$dir/out" "$dir/err")"; }
+kill -CONT "$daemon_pid"
+grep -q "vibed did not answer within 5 s; showing what the index holds" "$dir/err" || fail "status, stopped daemon: $(cat "$dir/err")"
+grep -q "^tracks: *1 " "$dir/out" || fail "status, stopped daemon: not the index's numbers: $(cat "$dir/out")"
+echo "ok: a daemon that does not answer: status falls back to the index"
+
 # 4. A clean stop removes the record; a dead daemon's record is ignored.
 kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true; daemon_pid=""
 test ! -e "$record" || fail "the record outlived a clean stop: $(cat "$record")"
