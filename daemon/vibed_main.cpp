@@ -37,7 +37,7 @@ spdlog::level::level_enum to_spdlog(vibed::config::LogLevel level) {
 class EscapedMessage final : public spdlog::custom_flag_formatter {
 public:
     void format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& out) override {
-        const std::string shown = playlist::printable_text({message.payload.data(), message.payload.size()});
+        const std::string shown = vibed::playlist::printable_text({message.payload.data(), message.payload.size()});
         out.append(shown.data(), shown.data() + shown.size());
     }
     [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {

@@ -32,12 +32,29 @@ void note(const std::string& message) {
 
 // ---- status / scan ---------------------------------------------------------
 
+// How long `status` waits for a daemon that accepted the connection before
+// it shows what the index holds instead (a stopped or overloaded vibed).
+constexpr std::chrono::seconds kStatusReplyTimeout{5};
+
+// The daemon's status, or nullopt when none listens or it does not answer in time.
+std::optional<nlohmann::json> daemon_status(const config::Config& config) {
+    std::optional<Reply> reply;
+    try {
+        reply = call_daemon(config.daemon.socket, Request{"status", {}}, kStatusReplyTimeout);
+    } catch (const std::exception& e) {
+        note(std::string(e.what()) + "; showing what the index holds");
+        return std::nullopt;
+    }
+    if (!reply) return std::nullopt;
+    if (!reply->ok) throw std::runtime_error("vibed: " + reply->error);
+    return reply->result;
+}
+
 void run_status(const CliContext& context, bool as_json) {
     const config::Config config = load_cli_config(context);
     nlohmann::json status;
-    if (const auto reply = call_daemon(config.daemon.socket, Request{"status", {}})) {
-        if (!reply->ok) throw std::runtime_error("vibed: " + reply->error);
-        status = reply->result;
+    if (auto answered = daemon_status(config)) {
+        status = std::move(*answered);
     } else {
         LibraryAccess library = open_library(context);
         std::int64_t similarity_model_id = 0;

@@ -12,13 +12,6 @@
 #include "daemon/control/socket_endpoint.hpp"
 
 namespace vibed::daemon {
-namespace {
-
-// A daemon that accepted the connection but never answers must not hang
-// vibectl (or a script calling it) forever.
-constexpr auto kReplyTimeout = std::chrono::seconds(30);
-
-}  // namespace
 
 bool daemon_listens(const std::filesystem::path& socket_path) {
     try {
@@ -32,7 +25,8 @@ bool daemon_listens(const std::filesystem::path& socket_path) {
     }
 }
 
-std::optional<Reply> call_daemon(const std::filesystem::path& socket_path, const Request& request) {
+std::optional<Reply> call_daemon(const std::filesystem::path& socket_path, const Request& request,
+                                 std::chrono::seconds timeout) {
     using boost::asio::local::stream_protocol;
     boost::asio::io_context io;
     stream_protocol::socket socket(io);
@@ -48,10 +42,10 @@ std::optional<Reply> call_daemon(const std::filesystem::path& socket_path, const
         error = read_error;
         answered = true;
     });
-    io.run_for(kReplyTimeout);
+    io.run_for(timeout);
     if (!answered) {
         throw std::runtime_error(socket_path.string() + ": vibed did not answer within " +
-                                 std::to_string(kReplyTimeout.count()) + " s");
+                                 std::to_string(timeout.count()) + " s");
     }
     if (error) throw std::runtime_error(socket_path.string() + ": no reply from vibed: " + error.message());
     std::istream in(&reply_bytes);

@@ -54,7 +54,9 @@ PublishedDaemonRecord::PublishedDaemonRecord(DaemonRecord record) : file_(daemon
                               {"pid", record.pid}};
     std::error_code ignored;
     fs::create_directories(file_.parent_path(), ignored);  // the fallback under XDG_STATE_HOME may not exist
-    playlist::write_file_atomically(file_, json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    // 0600: it names the user's config and database, like the socket it points to.
+    playlist::write_file_atomically(file_, json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "
+", 0600);
 }
 
 PublishedDaemonRecord::~PublishedDaemonRecord() {

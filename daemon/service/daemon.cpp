@@ -466,9 +466,11 @@ void Daemon::on_watch_event(const WatchEvent& event) {
             } else if (!core::has_audio_extension(event.path)) {
                 writer_->add(RemoveTrack{event.from});
             } else {
-                writer_->add(MoveTrack{event.from, event.path, [this, to = event.path](bool was_indexed) {
-                                           if (was_indexed) return;
-                                           // It was never indexed: treat it as new.
+                // Analysed under the new name unless the index already has a
+                // result for this version: a file never indexed is new, and one
+                // renamed while a worker analysed it is still pending (that
+                // result, for the old name, is dropped as stale).
+                writer_->add(MoveTrack{event.from, event.path, [this, to = event.path](bool) {
                                            boost::asio::post(io_, guarded("file event", [this, to] {
                                                settle_.touch(to);
                                                arm_settle_timer();

@@ -80,7 +80,15 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
     try {
         if (!index_) index_.emplace(db::Index::open_readonly(config.database.path));
         const auto report = publish_playlists(*index_, model_id, config, draws_file_for(config.database.path));
-        for (const auto& problem : report.problems) spdlog::warn("{}", problem);
+        // Retried every 10 s while a folder stays unwritable: the same lines once, not every time.
+        if (report.problems != logged_problems_) {
+            for (const auto& problem : report.problems) spdlog::warn("{}", problem);
+            if (report.failed > 0) {
+                spdlog::warn("playlists: {} files could not be written; retrying every {}s", report.failed,
+                             std::chrono::duration_cast<std::chrono::seconds>(kRetryAfterFailure).count());
+            }
+            logged_problems_ = report.problems;
+        }
         for (const auto& removed : report.removed) {
             spdlog::info("removed {}: its playlist is no longer configured", removed.string());
         }
@@ -95,10 +103,6 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
         }
         std::lock_guard lock(mutex_);
         summary_ = {std::chrono::system_clock::now(), report.written, report.unchanged, report.failed};
-        if (report.failed > 0) {
-            spdlog::warn("playlists: {} files could not be written; retrying in {}s", report.failed,
-                         std::chrono::duration_cast<std::chrono::seconds>(kRetryAfterFailure).count());
-        }
         return report.failed == 0;
     } catch (const std::exception& e) {
         index_.reset();  // reopened next time: the file may have been replaced

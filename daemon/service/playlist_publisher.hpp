@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -66,6 +67,7 @@ private:
     Summary summary_;
 
     std::optional<db::Index> index_;  // publisher thread only
+    std::vector<std::string> logged_problems_;  // publisher thread only: the last publish's, as logged
     std::jthread thread_;
 };
 

@@ -99,14 +99,14 @@ bool process_running(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; 
 // Creates a fresh, uniquely named file next to `target` (same file system,
 // so the final rename is atomic). Hidden and ending in .tmp, so players that
 // scan the folder ignore it.
-std::pair<FileDescriptor, TemporaryFile> create_temporary_next_to(const std::filesystem::path& target) {
+std::pair<FileDescriptor, TemporaryFile> create_temporary_next_to(const std::filesystem::path& target, unsigned mode) {
     static std::atomic<unsigned> counter{0};
     const std::filesystem::path folder = target.parent_path();
     while (true) {
         const std::filesystem::path candidate =
             folder / ("." + target.filename().string() + "." + std::to_string(::getpid()) + "-" +
                       std::to_string(counter++) + std::string(kTemporarySuffix));
-        const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
         if (fd >= 0) return {FileDescriptor(fd), TemporaryFile(candidate)};
         if (errno != EEXIST && errno != EINTR) fail("cannot write in folder", folder, errno);
     }
@@ -121,8 +121,8 @@ void sync_folder(const std::filesystem::path& folder) {
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& target, std::string_view content) {
-    auto [file, temporary] = create_temporary_next_to(target);
+void write_file_atomically(const std::filesystem::path& target, std::string_view content, unsigned mode) {
+    auto [file, temporary] = create_temporary_next_to(target, mode);
     write_all(file, content, temporary.path());
     if (::fsync(file.get()) != 0) fail("cannot write", temporary.path(), errno);
     file.close(temporary.path());

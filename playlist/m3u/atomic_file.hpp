@@ -12,9 +12,10 @@ namespace vibed::playlist {
 // Replaces `target` with `content` so that readers (and a crash at any point)
 // see either the complete old file or the complete new one: the bytes go to
 // a temporary file in the same folder, are fsync'ed, renamed over `target`,
-// and the folder is fsync'ed. New files get 0666 minus the umask.
+// and the folder is fsync'ed. The file gets `mode` minus the umask (0600 for
+// what only its owner may read).
 // Throws std::runtime_error naming the file or folder and the reason.
-void write_file_atomically(const std::filesystem::path& target, std::string_view content);
+void write_file_atomically(const std::filesystem::path& target, std::string_view content, unsigned mode = 0666);
 
 // Deletes the temporary files that write_file_atomically left in `folder` when
 // its process died between creating and renaming one (a crash, kill -9): only

@@ -171,7 +171,7 @@ TEST_F(M3uWriter, ExtinfFallsBackAndStaysOnOneLine) {
     };
     std::vector<std::string> warnings;
     const std::string text = render_m3u(target(PathStyle::absolute), roots(), "Bad\nName", tracks, warnings);
-    EXPECT_TRUE(contains(text, "#PLAYLIST:Bad Name\n")) << text;
+    EXPECT_TRUE(contains(text, "#PLAYLIST:Bad\\x0aName\n")) << text;
     EXPECT_TRUE(contains(text, "#EXTINF:-1,untagged track\n")) << text;
     EXPECT_TRUE(contains(text, "#EXTINF:60,Only Title\n")) << text;
     EXPECT_TRUE(contains(text, "#EXTINF:1,Evil\\x0aArtist - Title\\x0d#EXTINF:1,x\n")) << text;

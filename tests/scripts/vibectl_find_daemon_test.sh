@@ -39,6 +39,7 @@ echo "ok: options anywhere"
 # 2. Not told: the record leads to the daemon and its index.
 record="$dir/run/vibed.daemon"
 test -f "$record" || fail "no record at $record"
+[ "$(stat -c %a "$record")" = 600 ] || fail "the record is $(stat -c %a "$record"), not 600"
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); assert r['pid']==$daemon_pid and r['socket']=='$dir/vibed.sock' and r['config']=='$dir/config.toml', r" "$record" ||
   fail "record: $(cat "$record")"
 "$vibectl" status > "$dir/status.out" 2>&1 || fail "plain status: $(cat "$dir/status.out")"
@@ -73,6 +74,16 @@ grep -q "/one.mp3,ok," "$dir/out" || fail "export, own config broken: not the da
 grep -q "config.toml:4:.*using the running vibed's (pid $daemon_pid" "$dir/err" || fail "export, own config broken: $(cat "$dir/err")"
 mv "$dir/config.saved" "$dir/config.toml"
 echo "ok: read-only commands survive a broken config, writing ones refuse"
+
+# A daemon that accepts but does not answer (stopped, overloaded): status
+# says so and shows what the index holds after 5 s, instead of waiting 30 s.
+kill -STOP "$daemon_pid"
+timeout 20 "$vibectl" -c "$dir/config.toml" status > "$dir/out" 2> "$dir/err" ||
+  { kill -CONT "$daemon_pid"; fail "status with a stopped daemon: $(cat "$dir/out" "$dir/err")"; }
+kill -CONT "$daemon_pid"
+grep -q "vibed did not answer within 5 s; showing what the index holds" "$dir/err" || fail "status, stopped daemon: $(cat "$dir/err")"
+grep -q "^tracks: *1 " "$dir/out" || fail "status, stopped daemon: not the index's numbers: $(cat "$dir/out")"
+echo "ok: a daemon that does not answer: status falls back to the index"
 
 # 4. A clean stop removes the record; a dead daemon's record is ignored.
 kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true; daemon_pid=""
