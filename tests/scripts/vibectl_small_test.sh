@@ -5,7 +5,8 @@
 #  - `playlist NAME --new-draw` writes the new draw; `--dry-run` says which
 #    files would change and how, and writes nothing;
 #  - `export -f json` gives null for "no tempo" and the key and mode by name;
-#  - a playlist named with ':' and '?' gets a file name SMB/exFAT accept.
+#  - a playlist named with ':' and '?' gets a file name SMB/exFAT accept;
+#  - a mistyped command gets "did you mean", as a mistyped query field does.
 source "$(dirname "$0")/lib.sh"
 
 start_test_dir
@@ -72,4 +73,12 @@ for t in tracks:
 print(sum(t['bpm'] is None for t in tracks), 'without tempo')
 " > "$dir/json.out" 2>&1 || fail "export -f json: $(cat "$dir/json.out")"
 echo "ok: export -f json: $(cat "$dir/json.out"), key and mode by name"
+# Typos: a command and a query field.
+if v stauts > "$dir/out" 2> "$dir/err"; then fail "vibectl stauts succeeded"; fi
+grep -qx "vibectl: unknown command 'stauts'; did you mean 'status'?" "$dir/err" || fail "stauts: $(cat "$dir/err")"
+if v -c "$dir/config.toml" xyzzy > "$dir/out" 2> "$dir/err"; then fail "vibectl xyzzy succeeded"; fi
+grep -q "^vibectl: unknown command 'xyzzy'; commands are .*status" "$dir/err" || fail "xyzzy: $(cat "$dir/err")"
+if v tracks artst:x > "$dir/out" 2> "$dir/err"; then fail "a query typo succeeded"; fi
+grep -q "unknown field 'artst'; did you mean 'artist'?" "$dir/err" || fail "query typo: $(cat "$dir/err")"
+echo "ok: did you mean, for commands and query fields"
 echo PASS
