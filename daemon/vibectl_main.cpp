@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string>
 
 #include "daemon/cli/analyze_command.hpp"
 #include "daemon/cli/cli_context.hpp"
@@ -13,6 +15,39 @@
 #include "daemon/cli/play_command.hpp"
 #include "daemon/cli/similarity_commands.hpp"
 #include "playlist/query/text.hpp"
+
+namespace {
+
+// `vibectl stauts`: CLI11 only says that a subcommand is required. The first
+// word that is not an option names the command; nullopt when it is one.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string word = argv[i];
+        if (word == "-c" || word == "--config") {
+            ++i;
+            continue;
+        }
+        if (word.starts_with('-')) continue;
+        const auto commands = app.get_subcommands([](CLI::App*) { return true; });
+        std::string nearest;
+        std::string names;
+        std::size_t nearest_distance = 3;  // at most two edits away
+        for (auto* command : commands) {
+            if (command->check_name(word)) return std::nullopt;
+            names += (names.empty() ? "" : ", ") + command->get_name();
+            const std::size_t distance = vibed::playlist::edit_distance(word, command->get_name());
+            if (distance < nearest_distance) {
+                nearest = command->get_name();
+                nearest_distance = distance;
+            }
+        }
+        return "unknown command '" + word + "'" +
+               (nearest.empty() ? "; commands are " + names : "; did you mean '" + nearest + "'?");
+    }
+    return std::nullopt;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace vibed::daemon;
@@ -32,6 +67,10 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+        if (const auto unknown = unknown_command(app, argc, argv)) {
+            std::fprintf(stderr, "vibectl: %s\n", unknown->c_str());
+            return 2;
+        }
         return app.exit(e) == 0 ? 0 : 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "vibectl: %s\n", vibed::playlist::printable_text(e.what()).c_str());

@@ -7,6 +7,7 @@
 #include "daemon/control/control_client.hpp"
 #include "daemon/control/daemon_record.hpp"
 #include "daemon/service/daemon.hpp"
+#include "playlist/query/fields.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
@@ -152,6 +153,20 @@ QuerySelection select_by_query(LibraryAccess& library, const std::string& query_
     options.seed = query_text;
     selection.tracks = playlist::select_tracks(std::move(rows), selection.query, options);
     return selection;
+}
+
+std::string query_from_words(const std::vector<std::string>& words) {
+    std::string text;
+    for (const auto& word : words) {
+        std::string term = word;
+        const std::size_t colon = word.find(':');
+        const bool field_like = colon != std::string::npos && playlist::find_field(word.substr(0, colon)) != nullptr;
+        if (field_like && word.find_first_of(" \t") != std::string::npos && word.find('"') == std::string::npos) {
+            term = word.substr(0, colon + 1) + '"' + word.substr(colon + 1) + '"';
+        }
+        text += (text.empty() ? "" : " ") + term;
+    }
+    return text;
 }
 
 }  // namespace vibed::daemon

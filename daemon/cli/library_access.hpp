@@ -59,4 +59,11 @@ struct QuerySelection {
 };
 QuerySelection select_by_query(LibraryAccess& library, const std::string& query_text);
 
+// The query the shell's words make, as beets reads them: joined by spaces,
+// a `field:value with spaces` word (a query field's name before the colon)
+// quoted as field:"value with spaces"
+// (`vibectl tracks artist:Miles\ Davis genre:jazz`). A whole quoted query
+// ('energy > 0.7') stays as it is.
+std::string query_from_words(const std::vector<std::string>& words);
+
 }  // namespace vibed::daemon

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include "daemon/cli/attribute_table.hpp"
 #include "daemon/cli/library_access.hpp"
@@ -199,8 +200,47 @@ struct PlaylistOptions {
     std::string path_style = "absolute";  // of -f m3u
 };
 
+// The entries of an M3U text (its lines that are not # comments).
+std::set<std::string> m3u_entries(const std::string& text) {
+    std::set<std::string> entries;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        if (!line.empty() && line[0] != '#') entries.insert(line);
+    }
+    return entries;
+}
+
+// --dry-run: per file, whether it would change and how (entries in and out).
+void show_dry_run(const LibraryAccess& library, const config::PlaylistDefinition& definition,
+                  const BuiltPlaylist& built) {
+    for (const auto& output : library.config.outputs) {
+        const fs::path file = output.folder / playlist::playlist_file_name(definition.name, output.extension);
+        std::vector<std::string> warnings;
+        const std::string content =
+            playlist::render_m3u(output, library.config.library.paths, definition.name, built.tracks, warnings);
+        const auto old = playlist::read_file_if_exists(file);
+        for (const auto& warning : warnings) note(warning);
+        if (old == content) {
+            std::fprintf(stderr, "unchanged: %s\n", file.c_str());
+            continue;
+        }
+        const auto before = m3u_entries(old.value_or(""));
+        const auto after = m3u_entries(content);
+        std::size_t added = 0;
+        for (const auto& entry : after) added += before.count(entry) == 0 ? 1 : 0;
+        const std::size_t removed = before.size() + added - after.size();
+        std::fprintf(stderr, "would %s %s: %zu tracks, %zu new, %zu gone%s\n", old ? "rewrite" : "create", file.c_str(),
+                     after.size(), added, removed, added == 0 && removed == 0 ? " (same tracks, new order)" : "");
+    }
+}
+
 void run_playlist(const CliContext& context, const PlaylistOptions& options) {
-    LibraryAccess library = open_library(context, options.write ? ConfigUse::acting : ConfigUse::read_only);
+    // --new-draw publishes the new draw: the files change like with --write.
+    const bool write = options.write || options.new_draw;
+    if (options.new_draw && options.dry_run) {
+        throw std::runtime_error("--new-draw writes the new draw; without it --dry-run shows the current one");
+    }
+    LibraryAccess library = open_library(context, write ? ConfigUse::acting : ConfigUse::read_only);
     const auto& definition = require_playlist(library.config, options.name);
     if (options.new_draw) bump_draw(draws_file_for(library.config.database.path), config::slug(definition.name));
     const BuiltPlaylist built = build_named(library, definition);
@@ -216,19 +256,9 @@ void run_playlist(const CliContext& context, const PlaylistOptions& options) {
     style.m3u_paths = parse_path_style(options.path_style);
     write_track_list(std::cout, parse_track_format(options.format), built.tracks,
                      query_columns(playlist::rule_query(definition)), definition.name, style);
-    if (!options.write && !options.dry_run) return;
-
+    if (options.dry_run) return show_dry_run(library, definition, built);
+    if (!write) return;
     for (const auto& output : library.config.outputs) {
-        const fs::path file = output.folder / playlist::playlist_file_name(definition.name, output.extension);
-        if (options.dry_run) {
-            std::vector<std::string> warnings;
-            const std::string content =
-                playlist::render_m3u(output, library.config.library.paths, definition.name, built.tracks, warnings);
-            const bool same = playlist::read_file_if_exists(file) == content;
-            std::fprintf(stderr, "%s %s\n", same ? "unchanged:" : "would write", file.c_str());
-            for (const auto& warning : warnings) note(warning);
-            continue;
-        }
         const auto result = playlist::write_playlist(output, library.config.library.paths, definition.name, built.tracks);
         for (const auto& warning : result.warnings) note(warning);
         std::fprintf(stderr, "%s %s\n", result.changed ? "wrote" : "unchanged:", result.path.c_str());
@@ -350,15 +380,16 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     reload->callback([&context] { run_reload(context); });
 
     auto* tracks = app.add_subcommand("tracks", "Tracks matching a query, e.g. 'energy > 0.7 and valence > 0.6'");
-    auto query = std::make_shared<std::string>();
+    // Words, joined: `vibectl tracks artist:x genre:rock` as `play` takes it, unquoted.
+    auto query = std::make_shared<std::vector<std::string>>();
     auto tracks_format = std::make_shared<std::string>("table");
     auto tracks_paths = std::make_shared<std::string>("absolute");
-    tracks->add_option("query", *query, "Query (see docs/query-language.md)")->required();
+    tracks->add_option("query", *query, "Query (see docs/query-language.md), quoted or not")->required();
     tracks->add_option("-f,--format", *tracks_format, std::string(kTrackFormatHelp))
         ->check(CLI::IsMember({"table", "csv", "json", "paths", "m3u"}));
     tracks->add_option("--path-style", *tracks_paths, std::string(kPathStyleHelp))->check(CLI::IsMember(path_style_names()));
     tracks->callback([&context, query, tracks_format, tracks_paths] {
-        run_tracks(context, *query, *tracks_format, *tracks_paths);
+        run_tracks(context, query_from_words(*query), *tracks_format, *tracks_paths);
     });
 
     auto* exporter = app.add_subcommand("export", "Every indexed track with its tags and attributes");
@@ -370,8 +401,8 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     auto options = std::make_shared<PlaylistOptions>();
     named->add_option("name", options->name, "Playlist name, slug or alias")->required();
     named->add_flag("--write", options->write, "Write its M3U files now");
-    named->add_flag("--dry-run", options->dry_run, "Show what would be written, and the match count");
-    named->add_flag("--new-draw", options->new_draw, "Shuffle it anew (kept until the next --new-draw)");
+    named->add_flag("--dry-run", options->dry_run, "Show which files would change and how (tracks new and gone); write nothing");
+    named->add_flag("--new-draw", options->new_draw, "Shuffle it anew and write its files (kept until the next --new-draw)");
     named->add_option("-f,--format", options->format, std::string(kTrackFormatHelp))
         ->check(CLI::IsMember({"table", "csv", "json", "paths", "m3u"}));
     named->add_option("--path-style", options->path_style, std::string(kPathStyleHelp) + " (-f m3u)")

@@ -28,7 +28,9 @@ void print_terms(const char* heading, const core::MoodExplanation& explanation) 
     std::size_t shown = 0;
     for (const auto& term : explanation.terms) {
         if (shown == kMostTerms || std::abs(term.contribution) < kNegligible) break;
-        std::printf("%s %s %.3g (%s) %+.2f", shown == 0 ? "" : ",", std::string(term.input).c_str(), term.value,
+        // The input `valence` is VibeNet's attribute, not the mood scale below: say so.
+        const std::string input = term.input == "valence" ? "valence (attribute)" : std::string(term.input);
+        std::printf("%s %s %.3g (%s) %+.2f", shown == 0 ? "" : ",", input.c_str(), term.value,
                     term.standardised >= 0 ? "high" : "low", term.contribution);
         ++shown;
     }
@@ -52,13 +54,18 @@ void print_mood_explanation(const db::TrackRecord& track, const config::Config& 
     const core::MoodModel model = core::MoodModel::load(*file);
     const core::MoodInputValues inputs{*track.attributes, *track.features};
     const core::Moods moods = model.predict(inputs);
-    std::printf("moods (%s): happy %.2f, tense %.2f, sad %.2f, calm %.2f; valence %.2f, arousal %.2f\n",
+    // Two valences: VibeNet's attribute `valence` (Spotify's, predicted from
+    // the audio) and the mood model's `mood_valence` (as people perceive it);
+    // each is named by its query field.
+    std::printf("attribute valence %.2f (VibeNet, field `valence`)\n", track.attributes->valence);
+    std::printf("moods (%s): happy %.2f, tense %.2f, sad %.2f, calm %.2f; mood_valence %.2f, mood_arousal %.2f "
+                "(as people perceive them)\n",
                 model.name().c_str(), moods.probabilities[0], moods.probabilities[1], moods.probabilities[2],
                 moods.probabilities[3], moods.valence, moods.arousal);
     std::printf("why (contributions to the log-odds, largest first):\n");
     print_terms(std::string(core::to_string(moods.mood())).c_str(), model.explain(inputs, moods.mood()));
-    print_terms("valence", model.explain(inputs, core::MoodModel::Scale::valence));
-    print_terms("arousal", model.explain(inputs, core::MoodModel::Scale::arousal));
+    print_terms("mood_valence", model.explain(inputs, core::MoodModel::Scale::valence));
+    print_terms("mood_arousal", model.explain(inputs, core::MoodModel::Scale::arousal));
 }
 
 }  // namespace vibed::daemon

@@ -26,12 +26,6 @@ struct PlayChoice {
     std::vector<fs::path> tracks;
 };
 
-std::string joined(const std::vector<std::string>& words) {
-    std::string text;
-    for (const auto& word : words) text += (text.empty() ? "" : " ") + word;
-    return text;
-}
-
 std::vector<fs::path> paths_of(const std::vector<db::LibraryRow>& rows) {
     std::vector<fs::path> paths;
     paths.reserve(rows.size());
@@ -57,7 +51,7 @@ PlayChoice choose_radio(LibraryAccess& library, const PlayOptions& options) {
 // A configured playlist's name (or alias) wins; then "radio SEED..."; anything
 // else must be a query.
 PlayChoice choose(LibraryAccess& library, const PlayOptions& options) {
-    const std::string target = joined(options.words);
+    const std::string target = query_from_words(options.words);
     const bool radio = options.words.size() > 1 && options.words.front() == "radio" &&
                        config::find_playlist(library.config, target) == nullptr;
     if (radio) return choose_radio(library, options);

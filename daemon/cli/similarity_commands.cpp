@@ -43,7 +43,6 @@ void deliver(const std::vector<db::LibraryRow>& rows, const std::string& name, c
         write_track_list(text, TrackFormat::m3u, rows, {}, name, file_style);
         playlist::write_file_atomically(track_path(options.output), text.str());
         std::fprintf(stderr, "wrote %s\n", track_path(options.output).c_str());
-        if (options.format == "table") return;  // -o alone: the file is the answer
     }
     write_track_list(std::cout, parse_track_format(options.format), rows, {}, name, style);
 }

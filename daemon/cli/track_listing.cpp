@@ -51,6 +51,15 @@ void add_feature_mood_fields(nlohmann::ordered_json& object, const std::optional
         object[std::string(core::kFeatureNames[i])] =
             features ? nlohmann::ordered_json(core::feature_value(*features, i)) : nlohmann::ordered_json();
     }
+    // What JSON can say better than the numbers CSV and the index use: no
+    // tempo is null, not 0 BPM; the key and the mode by name ("F#", "minor").
+    if (features) {
+        if (features->bpm <= 0) object["bpm"] = nullptr;
+        const std::string key = core::key_name(features->key, core::Mode::major);
+        object["key"] = key.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(key.substr(0, key.find(' ')));
+        const std::string_view mode = core::to_string(features->mode);
+        object["mode"] = mode.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(std::string(mode));
+    }
     object["key_name"] = features ? core::key_name(features->key, features->mode) : std::string();
     object["mood_valence"] = moods ? nlohmann::ordered_json(moods->valence) : nlohmann::ordered_json();
     object["mood_arousal"] = moods ? nlohmann::ordered_json(moods->arousal) : nlohmann::ordered_json();

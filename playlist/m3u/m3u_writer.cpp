@@ -186,7 +186,10 @@ std::string playlist_file_name(std::string_view playlist_name, std::string_view 
     for (std::size_t i = 0; i < playlist_name.size();) {
         const std::size_t length = utf8_sequence_length(playlist_name, i);
         const unsigned char c = static_cast<unsigned char>(playlist_name[i]);
-        const bool unsafe = length == 0 || (length == 1 && (c < 0x20 || c == 0x7F || c == '/' || c == '\\'));
+        // Also what FAT/exFAT and SMB shares refuse in a name (a NAS, a phone's card).
+        const bool unsafe = length == 0 || (length == 1 && (c < 0x20 || c == 0x7F || c == '/' || c == '\\' ||
+                                                            std::string_view(":?*\"<>|").find(static_cast<char>(c)) !=
+                                                                std::string_view::npos));
         const std::string_view piece = unsafe ? std::string_view("-") : playlist_name.substr(i, length);
         i += length == 0 ? 1 : length;
         if (stem.size() + piece.size() > kMaxFileNameBytes) break;

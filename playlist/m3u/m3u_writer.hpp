@@ -36,7 +36,8 @@ inline constexpr std::string_view kManifestFileName = ".vibed-playlists";
 // The one rule from a playlist's name to its file's name: the name itself
 // ("Driving Vibes" -> "Driving Vibes.m3u", so `mpc load "Driving Vibes"`
 // works), changed only where a file system or player needs it: '/', '\',
-// control characters and invalid UTF-8 become '-', leading dots and
+// the characters FAT/exFAT and SMB shares refuse (: ? * " < > |), control
+// characters and invalid UTF-8 become '-', leading dots and
 // surrounding spaces go (no hidden files, nothing that leaves the folder),
 // and it is cut to at most 200 bytes on a character boundary.
 // Throws std::invalid_argument when nothing usable is left (e.g. "../..")

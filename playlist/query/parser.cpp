@@ -174,23 +174,6 @@ private:
         return best;
     }
 
-    // Levenshtein distance; names are short, so the quadratic table is tiny.
-    static std::size_t edit_distance(std::string_view a, std::string_view b) {
-        if (a.size() > 64 || b.size() > 64) return 64;
-        std::vector<std::size_t> row(b.size() + 1);
-        for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-        for (std::size_t i = 1; i <= a.size(); ++i) {
-            std::size_t diagonal = row[0];
-            row[0] = i;
-            for (std::size_t j = 1; j <= b.size(); ++j) {
-                const std::size_t above = row[j];
-                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-                diagonal = above;
-            }
-        }
-        return row[b.size()];
-    }
-
     Condition parse_text_condition(const Field& field) {
         const Token& op = advance();
         switch (op.kind) {

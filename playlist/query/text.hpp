@@ -39,6 +39,10 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b);
 // in-memory twin of SQL's instr(vibed_fold(haystack), vibed_fold(needle)) > 0.
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle);
 
+// Levenshtein distance, for "did you mean": names are short, so the
+// quadratic table is tiny; 64 for anything longer than 64 bytes.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 // SQLite's GLOB: `*` any run, `?` one character, `[abc]`, `[a-z]`, `[^x]`;
 // case-sensitive; characters are UTF-8 code points. Runs in O(|pattern| *
 // |text|) time (no exponential backtracking).

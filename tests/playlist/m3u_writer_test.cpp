@@ -259,7 +259,9 @@ TEST_F(M3uWriter, TemporariesOfAWriterThatDiedAreRemovedAndNothingElse) {
 
 TEST_F(M3uWriter, FileNamesAreThePlaylistNamesMadeSafeOnlyWhereNeeded) {
     EXPECT_EQ(playlist_file_name("Driving Vibes", ".m3u"), "Driving Vibes.m3u");
-    EXPECT_EQ(playlist_file_name("Rock & Roll: 80's?", ".m3u8"), "Rock & Roll: 80's?.m3u8");
+    // ':' and '?' (and * " < > |) break SMB and exFAT shares (issue 18).
+    EXPECT_EQ(playlist_file_name("Rock & Roll: 80's?", ".m3u8"), "Rock & Roll- 80's-.m3u8");
+    EXPECT_EQ(playlist_file_name("a*b\"c<d>e|f", ".m3u"), "a-b-c-d-e-f.m3u");
     EXPECT_EQ(playlist_file_name("#1 Hits", ".m3u"), "#1 Hits.m3u");
     EXPECT_EQ(playlist_file_name("日本の曲", ".m3u"), "日本の曲.m3u");
     EXPECT_EQ(playlist_file_name("../../x", ".m3u"), "-..-x.m3u");

@@ -69,7 +69,11 @@ grep -q "mode is major or minor" "$dir/err" || fail "bad mode error: $(cat "$dir
 explanation=$(vibectl explain "$L/pad.flac")
 bundled=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["name"])' "$source_dir/model/moods.json")
 grep -q "^moods ($bundled): happy" <<<"$explanation" || fail "explain: $explanation"
-grep -q "^  valence 0\.[0-9][0-9]:.*[+-][0-9]" <<<"$explanation" || fail "explain lists no contributions: $explanation"
+grep -q "^  mood_valence 0\.[0-9][0-9]:.*[+-][0-9]" <<<"$explanation" || fail "explain lists no contributions: $explanation"
+# The two valences are told apart (issue 18): the attribute and the mood scale by their fields.
+grep -q "^attribute valence 0\.[0-9][0-9] (VibeNet, field \`valence\`)$" <<<"$explanation" || fail "explain: attribute valence: $explanation"
+grep -q "; mood_valence -\?[0-9.]*, mood_arousal -\?[0-9.]* (as people perceive them)$" <<<"$explanation" || fail "explain: mood_valence: $explanation"
+! grep -q "[:,] valence [-0-9]" <<<"$explanation" || fail "explain: an unlabelled valence input: $explanation"
 
 # 4. Another mood model (here: the bundled one with sad made overwhelming)
 #    recomputes every mood from the stored inputs; no file is decoded again.
