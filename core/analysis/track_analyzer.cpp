@@ -133,7 +133,7 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
         // Opened once, and checked to be a regular file, for tags and audio.
         auto source = std::make_unique<SourceFile>(file);
         result.tags = read_tags(*source);
-        auto decoder = open_audio(std::move(source));
+        auto decoder = open_audio(std::move(source), options_.front_end.decoders);
         const AudioFormat format = decoder->format();
         MusicalFeatureExtractor features(format);
         std::array<double, kAttributeCount> weighted_logits{};

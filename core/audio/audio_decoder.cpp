@@ -43,13 +43,15 @@ std::vector<std::byte> stream_head(SourceFile& source) {
 AudioError::AudioError(std::filesystem::path path, const std::string& reason, bool transient)
     : std::runtime_error(path.string() + ": " + reason), path_(std::move(path)), transient_(transient) {}
 
-std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path) {
-    return open_audio(std::make_unique<SourceFile>(path));
+std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path, Decoders decoders) {
+    return open_audio(std::make_unique<SourceFile>(path), decoders);
 }
 
-std::unique_ptr<AudioDecoder> open_audio(std::unique_ptr<SourceFile> source) {
+std::unique_ptr<AudioDecoder> open_audio(std::unique_ptr<SourceFile> source, Decoders decoders) {
     const std::filesystem::path path = source->path();
-    switch (choose_backend(stream_head(*source), path)) {
+    const std::vector<std::byte> head = stream_head(*source);
+    if (decoders == Decoders::fastest && is_ogg_vorbis_or_opus(head)) return std::make_unique<FfmpegDecoder>(std::move(source));
+    switch (choose_backend(head, path)) {
         case Backend::mpg123: return std::make_unique<Mpg123Decoder>(std::move(source));
         case Backend::sndfile: return std::make_unique<SndfileDecoder>(std::move(source));
         case Backend::ffmpeg: return std::make_unique<FfmpegDecoder>(std::move(source));

@@ -22,6 +22,9 @@ std::string lowercase_extension(const std::filesystem::path& path);
 // or 0 when it starts with none.
 std::size_t id3v2_tag_size(std::span<const std::byte> head);
 
+// Whether `head` starts an Ogg stream whose first packet is Vorbis or Opus.
+bool is_ogg_vorbis_or_opus(std::span<const std::byte> head);
+
 // The backend for a stream whose first bytes (after any ID3v2 tag) are
 // `head`. Content decides; the extension of `path` only breaks the tie for
 // MPEG audio that does not start with a frame header.
