@@ -68,8 +68,8 @@ public:
 // `decoders` says which backend wins where two can read a format:
 //  - as_vibenet: the backends whose output equals VibeNet's loader (libsndfile
 //    for Ogg Vorbis and Opus), as the teacher's parity needs;
-//  - fastest: FFmpeg for Ogg Vorbis (2.1 times faster than libsndfile) and
-//    Opus (2.8 times), measured per 4-minute track in docs/performance.md.
+//  - fastest: FFmpeg for Ogg Vorbis (about 2 times faster than libsndfile)
+//    and Opus (about 3 times), per 4-minute track in docs/performance.md.
 //    MP3 stays with mpg123 (FFmpeg's is no faster) and FLAC with libsndfile
 //    (faster than FFmpeg's). Not bit-identical to VibeNet's loader.
 enum class Decoders { as_vibenet, fastest };
