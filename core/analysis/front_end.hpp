@@ -13,6 +13,10 @@
 //    are averaged weighted by length; the musical features are measured over
 //    the same excerpts. docs/performance.md measures what it saves and
 //    docs/model-card.md what it costs in agreement with the teacher.
+//  - "fast-decoders": every sample as "vibenet", but Ogg Vorbis and Opus
+//    decoded by FFmpeg, 2-3 times faster than libsndfile and not bit-identical
+//    to VibeNet's loader (Decoders::fastest in core/audio/audio_decoder.hpp):
+//    for a student, never for the teacher's parity.
 //
 // A model names its front end in its JSON sidecar (MODEL.json next to
 // MODEL.pt, key "front_end"); the one definition of each is front_end_named().
@@ -32,6 +36,7 @@ struct FrontEnd {
     std::size_t excerpts = 0;  // 0: every sample
     double excerpt_seconds = 0;
     double min_track_seconds = 0;  // shorter tracks (or of unknown length) are analysed whole
+    Decoders decoders = Decoders::as_vibenet;
 
     struct Excerpt {
         std::int64_t first_frame = 0;  // at the source rate

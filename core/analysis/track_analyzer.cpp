@@ -136,7 +136,7 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
         // source; TagLib reads it with pread(), leaving its position alone.
         auto source = std::make_unique<SourceFile>(file);
         const SourceFile& opened = *source;
-        auto decoder = open_audio(std::move(source));
+        auto decoder = open_audio(std::move(source), options_.front_end.decoders);
         result.tags = read_tags(opened);
         const AudioFormat format = decoder->format();
         MusicalFeatureExtractor features(format);

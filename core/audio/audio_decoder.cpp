@@ -63,13 +63,14 @@ void require_mpeg_frame_near_start(SourceFile& source, std::span<const std::byte
 AudioError::AudioError(std::filesystem::path path, const std::string& reason, bool transient)
     : std::runtime_error(path.string() + ": " + reason), path_(std::move(path)), transient_(transient) {}
 
-std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path) {
-    return open_audio(std::make_unique<SourceFile>(path));
+std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path, Decoders decoders) {
+    return open_audio(std::make_unique<SourceFile>(path), decoders);
 }
 
-std::unique_ptr<AudioDecoder> open_audio(std::unique_ptr<SourceFile> source) {
+std::unique_ptr<AudioDecoder> open_audio(std::unique_ptr<SourceFile> source, Decoders decoders) {
     const std::filesystem::path path = source->path();
     const std::vector<std::byte> head = stream_head(*source);
+    if (decoders == Decoders::fastest && is_ogg_vorbis_or_opus(head)) return std::make_unique<FfmpegDecoder>(std::move(source));
     switch (choose_backend(head, path)) {
         case Backend::mpg123:
             require_mpeg_frame_near_start(*source, head);

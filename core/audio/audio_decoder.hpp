@@ -64,10 +64,19 @@ public:
 // without blocking). The file stays open until the decoder is destroyed, so a
 // file deleted or replaced mid-read is still decoded completely from the
 // version that was opened. Throws AudioError.
-std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path);
+//
+// `decoders` says which backend wins where two can read a format:
+//  - as_vibenet: the backends whose output equals VibeNet's loader (libsndfile
+//    for Ogg Vorbis and Opus), as the teacher's parity needs;
+//  - fastest: FFmpeg for Ogg Vorbis (about 2 times faster than libsndfile)
+//    and Opus (about 3 times), per 4-minute track in docs/performance.md.
+//    MP3 stays with mpg123 (FFmpeg's is no faster) and FLAC with libsndfile
+//    (faster than FFmpeg's). Not bit-identical to VibeNet's loader.
+enum class Decoders { as_vibenet, fastest };
+std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path, Decoders decoders = Decoders::as_vibenet);
 class SourceFile;
 // The same for a file already opened (and so already checked).
-std::unique_ptr<AudioDecoder> open_audio(std::unique_ptr<SourceFile> source);
+std::unique_ptr<AudioDecoder> open_audio(std::unique_ptr<SourceFile> source, Decoders decoders = Decoders::as_vibenet);
 
 // Whether the extension is one we try at all (case-insensitive); the scanner
 // uses it to skip cover art, playlists and other non-audio files.

@@ -32,14 +32,6 @@ bool is_mpeg_audio_frame(std::span<const std::byte> head) {
     return sync && version_ok && layer_ok && bitrate_ok && rate_ok;
 }
 
-// Ogg streams libsndfile decodes: Vorbis and Opus. The first page's first
-// packet starts after the 27-byte page header and its segment table.
-bool is_ogg_vorbis_or_opus(std::span<const std::byte> head) {
-    if (!has_bytes_at(head, 0, "OggS") || head.size() < 27) return false;
-    const std::size_t packet = 27 + byte_at(head, 26);
-    return has_bytes_at(head, packet, "\x01vorbis") || has_bytes_at(head, packet, "OpusHead");
-}
-
 bool is_sndfile_container(std::span<const std::byte> head) {
     const bool wav = (has_bytes_at(head, 0, "RIFF") || has_bytes_at(head, 0, "RF64")) &&
                      has_bytes_at(head, 8, "WAVE");
@@ -66,6 +58,14 @@ bool has_mpeg_extension(const std::filesystem::path& path) {
 }
 
 }  // namespace
+
+// Ogg streams libsndfile decodes: Vorbis and Opus. The first page's first
+// packet starts after the 27-byte page header and its segment table.
+bool is_ogg_vorbis_or_opus(std::span<const std::byte> head) {
+    if (!has_bytes_at(head, 0, "OggS") || head.size() < 27) return false;
+    const std::size_t packet = 27 + byte_at(head, 26);
+    return has_bytes_at(head, packet, "\x01vorbis") || has_bytes_at(head, packet, "OpusHead");
+}
 
 std::string lowercase_extension(const std::filesystem::path& path) {
     std::string extension = path.extension().string();

@@ -31,6 +31,9 @@ inline constexpr std::size_t kMaxBytesBeforeFirstMpegFrame = 1 << 20;
 // Offset of the first MPEG audio frame header in `bytes`, or npos.
 std::size_t find_mpeg_audio_frame(std::span<const std::byte> bytes);
 
+// Whether `head` starts an Ogg stream whose first packet is Vorbis or Opus.
+bool is_ogg_vorbis_or_opus(std::span<const std::byte> head);
+
 // The backend for a stream whose first bytes (after any ID3v2 tag) are
 // `head`. Content decides; the extension of `path` only breaks the tie for
 // MPEG audio that does not start with a frame header.

@@ -10,6 +10,8 @@
 
 #include "core/analysis/front_end.hpp"
 #include "core/analysis/track_analyzer.hpp"
+#include "core/audio/ffmpeg_decoder.hpp"
+#include "core/audio/sndfile_decoder.hpp"
 #include "core/model/model_locator.hpp"
 #include "tests/core/audio_test_util.hpp"
 
@@ -90,6 +92,34 @@ TEST(FrontEnd, SeekingAndReadingThroughGiveTheSameAnalysis) {
     const TrackAnalysis whole = TrackAnalyzer(AttributeModel::load(resolve_model(kDefaultModelName))).analyze(test::fixture("song.wav"));
     EXPECT_NEAR(whole.analysed_seconds, 20.0, 0.01);
     EXPECT_EQ(whole.segments, 1U);
+}
+
+// "fast-decoders" hands Ogg Vorbis and Opus to FFmpeg (2-3 times faster than
+// libsndfile, docs/performance.md); "vibenet" keeps libsndfile, whose output
+// equals VibeNet's loader. The analysis must barely notice the difference.
+TEST(FrontEnd, FastDecodersReadOggWithFfmpegAndAnalyseAlike) {
+    const FrontEnd fast = front_end_named("fast-decoders");
+    EXPECT_EQ(fast.decoders, Decoders::fastest);
+    EXPECT_EQ(front_end_named("vibenet").decoders, Decoders::as_vibenet);
+    EXPECT_TRUE(fast.plan(format_of(3600)).empty());  // every sample
+    const auto model = AttributeModel::load(resolve_model(kDefaultModelName));
+    const TrackAnalyzer exact(model);
+    AnalysisOptions options;
+    options.front_end = fast;
+    const TrackAnalyzer quick(model, options);
+    for (const char* name : {"song.opus", "song.ogg"}) {
+        const auto file = test::fixture(name);
+        EXPECT_NE(dynamic_cast<FfmpegDecoder*>(open_audio(file, Decoders::fastest).get()), nullptr) << name;
+        EXPECT_NE(dynamic_cast<SndfileDecoder*>(open_audio(file).get()), nullptr) << name;
+        const TrackAnalysis a = exact.analyze(file);
+        const TrackAnalysis b = quick.analyze(file);
+        EXPECT_NEAR(a.audio_seconds, b.audio_seconds, 0.01) << name;
+        for (std::size_t i = 0; i < kAttributeCount; ++i) {
+            EXPECT_NEAR(a.attributes.at(i), b.attributes.at(i), 0.01) << name << " " << kAttributeNames[i];
+        }
+        EXPECT_NEAR(a.features.loudness, b.features.loudness, 0.05) << name;
+        EXPECT_NEAR(a.features.bpm, b.features.bpm, 1.0) << name;
+    }
 }
 
 }  // namespace
