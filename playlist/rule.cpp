@@ -5,6 +5,7 @@
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
+#include "playlist/similarity/day_curve.hpp"
 #include "playlist/similarity/radio.hpp"
 
 namespace vibed::playlist {
@@ -118,6 +119,7 @@ void check_rules(const config::Config& config) {
             check_mood_name(definition, "to", definition.to_at, definition.to);
         }
     }
+    check_day_curve(config.mpd_client.day_curve);
 }
 
 }  // namespace vibed::playlist

@@ -20,7 +20,7 @@ Query seed_query(const config::PlaylistDefinition& definition);
 // rule_query() and the SQL compiler over every configured playlist, so that a
 // bad rule stops vibed at start-up (and a reload keeps the old config)
 // instead of showing up at the first playlist write; also a radio's seed query
-// and a journey's mood names. Throws config::ConfigError.
+// and a journey's mood names, and the day curve's. Throws config::ConfigError.
 void check_rules(const config::Config& config);
 
 }  // namespace vibed::playlist

@@ -264,6 +264,8 @@ int Daemon::run() {
         spdlog::info("listening on {}", config_.daemon.socket.string());
         publish_record();
         update_queue_keeper();
+        // Newly asked for: the map appears without waiting for a change to the library.
+        if (!config_.playlists.map_file.empty() && !fs::exists(config_.playlists.map_file)) schedule_playlists();
     }
     handle_signals();
     request_scan(std::nullopt);
@@ -305,7 +307,7 @@ void Daemon::publish_config() {
 void Daemon::update_queue_keeper() {
     if (queue_keeper_) return queue_keeper_->update(shared_config_, model_id_);
     if (!config_.mpd_client.keep_playing) return;
-    queue_keeper_ = std::make_unique<mpd::QueueKeeper>(shared_config_, model_id_, problems_, mpd::suggest_like_recent);
+    queue_keeper_ = std::make_unique<mpd::QueueKeeper>(shared_config_, model_id_, problems_, mpd::suggest_for_the_time);
 }
 
 void Daemon::set_scan_settings() {

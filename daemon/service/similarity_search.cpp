@@ -150,14 +150,14 @@ std::vector<db::LibraryRow> build_journey(db::Index& index, const SimilaritySpac
     if (by_tracks && (request.from_track.empty() || request.to_track.empty())) {
         fail("a journey between tracks needs both a start and an end track");
     }
-    if (!by_tracks && (request.from_mood.empty() || request.to_mood.empty())) {
+    if (!by_tracks && ((request.from_mood.empty() && !request.from_point) || request.to_mood.empty())) {
         fail("a journey needs two tracks, or --from and --to moods (" + playlist::mood_point_names() + ")");
     }
     // Checked before the index is read, so a typo is reported as such.
     std::optional<playlist::MoodPoint> from_mood;
     std::optional<playlist::MoodPoint> to_mood;
     if (!by_tracks) {
-        from_mood = require_mood_point(request.from_mood);
+        from_mood = request.from_mood.empty() ? *request.from_point : require_mood_point(request.from_mood);
         to_mood = require_mood_point(request.to_mood);
     }
     const db::VectorSet vectors = load_vectors(index, space);

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,8 @@ struct JourneyRequest {
     // ... or two mood names (playlist::mood_point_names()); the tracks win when set.
     std::string from_mood;
     std::string to_mood;
+    // Without from_mood: the journey starts at this place on the mood plane.
+    std::optional<playlist::MoodPoint> from_point;
     std::string where;  // a query every step matches; empty: any track
     playlist::JourneyOptions options;
 };
