@@ -282,6 +282,12 @@ void read_playlist_settings(const toml::table& table, PlaylistSettings& playlist
     reader.read("default_playlists", playlists.default_playlists);
     if (const auto* node = reader.find("mpd")) playlists.mpd = parse_mpd_choice(reader, *node);
     reader.read_path("map_file", playlists.map_file);
+    if (const auto* node = reader.find("exclude")) {
+        playlists.exclude = reader.expect<toml::value<std::string>>("exclude", *node, "a query string").get();
+        const auto& region = node->source();
+        playlists.exclude_at = {region.path ? *region.path : std::string("<config>"), region.begin.line,
+                                region.begin.column, {}};
+    }
     reader.reject_unknown_keys();
 }
 

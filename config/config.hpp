@@ -120,6 +120,10 @@ struct PlaylistSettings {
     std::size_t max_entries = 0;
     bool default_playlists = true;  // false: only the user's own [[playlist]]s
     MpdChoice mpd;
+    // A query whose tracks no playlist and no keep-playing top-up ever holds
+    // (e.g. "genre:christmas"); empty: none. Checked by the playlist engine.
+    std::string exclude;
+    SourceSpot exclude_at;
     // Where vibed keeps the map page (`vibectl map`) up to date whenever it
     // publishes the playlists; empty: it does not.
     std::filesystem::path map_file;

@@ -23,4 +23,9 @@ Query seed_query(const config::PlaylistDefinition& definition);
 // and a journey's mood names, and the day curve's. Throws config::ConfigError.
 void check_rules(const config::Config& config);
 
+// `query` without the tracks of `exclude` ([playlists] exclude): its filter
+// AND NOT the exclusion's, as one tree. Unchanged for an empty exclusion.
+// The exclusion must have passed check_rules.
+Query without_excluded(Query query, const std::string& exclude);
+
 }  // namespace vibed::playlist

@@ -25,6 +25,8 @@ struct SimilaritySpace {
     std::int64_t similarity_model_id = 0;  // 0: the index has no vector of this similarity model yet
     std::string similarity_model;          // its name, for messages
     std::string sha256;
+    // [playlists] exclude: no candidate, seed query or walk ever picks its tracks.
+    std::string exclude;
 };
 
 // The similarity model `config` names, looked up in the index by its sha256
