@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "config/day_curve_reader.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -280,6 +281,13 @@ void read_playlist_settings(const toml::table& table, PlaylistSettings& playlist
     reader.read("max_entries", playlists.max_entries, 1, 1'000'000);
     reader.read("default_playlists", playlists.default_playlists);
     if (const auto* node = reader.find("mpd")) playlists.mpd = parse_mpd_choice(reader, *node);
+    reader.read_path("map_file", playlists.map_file);
+    if (const auto* node = reader.find("exclude")) {
+        playlists.exclude = reader.expect<toml::value<std::string>>("exclude", *node, "a query string").get();
+        const auto& region = node->source();
+        playlists.exclude_at = {region.path ? *region.path : std::string("<config>"), region.begin.line,
+                                region.begin.column, {}};
+    }
     reader.reject_unknown_keys();
 }
 
@@ -294,6 +302,9 @@ void read_mpd_client(const toml::table& table, MpdClientConfig& mpd) {
     reader.read("low_water", mpd.low_water, 0, 100);
     reader.read("add_tracks", mpd.add_tracks, 1, 100);
     reader.read("no_repeat_hours", mpd.no_repeat, 0, 24 * 30);
+    if (const auto* node = reader.find("day_curve")) {
+        mpd.day_curve = read_day_curve(reader.expect<toml::table>("day_curve", *node, "a table of \"HH:MM\" = \"mood\""));
+    }
     // A line break would end the protocol command the value is sent in.
     if (mpd.host.find_first_of("\r\n") != std::string::npos) reader.fail("host", *reader.find("host"), "must not contain a line break");
     if (mpd.password.find_first_of("\r\n") != std::string::npos) {

@@ -75,6 +75,26 @@ struct MpdChoice {
     std::filesystem::path file;  // only for Kind::file: the mpd.conf to read
 };
 
+// Where a value was written, so that errors found after parsing (a bad
+// playlist query) point into the file like every other error.
+struct SourceSpot {
+    std::string file;        // "<built-in defaults>" for the compiled-in file
+    std::uint32_t line = 0;  // 1-based; 0 = unknown
+    std::uint32_t column = 0;  // 1-based, in characters, of the value's first character
+    // The line as written, when the value sits on it verbatim (a one-line
+    // string without escapes), so an offset in the value is a column there.
+    std::optional<std::string> line_text;
+};
+
+// One point of the day curve ([mpd.day_curve] "08:00" = "bright"): the mood
+// keep-playing heads for at that time of day. The mood name is checked by the
+// playlist engine (playlist/similarity/day_curve.hpp), which owns mood names.
+struct DayCurvePoint {
+    std::chrono::minutes time{0};  // since midnight, local time
+    std::string mood;
+    SourceSpot at;
+};
+
 // vibed as an MPD client ([mpd]): `vibectl play` and the keep-playing mode.
 // Where MPD listens is resolved in daemon/mpd/mpd_endpoint.hpp ($MPD_HOST,
 // $MPD_PORT and $MPD_TIMEOUT come first, as for mpc); empty or 0 here means unset.
@@ -90,6 +110,9 @@ struct MpdClientConfig {
     unsigned low_water = 2;     // top up when at most this many tracks follow the current one
     unsigned add_tracks = 5;    // how many tracks each top-up appends
     std::chrono::hours no_repeat{0};  // a track played this recently is not appended again
+    // Empty: keep-playing follows the queue's own mood. Else it heads for the
+    // curve's mood at each time of day; sorted by time, times distinct.
+    std::vector<DayCurvePoint> day_curve;
 };
 
 struct PlaylistSettings {
@@ -97,6 +120,13 @@ struct PlaylistSettings {
     std::size_t max_entries = 0;
     bool default_playlists = true;  // false: only the user's own [[playlist]]s
     MpdChoice mpd;
+    // A query whose tracks no playlist and no keep-playing top-up ever holds
+    // (e.g. "genre:christmas"); empty: none. Checked by the playlist engine.
+    std::string exclude;
+    SourceSpot exclude_at;
+    // Where vibed keeps the map page (`vibectl map`) up to date whenever it
+    // publishes the playlists; empty: it does not.
+    std::filesystem::path map_file;
 };
 
 // How a playlist file names its tracks. One type for the configuration and
@@ -134,17 +164,6 @@ struct MpdFinding {
 struct PlaylistLimit {
     std::optional<int> count;
     std::optional<std::chrono::seconds> duration;
-};
-
-// Where a value was written, so that errors found after parsing (a bad
-// playlist query) point into the file like every other error.
-struct SourceSpot {
-    std::string file;        // "<built-in defaults>" for the compiled-in file
-    std::uint32_t line = 0;  // 1-based; 0 = unknown
-    std::uint32_t column = 0;  // 1-based, in characters, of the value's first character
-    // The line as written, when the value sits on it verbatim (a one-line
-    // string without escapes), so an offset in the value is a column there.
-    std::optional<std::string> line_text;
 };
 
 // What a playlist is: the tracks a rule matches, a radio from the track a
@@ -213,6 +232,10 @@ Config default_config();
 
 // The text of config/vibed.toml as compiled in.
 std::string_view default_config_text();
+
+// "08:00", "8:00", "23:59" as minutes since midnight; nullopt for anything
+// else. The day curve's keys and `vibectl journey --until`.
+std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text);
 
 // The lookup key of a playlist name (not its file name: see
 // playlist::playlist_file_name). Lower-case ASCII letters and digits kept, every other run of ASCII

@@ -12,6 +12,7 @@
 #include "daemon/cli/cli_context.hpp"
 #include "daemon/cli/doctor_command.hpp"
 #include "daemon/cli/library_commands.hpp"
+#include "daemon/cli/map_command.hpp"
 #include "daemon/cli/play_command.hpp"
 #include "daemon/cli/similarity_commands.hpp"
 #include "playlist/query/text.hpp"
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
     add_similarity_commands(app, context);
     add_doctor_command(app, context);
     add_play_command(app, context);
+    add_map_command(app, context);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -275,7 +275,8 @@ std::vector<TrackFileState> Index::all_file_states(std::int64_t model_id) {
 namespace {
 
 constexpr std::string_view kUpsertPending =
-    "INSERT INTO tracks (path, size, mtime_ns, status) VALUES (?, ?, ?, 'pending') "
+    "INSERT INTO tracks (path, size, mtime_ns, status, added_at) "
+    "VALUES (?, ?, ?, 'pending', CAST(strftime('%s', 'now') AS INTEGER)) "
     "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
     "status = 'pending', error = NULL";
 
@@ -605,7 +606,7 @@ void Index::store_moods(std::int64_t model_id, std::int64_t mood_model_id, std::
 }
 
 std::vector<LibraryRow> Index::select_library(std::int64_t model_id, const SqlFilter& filter) {
-    std::string sql = "SELECT id, path, " + std::string(kTagColumns) + ", " + attribute_columns() + ", " +
+    std::string sql = "SELECT id, path, ifnull(added_at, 0), " + std::string(kTagColumns) + ", " + attribute_columns() + ", " +
                       feature_columns() + ", " + std::string(kMoodColumns) + " FROM library WHERE model_id = ?";
     if (!filter.where_sql.empty()) sql += " AND (" + filter.where_sql + ")";
     sql += " ORDER BY " + (filter.order_by_sql.empty() ? std::string("path") : filter.order_by_sql);
@@ -617,12 +618,12 @@ std::vector<LibraryRow> Index::select_library(std::int64_t model_id, const SqlFi
 
     std::vector<LibraryRow> rows;
     while (statement.step()) {
-        constexpr int kAttributesAt = 2 + kTagColumnCount;
+        constexpr int kAttributesAt = 3 + kTagColumnCount;
         constexpr int kFeaturesAt = kAttributesAt + static_cast<int>(core::kAttributeCount);
         constexpr int kMoodsAt = kFeaturesAt + static_cast<int>(core::kFeatureCount);
-        rows.push_back({statement.column_int64(0), statement.column_text(1), read_tags(statement, 2),
+        rows.push_back({statement.column_int64(0), statement.column_text(1), read_tags(statement, 3),
                         read_attributes(statement, kAttributesAt), read_features(statement, kFeaturesAt),
-                        read_moods(statement, kMoodsAt)});
+                        read_moods(statement, kMoodsAt), statement.column_int64(2)});
     }
     return rows;
 }
@@ -653,7 +654,8 @@ std::vector<LibraryRow> Index::library_rows(std::int64_t model_id, std::span<con
 namespace {
 
 std::string track_select() {
-    return "SELECT t.id, t.path, t.size, t.mtime_ns, t.status, t.error, t.analyzed_at, " + std::string(kTagColumns) +
+    return "SELECT t.id, t.path, t.size, t.mtime_ns, t.status, t.error, t.analyzed_at, ifnull(t.added_at, 0), " +
+           std::string(kTagColumns) +
            ", a.track_id IS NOT NULL, " + attribute_columns("a.") + ", " + feature_columns("f.") + ", " +
            std::string(kMoodColumns) +
            " FROM tracks AS t LEFT JOIN attributes AS a ON a.track_id = t.id AND a.model_id = ?"
@@ -662,7 +664,7 @@ std::string track_select() {
 }
 
 TrackRecord read_track(const Statement& statement) {
-    constexpr int kTagsAt = 7;
+    constexpr int kTagsAt = 8;
     constexpr int kHasAttributesAt = kTagsAt + kTagColumnCount;
     TrackRecord track;
     track.id = statement.column_int64(0);
@@ -672,6 +674,7 @@ TrackRecord read_track(const Statement& statement) {
     track.status = parse_status(statement.column_text(4));
     track.error = statement.column_text(5);
     if (!statement.is_null(6)) track.analyzed_at = statement.column_int64(6);
+    track.added_at = statement.column_int64(7);
     track.tags = read_tags(statement, kTagsAt);
     constexpr int kFeaturesAt = kHasAttributesAt + 1 + static_cast<int>(core::kAttributeCount);
     constexpr int kMoodsAt = kFeaturesAt + static_cast<int>(core::kFeatureCount);

@@ -2,11 +2,11 @@
 // The index: what vibed knows about every file of the library, in one SQLite
 // database (WAL mode, so readers are never blocked by the daemon writing).
 //
-// Schema (version 4; the playlist engine writes WHERE clauses against the
+// Schema (version 5; the playlist engine writes WHERE clauses against the
 // `library` view's bare column names; docs/database.md has every column):
 //   tracks(id, path UNIQUE, size, mtime_ns, title, artist, album, albumartist,
 //          genre, year, track_no, duration, status 'pending'|'ok'|'error',
-//          error, analyzed_at)             -- unknown tags are NULL
+//          error, analyzed_at, added_at)   -- unknown tags are NULL
 //   models(id, name, sha256 UNIQUE)
 //   attributes(track_id -> tracks ON DELETE CASCADE, model_id -> models,
 //              acousticness .. valence in [0, 1], PRIMARY KEY(track_id, model_id))
@@ -22,7 +22,7 @@
 //          id, path, title, artist, album, albumartist, genre, year, track_no,
 //          duration, model_id, acousticness, danceability, energy,
 //          instrumentalness, liveness, speechiness, valence, bpm .. harmonic_change,
-//          key_name ("A minor"), mode_name, mood_valence .. calm, mood
+//          key_name ("A minor"), mode_name, mood_valence .. calm, mood, added_at
 //
 // One Index is one connection: use it from one thread at a time. The daemon
 // holds the only writer; readers (vibectl) open their own Index.
@@ -143,6 +143,7 @@ struct LibraryRow {
     core::Attributes attributes;
     std::optional<core::MusicalFeatures> features;  // nullopt until analysed by this extractor
     std::optional<core::Moods> moods;               // nullopt until computed
+    std::int64_t added_at = 0;  // when the index first saw the file, Unix seconds
 };
 
 // Everything stored about one track, for export.
@@ -158,6 +159,12 @@ struct TrackRecord {
     std::optional<core::Attributes> attributes;  // from the model asked about
     std::optional<core::MusicalFeatures> features;
     std::optional<core::Moods> moods;  // from the attributes of the model asked about
+    std::int64_t added_at = 0;  // when the index first saw the file, Unix seconds
+
+    // As the library view shows it; the track must have attributes.
+    [[nodiscard]] LibraryRow library_row() const {
+        return {id, path, tags, *attributes, features, moods, added_at};
+    }
 };
 
 class Index {

@@ -144,6 +144,32 @@ CREATE TABLE embeddings (
     PRIMARY KEY (track_id, model_id)
 ) WITHOUT ROWID;
 )sql",
+    // 4 -> 5: when the index first saw each track (Unix seconds), for the
+    // query field `added`. Tracks indexed before cannot say: they get the
+    // time they were analysed, else the upgrade's.
+    R"sql(
+ALTER TABLE tracks ADD COLUMN added_at INTEGER;
+UPDATE tracks SET added_at = coalesce(analyzed_at, CAST(strftime('%s', 'now') AS INTEGER));
+
+DROP VIEW library;
+CREATE VIEW library AS
+SELECT t.id, t.path, t.title, t.artist, t.album, t.albumartist, t.genre, t.year,
+       t.track_no, t.duration, a.model_id, a.acousticness, a.danceability, a.energy,
+       a.instrumentalness, a.liveness, a.speechiness, a.valence,
+       f.bpm, f.bpm_confidence, f.loudness, f.loudness_range, f.key, f.mode, f.key_strength,
+       f.majorness, f.onset_rate, f.beat_regularity, f.brightness, f.noisiness, f.harmonic_change,
+       CASE WHEN f.mode IN (1, 2) AND f.key BETWEEN 0 AND 11
+            THEN rtrim(substr('C C#D D#E F F#G G#A A#B ', f.key * 2 + 1, 2)) ||
+                 CASE f.mode WHEN 1 THEN ' major' ELSE ' minor' END
+       END AS key_name,
+       CASE f.mode WHEN 1 THEN 'major' WHEN 2 THEN 'minor' END AS mode_name,
+       m.mood_valence, m.mood_arousal, m.happy, m.tense, m.sad, m.calm, m.mood,
+       t.added_at
+FROM tracks AS t JOIN attributes AS a ON a.track_id = t.id
+LEFT JOIN features AS f ON f.track_id = t.id
+LEFT JOIN moods AS m ON m.track_id = t.id AND m.model_id = a.model_id
+WHERE t.status = 'ok';
+)sql",
 };
 
 std::int64_t read_pragma(Connection& connection, std::string_view name) {

@@ -6,7 +6,7 @@
 namespace vibed::db::schema {
 
 // The schema version this build writes and reads.
-inline constexpr int kVersion = 4;
+inline constexpr int kVersion = 5;
 
 // Brings the database up to kVersion, one transaction per migration, so a
 // crash leaves it at some complete version. Refuses a database that belongs

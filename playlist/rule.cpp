@@ -5,6 +5,7 @@
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
+#include "playlist/similarity/day_curve.hpp"
 #include "playlist/similarity/radio.hpp"
 
 namespace vibed::playlist {
@@ -88,6 +89,26 @@ void check_mood_name(const config::PlaylistDefinition& definition, std::string_v
                               ": unknown mood '" + name + "' (known: " + mood_point_names() + ")");
 }
 
+// [playlists] exclude: one condition, no clauses.
+void check_exclusion(const config::PlaylistSettings& settings) {
+    if (settings.exclude.empty()) return;
+    std::string where = settings.exclude_at.file;
+    if (settings.exclude_at.line > 0) {
+        where += ":" + std::to_string(settings.exclude_at.line) + ":" + std::to_string(settings.exclude_at.column);
+    }
+    try {
+        const Query query = parse_query(settings.exclude);
+        if (!query.filter || !query.sort.empty() || query.shuffle || query.limit) {
+            throw config::ConfigError(where + ": playlists.exclude: write one condition such as \"genre:christmas\" "
+                                      "(no sort, shuffle or limit)");
+        }
+        compile(query);
+    } catch (const QueryError& error) {
+        throw config::ConfigError(where + ": playlists.exclude: " + error.what() + "\n" +
+                                  render_query_error(settings.exclude, error));
+    }
+}
+
 }  // namespace
 
 Query seed_query(const config::PlaylistDefinition& definition) {
@@ -118,6 +139,25 @@ void check_rules(const config::Config& config) {
             check_mood_name(definition, "to", definition.to_at, definition.to);
         }
     }
+    check_day_curve(config.mpd_client.day_curve);
+    check_exclusion(config.playlists);
+}
+
+Query without_excluded(Query query, const std::string& exclude) {
+    if (exclude.empty()) return query;
+    Query exclusion = parse_query(exclude);
+    if (!exclusion.filter) return query;  // an empty query would exclude everything: refused by check_rules
+    Expr excluded(Expr::Kind::Not, 0);
+    excluded.operands.push_back(std::move(*exclusion.filter));
+    if (!query.filter) {
+        query.filter = std::move(excluded);
+        return query;
+    }
+    Expr both(Expr::Kind::And, query.filter->position);
+    both.operands.push_back(std::move(*query.filter));
+    both.operands.push_back(std::move(excluded));
+    query.filter = std::move(both);
+    return query;
 }
 
 }  // namespace vibed::playlist

@@ -20,7 +20,12 @@ Query seed_query(const config::PlaylistDefinition& definition);
 // rule_query() and the SQL compiler over every configured playlist, so that a
 // bad rule stops vibed at start-up (and a reload keeps the old config)
 // instead of showing up at the first playlist write; also a radio's seed query
-// and a journey's mood names. Throws config::ConfigError.
+// and a journey's mood names, and the day curve's. Throws config::ConfigError.
 void check_rules(const config::Config& config);
+
+// `query` without the tracks of `exclude` ([playlists] exclude): its filter
+// AND NOT the exclusion's, as one tree. Unchanged for an empty exclusion.
+// The exclusion must have passed check_rules.
+Query without_excluded(Query query, const std::string& exclude);
 
 }  // namespace vibed::playlist

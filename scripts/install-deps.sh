@@ -23,6 +23,8 @@ packages=(
   e2fsprogs util-linux
   # tests/bench/: /usr/bin/time for CPU time and peak memory
   time
+  # tests: the map page (vibectl map) rendered in a real headless browser
+  chromium
   # model/: importing VibeNet and training the student (system interpreter only)
   python3 python3-venv python3-numpy python3-torch python3-torchvision python3-onnx
   # model/train_moods.py: regularised logistic regression with grouped cross-validation

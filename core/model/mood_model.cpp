@@ -121,6 +121,15 @@ MoodExplanation MoodModel::explain_terms(const MoodInputValues& inputs, const st
     return explanation;
 }
 
+std::vector<MoodTerm> MoodExplanation::leading_terms(std::size_t most) const {
+    std::vector<MoodTerm> leading;
+    for (const auto& term : terms) {
+        if (leading.size() == most || std::abs(term.contribution) < kNegligibleContribution) break;
+        leading.push_back(term);
+    }
+    return leading;
+}
+
 MoodExplanation MoodModel::explain(const MoodInputValues& inputs, Mood mood) const {
     // Softmax probabilities only depend on differences between logits, so the
     // honest per-input share of one mood is its weight minus the mean weight.

@@ -49,7 +49,15 @@ struct MoodExplanation {
     double probability = 0;
     double baseline = 0;          // the intercept's share
     std::vector<MoodTerm> terms;  // largest |contribution| first
+
+    // The terms worth telling a person (`vibectl explain`, the map's "why"):
+    // at most `most`, largest first, none below kNegligibleContribution.
+    [[nodiscard]] std::vector<MoodTerm> leading_terms(std::size_t most) const;
 };
+
+// Contributions smaller than this (in log-odds) are left out of explanations:
+// they do not change the verdict.
+inline constexpr double kNegligibleContribution = 0.05;
 
 class MoodModel {
 public:

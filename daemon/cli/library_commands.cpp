@@ -327,14 +327,15 @@ void run_explain(const CliContext& context, const std::string& track, const std:
         throw std::runtime_error(path.string() + ": not analysed (" + std::string(db::to_string(record->status)) +
                                  (record->error.empty() ? "" : ": " + record->error) + ")");
     }
-    const db::LibraryRow row{record->id, record->path, record->tags, *record->attributes, record->features, record->moods};
+    const db::LibraryRow row = record->library_row();
     if (playlist_name.empty()) {
         std::printf("%s\n", display_name(row).c_str());
         print_mood_explanation(*record, library.config);
         return;
     }
     const auto& definition = require_playlist(library.config, playlist_name);
-    const playlist::Query query = playlist::rule_query(definition);
+    const playlist::Query query =
+        playlist::without_excluded(playlist::rule_query(definition), library.config.playlists.exclude);
     std::printf("%s\nrule of %s: %s\n", display_name(row).c_str(), definition.name.c_str(),
                 playlist::to_string(query).c_str());
     for (const playlist::Expr* condition : playlist::top_level_conditions(query)) {

@@ -9,8 +9,6 @@
 namespace vibed::daemon {
 namespace {
 
-// Contributions smaller than this (in log-odds) are left out: they do not change the verdict.
-constexpr double kNegligible = 0.05;
 constexpr std::size_t kMostTerms = 6;
 
 std::string describe_features(const core::MusicalFeatures& f) {
@@ -26,8 +24,7 @@ std::string describe_features(const core::MusicalFeatures& f) {
 void print_terms(const char* heading, const core::MoodExplanation& explanation) {
     std::printf("  %s %.2f:", heading, explanation.probability);
     std::size_t shown = 0;
-    for (const auto& term : explanation.terms) {
-        if (shown == kMostTerms || std::abs(term.contribution) < kNegligible) break;
+    for (const auto& term : explanation.leading_terms(kMostTerms)) {
         // The input `valence` is VibeNet's attribute, not the mood scale below: say so.
         const std::string input = term.input == "valence" ? "valence (attribute)" : std::string(term.input);
         std::printf("%s %s %.3g (%s) %+.2f", shown == 0 ? "" : ",", input.c_str(), term.value,

@@ -13,6 +13,7 @@
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/text.hpp"
+#include "playlist/similarity/day_curve.hpp"
 
 namespace vibed::daemon {
 namespace {
@@ -110,10 +111,35 @@ struct JourneyCommandOptions {
     std::string from_mood;
     std::string to_mood;
     std::string limit;
+    std::string until;  // "23:00": the journey lasts from now until then
     std::string where;
     std::size_t artist_gap = 3;
     ListOptions list;
 };
+
+// From now until the next `until` o'clock (local time), as a duration limit.
+playlist::Limit limit_until(const std::string& until) {
+    const auto end = config::parse_time_of_day(until);
+    if (!end) throw std::runtime_error("--until " + until + ": expected a time of day, HH:MM (e.g. 23:00)");
+    const auto now = std::chrono::system_clock::now();
+    const auto since_midnight = std::chrono::duration_cast<std::chrono::seconds>(playlist::local_time_of_day(now)) +
+                                std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()) % 60;
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(*end) - since_midnight;
+    if (left <= std::chrono::seconds(0)) left += std::chrono::hours(24);  // 23:00 asked at 23:30: tomorrow's
+    std::fprintf(stderr, "until %s: %s from now\n", until.c_str(), format_duration(static_cast<double>(left.count())).c_str());
+    return playlist::Limit{playlist::Limit::Kind::Duration, 0, playlist::Number{static_cast<double>(left.count()), 's'}};
+}
+
+// Without --from, a mood journey starts where the day curve is now, or at steady.
+std::optional<playlist::MoodPoint> default_start(const config::Config& config, std::string& name) {
+    const auto& curve = config.mpd_client.day_curve;
+    if (curve.empty()) {
+        name = "steady";
+        return playlist::mood_point(name);
+    }
+    name = "the day curve's mood now";
+    return playlist::day_curve_target(curve, playlist::local_time_of_day(std::chrono::system_clock::now()));
+}
 
 void run_journey(const CliContext& context, const JourneyCommandOptions& options) {
     const bool by_tracks = !options.from_track.empty() || !options.to_track.empty();
@@ -129,12 +155,15 @@ void run_journey(const CliContext& context, const JourneyCommandOptions& options
     }
     request.from_mood = options.from_mood;
     request.to_mood = options.to_mood;
+    std::string from_name = options.from_mood;
+    if (!by_tracks && from_name.empty()) request.from_point = default_start(session.library.config, from_name);
     request.where = options.where;
-    request.options.limit = parse_limit_option(options.limit);
+    if (!options.until.empty() && !options.limit.empty()) throw std::runtime_error("give --limit or --until, not both");
+    request.options.limit = options.until.empty() ? parse_limit_option(options.limit) : limit_until(options.until);
     request.options.artist_gap = options.artist_gap;
     const auto rows = build_journey(session.library.index, session.space, request);
     const std::string name = by_tracks ? "Journey: " + display_name(rows.front()) + " to " + display_name(rows.back())
-                                       : "Journey: " + options.from_mood + " to " + options.to_mood;
+                                       : "Journey: " + from_name + " to " + options.to_mood;
     deliver(rows, name, options.list, listing_style(session.library.config));
 }
 
@@ -169,9 +198,12 @@ void add_similarity_commands(CLI::App& app, CliContext& context) {
     auto journey_options = std::make_shared<JourneyCommandOptions>();
     journey->add_option("from_track", journey_options->from_track, "The first track (path)");
     journey->add_option("to_track", journey_options->to_track, "The last track (path)");
-    journey->add_option("--from", journey_options->from_mood, "The mood to start at: " + playlist::mood_point_names());
+    journey->add_option("--from", journey_options->from_mood,
+                        "The mood to start at: " + playlist::mood_point_names() +
+                            " (default: the day curve's mood now, else steady)");
     journey->add_option("--to", journey_options->to_mood, "The mood to end at");
     journey->add_option("--limit", journey_options->limit, "A track count (12, the default) or a duration (45m)");
+    journey->add_option("--until", journey_options->until, "End at this time of day (23:00): as long as from now until then");
     journey->add_option("--where", journey_options->where, "A query every step matches");
     journey->add_option("--artist-gap", journey_options->artist_gap, "No artist twice within this many tracks (default 3)");
     add_list_options(*journey, journey_options->list);

@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "db/index.hpp"
+#include "playlist/similarity/radio.hpp"
 
 namespace vibed::daemon::mpd {
 
@@ -23,5 +24,24 @@ std::vector<std::filesystem::path> suggest_like_recent(db::Index& index, const c
                                                        const std::vector<std::filesystem::path>& seeds,
                                                        const std::set<std::filesystem::path>& excluded,
                                                        std::size_t count);
+
+// Up to `count` tracks heading from the mood of the newest seed with moods
+// to `target`, each a small step (playlist::mood_ramp), the last one on it;
+// none of `excluded` or the seeds. Throws std::runtime_error when no seed has
+// moods yet or similarity is off.
+std::vector<std::filesystem::path> suggest_towards_mood(db::Index& index, const config::Config& config,
+                                                        std::int64_t model_id,
+                                                        const std::vector<std::filesystem::path>& seeds,
+                                                        const std::set<std::filesystem::path>& excluded,
+                                                        std::size_t count, playlist::MoodPoint target);
+
+// What keep-playing appends: without [mpd.day_curve], suggest_like_recent;
+// with it, suggest_towards_mood to where the curve is at the local time now.
+// Matches QueueKeeper::Suggest.
+std::vector<std::filesystem::path> suggest_for_the_time(db::Index& index, const config::Config& config,
+                                                        std::int64_t model_id,
+                                                        const std::vector<std::filesystem::path>& seeds,
+                                                        const std::set<std::filesystem::path>& excluded,
+                                                        std::size_t count);
 
 }  // namespace vibed::daemon::mpd

@@ -313,7 +313,7 @@ void Daemon::publish_config() {
 void Daemon::update_queue_keeper() {
     if (queue_keeper_) return queue_keeper_->update(shared_config_, model_id_);
     if (!config_.mpd_client.keep_playing) return;
-    queue_keeper_ = std::make_unique<mpd::QueueKeeper>(shared_config_, model_id_, problems_, mpd::suggest_like_recent);
+    queue_keeper_ = std::make_unique<mpd::QueueKeeper>(shared_config_, model_id_, problems_, mpd::suggest_for_the_time);
 }
 
 void Daemon::set_scan_settings() {

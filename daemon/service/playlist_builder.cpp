@@ -83,7 +83,7 @@ BuiltPlaylist build_playlist(db::Index& index, std::int64_t model_id, const conf
                              const config::PlaylistDefinition& definition, std::uint64_t draw) {
     if (definition.kind != config::PlaylistKind::rule) return build_walk(index, model_id, config, definition);
     BuiltPlaylist built;
-    const playlist::Query query = playlist::rule_query(definition);
+    const playlist::Query query = playlist::without_excluded(playlist::rule_query(definition), config.playlists.exclude);
     built.query_text = playlist::to_string(query);
     auto rows = index.select_library(model_id, playlist::compile(query));
     built.matches = rows.size();

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/map/map_page.hpp"
+
 namespace vibed::daemon {
 namespace {
 
@@ -76,7 +78,7 @@ void PlaylistPublisher::run(std::stop_token stop) {
 }
 
 bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model_id) {
-    if (config.outputs.empty()) return true;
+    if (config.outputs.empty() && config.playlists.map_file.empty()) return true;
     try {
         if (!index_) index_.emplace(db::Index::open_readonly(config.database.path));
         const auto report = publish_playlists(*index_, model_id, config, draws_file_for(config.database.path));
@@ -101,6 +103,7 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
         } else {
             problems_.report(kProblemArea, summarise(report.problems));
         }
+        publish_map(config, model_id);
         std::lock_guard lock(mutex_);
         summary_ = {std::chrono::system_clock::now(), report.written, report.unchanged, report.failed};
         return report.failed == 0;
@@ -108,6 +111,24 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
         index_.reset();  // reopened next time: the file may have been replaced
         problems_.report(kProblemArea, std::string("cannot write the playlists: ") + e.what() + "; retrying");
         return false;
+    }
+}
+
+// The map beside the playlists, when configured. Its trouble is its own
+// problem line and does not fail the playlists: the next publish tries again.
+void PlaylistPublisher::publish_map(const config::Config& config, std::int64_t model_id) {
+    const auto& file = config.playlists.map_file;
+    if (file.empty()) {
+        problems_.clear(kMapProblemArea);
+        return;
+    }
+    try {
+        const auto report = write_map_file(*index_, model_id, config, draws_file_for(config.database.path), file);
+        for (const auto& problem : report.problems) spdlog::warn("{}", problem);
+        if (report.changed) spdlog::info("map: wrote {} ({} tracks)", file.string(), report.tracks);
+        problems_.clear(kMapProblemArea);
+    } catch (const std::exception& e) {
+        problems_.report(kMapProblemArea, std::string("cannot write the map: ") + e.what());
     }
 }
 

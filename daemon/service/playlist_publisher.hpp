@@ -49,10 +49,12 @@ public:
     [[nodiscard]] Summary summary() const;
 
     static constexpr const char* kProblemArea = "playlists";
+    static constexpr const char* kMapProblemArea = "map";
 
 private:
     void run(std::stop_token stop);
     bool publish(const config::Config& config, std::int64_t model_id);
+    void publish_map(const config::Config& config, std::int64_t model_id);
 
     ProblemBoard& problems_;
     std::function<void()> flush_;

@@ -8,6 +8,7 @@
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
+#include "playlist/rule.hpp"
 #include "playlist/similarity/neighbours.hpp"
 
 namespace vibed::daemon {
@@ -17,10 +18,13 @@ namespace fs = std::filesystem;
 
 [[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
 
-db::SqlFilter filter_of(const std::string& where) {
-    if (where.empty()) return {};
+// `where` (empty: every track) minus the configured exclusion, as one query tree.
+db::SqlFilter filter_of(const std::string& where, const std::string& exclude) {
+    if (where.empty() && exclude.empty()) return {};
     try {
-        db::SqlFilter filter = playlist::compile(playlist::parse_query(where));
+        playlist::Query query = where.empty() ? playlist::Query{} : playlist::parse_query(where);
+        query = playlist::without_excluded(std::move(query), exclude);
+        db::SqlFilter filter = playlist::compile(query);
         filter.order_by_sql.clear();  // the walk decides the order
         return filter;
     } catch (const playlist::QueryError& e) {
@@ -43,6 +47,7 @@ SimilaritySpace find_similarity_space(db::Index& index, std::int64_t model_id, c
     space.similarity_model = file->stem().string();
     space.sha256 = core::sha256_file(*file);
     space.similarity_model_id = index.find_model(space.sha256).value_or(0);
+    space.exclude = config.playlists.exclude;
     return space;
 }
 
@@ -68,7 +73,7 @@ playlist::SpaceTrack seed_track(db::Index& index, const SimilaritySpace& space, 
     if (!record->attributes) fail(path.string() + ": not analysed with the configured model yet");
     const auto at = vectors.find(record->id);
     if (!at) fail(path.string() + ": has no similarity vector yet; vibed computes it when it starts");
-    db::LibraryRow row{record->id, record->path, record->tags, *record->attributes, record->features, record->moods};
+    db::LibraryRow row = record->library_row();
     return {std::move(row), copy_of(vectors.vector(*at))};
 }
 
@@ -95,7 +100,7 @@ std::vector<playlist::SpaceTrack> load_candidates(db::Index& index, const Simila
                                                   const std::vector<fs::path>& exclude) {
     const std::set<fs::path> excluded(exclude.begin(), exclude.end());
     std::vector<playlist::SpaceTrack> candidates;
-    for (auto& row : index.select_library(space.model_id, filter_of(where))) {
+    for (auto& row : index.select_library(space.model_id, filter_of(where, space.exclude))) {
         if (excluded.contains(row.path)) continue;
         const auto at = vectors.find(row.id);
         if (!at) continue;  // analysed after the vectors were read, or not yet given one
@@ -150,14 +155,14 @@ std::vector<db::LibraryRow> build_journey(db::Index& index, const SimilaritySpac
     if (by_tracks && (request.from_track.empty() || request.to_track.empty())) {
         fail("a journey between tracks needs both a start and an end track");
     }
-    if (!by_tracks && (request.from_mood.empty() || request.to_mood.empty())) {
+    if (!by_tracks && ((request.from_mood.empty() && !request.from_point) || request.to_mood.empty())) {
         fail("a journey needs two tracks, or --from and --to moods (" + playlist::mood_point_names() + ")");
     }
     // Checked before the index is read, so a typo is reported as such.
     std::optional<playlist::MoodPoint> from_mood;
     std::optional<playlist::MoodPoint> to_mood;
     if (!by_tracks) {
-        from_mood = require_mood_point(request.from_mood);
+        from_mood = request.from_mood.empty() ? *request.from_point : require_mood_point(request.from_mood);
         to_mood = require_mood_point(request.to_mood);
     }
     const db::VectorSet vectors = load_vectors(index, space);

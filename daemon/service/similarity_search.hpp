@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct SimilaritySpace {
     std::int64_t similarity_model_id = 0;  // 0: the index has no vector of this similarity model yet
     std::string similarity_model;          // its name, for messages
     std::string sha256;
+    // [playlists] exclude: no candidate, seed query or walk ever picks its tracks.
+    std::string exclude;
 };
 
 // The similarity model `config` names, looked up in the index by its sha256
@@ -76,6 +79,8 @@ struct JourneyRequest {
     // ... or two mood names (playlist::mood_point_names()); the tracks win when set.
     std::string from_mood;
     std::string to_mood;
+    // Without from_mood: the journey starts at this place on the mood plane.
+    std::optional<playlist::MoodPoint> from_point;
     std::string where;  // a query every step matches; empty: any track
     playlist::JourneyOptions options;
 };

@@ -109,6 +109,8 @@ double Number::seconds() const {
     switch (unit) {
         case 'm': return amount * 60;
         case 'h': return amount * 3600;
+        case 'd': return amount * 86400;
+        case 'w': return amount * 604800;
         default: return amount;
     }
 }

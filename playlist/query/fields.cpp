@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <ctime>
 #include <limits>
 #include <string>
 
@@ -101,7 +102,13 @@ std::string canonical_mood(std::string_view written) {
 // Unknown text tags are NULL in the view but "" in LibraryRow; the SQL spells
 // out the same default so SQL and evaluate() agree (and NOT never meets SQL's
 // three-valued logic). Unknown numbers are handled by zero_is_unknown.
-constexpr std::array<Field, 36> kFields = {
+// How long ago the index first saw the track, in seconds: `added < 30d` is
+// "added in the last 30 days". SQL and evaluate() read the clock each.
+FieldValue read_added_age(const db::LibraryRow& row) {
+    return static_cast<double>(std::time(nullptr) - row.added_at);
+}
+
+constexpr std::array<Field, 37> kFields = {
     attribute("acousticness", read_attribute<&core::Attributes::acousticness>),
     attribute("danceability", read_attribute<&core::Attributes::danceability>),
     attribute("energy", read_attribute<&core::Attributes::energy>),
@@ -125,6 +132,8 @@ constexpr std::array<Field, 36> kFields = {
           [](const db::LibraryRow& row) -> FieldValue { return static_cast<double>(row.tags.year); }},
     Field{"duration", "duration", FieldKind::Number, true, true, 0, kNoUpperBound,
           [](const db::LibraryRow& row) -> FieldValue { return row.tags.duration_seconds; }},
+    Field{"added", "(CAST(strftime('%s', 'now') AS INTEGER) - added_at)", FieldKind::Number, true, false, 0,
+          kNoUpperBound, read_added_age},
     // Musical features (core/features/musical_features.hpp); docs/features.md says what each means.
     // The features table stores 0 for "no steady beat"; SQL sees it as NULL, as evaluate() sees it as unknown.
     Field{"bpm", "nullif(bpm, 0)", FieldKind::Measure, false, true, 0, 1000, read_feature<feature("bpm")>},

@@ -102,13 +102,13 @@ private:
 
         const char next = peek();
         const bool unit_ends_here = !is_word_start(peek(1)) && !is_digit(peek(1));  // "2m..5m" is fine
-        if ((next == 's' || next == 'm' || next == 'h') && unit_ends_here) {
+        if ((next == 's' || next == 'm' || next == 'h' || next == 'd' || next == 'w') && unit_ends_here) {
             token.unit = next;
             token.text += next;
             ++pos_;
         } else if (is_word_continuation(next) && next != '.') {
             throw QueryError(pos_, "unexpected '" + std::string(1, next) +
-                                       "' after a number (durations take the units s, m or h)");
+                                       "' after a number (durations take the units s, m, h, d or w)");
         }
         return token;
     }

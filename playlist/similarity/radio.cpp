@@ -237,7 +237,7 @@ struct NamedMoodPoint {
 
 // Perceived valence and arousal of each name: the four quadrants' centres,
 // and the edges people ask for ("from calm to energetic").
-constexpr std::array<NamedMoodPoint, 8> kMoodPoints = {{
+constexpr std::array<NamedMoodPoint, 9> kMoodPoints = {{
     {"happy", {0.75, 0.75}},
     {"tense", {0.25, 0.75}},
     {"sad", {0.25, 0.25}},
@@ -246,6 +246,7 @@ constexpr std::array<NamedMoodPoint, 8> kMoodPoints = {{
     {"soft", {0.55, 0.15}},
     {"bright", {0.85, 0.65}},
     {"dark", {0.15, 0.5}},
+    {"steady", {0.55, 0.5}},  // the middle, a little on the bright side: an afternoon's background
 }};
 
 double mood_distance(const core::Moods& moods, MoodPoint point) {

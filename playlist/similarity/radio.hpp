@@ -69,7 +69,7 @@ struct MoodPoint {
 };
 
 // The named places a ramp can start or end at: the four moods (happy, tense,
-// sad, calm) and energetic, soft, bright, dark. nullopt for another name.
+// sad, calm) and energetic, soft, bright, dark, steady. nullopt for another name.
 std::optional<MoodPoint> mood_point(std::string_view name);
 // "happy, tense, ..." for error messages.
 std::string mood_point_names();

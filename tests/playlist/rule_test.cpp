@@ -85,7 +85,7 @@ namespace {
 TEST(Rule, ARadiosSeedAndAJourneysMoodsAreCheckedWithTheirPlace) {
     EXPECT_EQ(error_of("[[playlist]]\nname = \"J\"\nkind = \"journey\"\nfrom = \"calm\"\nto = \"jolly\"\n"),
               "my.toml:5:7: playlist \"J\": to: unknown mood 'jolly' (known: happy, tense, sad, calm, energetic, "
-              "soft, bright, dark)");
+              "soft, bright, dark, steady)");
     const std::string bad_seed = error_of("[[playlist]]\nname = \"R\"\nkind = \"radio\"\nseed = \"enrgy > 1\"\n");
     EXPECT_TRUE(bad_seed.starts_with("my.toml:4:9: playlist \"R\": seed: unknown field")) << bad_seed;
     EXPECT_EQ(error_of("[[playlist]]\nname = \"J\"\nkind = \"journey\"\nfrom = \"Calm\"\nto = \"energetic\"\n"
