@@ -55,8 +55,7 @@ PublishedDaemonRecord::PublishedDaemonRecord(DaemonRecord record) : file_(daemon
     std::error_code ignored;
     fs::create_directories(file_.parent_path(), ignored);  // the fallback under XDG_STATE_HOME may not exist
     // 0600: it names the user's config and database, like the socket it points to.
-    playlist::write_file_atomically(file_, json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "
-", 0600);
+    playlist::write_file_atomically(file_, json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0600);
 }
 
 PublishedDaemonRecord::~PublishedDaemonRecord() {
