@@ -1,5 +1,7 @@
 #include "daemon/mpd/queue_keeper.hpp"
 
+#include "daemon/service/counted.hpp"
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -217,7 +219,7 @@ void QueueKeeper::top_up(MpdClient& client, const PathMap& paths, const Settings
         return;
     }
     problems_.clear(kContentArea);
-    spdlog::info("keep playing: appended {} tracks like {}", added, seeds.back().filename().string());
+    spdlog::info("keep playing: appended {} like {}", counted(added, "track"), seeds.back().filename().string());
     std::lock_guard lock(mutex_);
     summary_.appended += added;
 }

@@ -1,5 +1,7 @@
 #include "daemon/service/daemon.hpp"
 
+#include "daemon/service/counted.hpp"
+
 #include <unistd.h>
 
 #include <fstream>
@@ -145,7 +147,9 @@ void Daemon::refresh_moods() {
             [&](db::Index& index, const std::vector<db::MoodUpdate>& updates) {
                 index.store_moods(model_id_, mood_model_id, updates);
             });
-        if (refreshed > 0) spdlog::info("moods of {} tracks recomputed with {} (no audio decoded)", refreshed, mood_model->name());
+        if (refreshed > 0) {
+            spdlog::info("moods of {} recomputed with {} (no audio decoded)", counted(refreshed, "track"), mood_model->name());
+        }
     } catch (const std::exception& e) {
         spdlog::error("moods not recomputed: {}; tracks keep their previous moods", e.what());
     }
@@ -166,7 +170,7 @@ void Daemon::refresh_vectors() {
                 index.store_vectors(model_id_, similarity_model_id, updates);
             });
         if (refreshed > 0) {
-            spdlog::info("similarity vectors of {} tracks computed with {} (no audio decoded)", refreshed,
+            spdlog::info("similarity vectors of {} computed with {} (no audio decoded)", counted(refreshed, "track"),
                          similarity_model->name());
         }
     } catch (const std::exception& e) {
@@ -382,7 +386,7 @@ void Daemon::watch_library() {
         }
         if (!watcher_->watch_root(root)) break;  // limit reached: periodic rescans take over
     }
-    spdlog::info("watching {} folders", watcher_->watch_count());
+    spdlog::info("watching {}", counted(watcher_->watch_count(), "folder"));
     if (!offline_roots_.empty()) check_offline_roots();
 }
 
@@ -413,8 +417,8 @@ void Daemon::scan_loop(std::stop_token stop) {
         try {
             const SyncReport report = sync_folders(folders, settings, *writer_, queue_, scan_stop_);
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            spdlog::info("scanned {}: {} audio files, {} to analyse, {} removed ({:.1f}s)",
-                         folder ? folder->string() : "library", report.files_seen, report.queued, report.removed, seconds);
+            spdlog::info("scanned {}: {}, {} to analyse, {} removed ({:.1f}s)", folder ? folder->string() : "library",
+                         counted(report.files_seen, "audio file"), report.queued, report.removed, seconds);
             problems_.clear("scan");
             if (report.removed > 0) boost::asio::post(io_, guarded("playlists", [this] { schedule_playlists(); }));
             if (!report.settling.empty()) {
@@ -554,7 +558,7 @@ void Daemon::publish_before_exit() noexcept {
         for (const auto& removed : report.removed) {
             spdlog::info("removed {}: its playlist is no longer configured", removed.string());
         }
-        spdlog::info("playlists before exit: {} files written, {} unchanged", report.written, report.unchanged);
+        spdlog::info("playlists before exit: {} written, {} unchanged", counted(report.written, "file"), report.unchanged);
     } catch (const std::exception& e) {
         spdlog::error("cannot write the playlists before exit: {}", e.what());
     }

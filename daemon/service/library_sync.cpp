@@ -1,5 +1,7 @@
 #include "daemon/service/library_sync.hpp"
 
+#include "daemon/service/counted.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -132,7 +134,7 @@ SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanSettings
     }
     SyncReport report;
     if (!outside.empty() && !stop) {
-        spdlog::info("forgetting {} indexed tracks outside the library folders (e.g. {})", outside.size(),
+        spdlog::info("forgetting {} outside the library folders (e.g. {})", counted(outside.size(), "indexed track"),
                      outside.front().string());
         writer.with_index_retrying(
             [&](db::Index& index) {

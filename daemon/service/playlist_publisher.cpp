@@ -1,5 +1,7 @@
 #include "daemon/service/playlist_publisher.hpp"
 
+#include "daemon/service/counted.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include "daemon/map/map_page.hpp"
@@ -97,7 +99,9 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
         for (const auto& removed : report.removed_temporaries) {
             spdlog::info("removed {}: a temporary file left by an interrupted playlist write", removed.string());
         }
-        if (report.written > 0) spdlog::info("playlists: {} files written, {} unchanged", report.written, report.unchanged);
+        if (report.written > 0) {
+            spdlog::info("playlists: {} written, {} unchanged", counted(report.written, "file"), report.unchanged);
+        }
         if (report.problems.empty()) {
             problems_.clear(kProblemArea);
         } else {

@@ -24,7 +24,7 @@ model_loaded() {
 "$vibed" -c "$dir/config.toml" > "$dir/vibed.log" 2>&1 &
 daemon_pid=$!
 wait_until 60 "the control socket" test -S "$dir/vibed.sock"
-wait_until 60 "the start-up scan" grep -q "scanned library: 1 audio files, 0 to analyse" "$dir/vibed.log"
+wait_until 60 "the start-up scan" grep -q "scanned library: 1 audio file, 0 to analyse" "$dir/vibed.log"
 [ "$(model_loaded)" = False ] || fail "the model was loaded although nothing needed analysing"
 ! torch_module_mapped || fail "LibTorch's module was loaded although nothing needed analysing"
 "$vibectl" -c "$dir/config.toml" status | grep -q "not loaded: nothing analysed since start" ||

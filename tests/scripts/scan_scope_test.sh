@@ -37,5 +37,5 @@ sed -i "s|^paths = .*|paths = [\"$dir/library\"]|" "$dir/config.toml"
 kill -HUP "$daemon_pid"
 only_first_library() { [ "$(indexed_paths "$dir")" = "$dir/library/one.mp3" ]; }
 wait_until 60 "the second folder forgotten" only_first_library
-grep -q "forgetting 1 indexed tracks outside the library folders" "$dir/vibed.log" || fail "the removal was not logged"
+grep -q "forgetting 1 indexed track outside the library folders" "$dir/vibed.log" || fail "the removal was not logged"
 echo PASS
