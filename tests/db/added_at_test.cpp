@@ -51,5 +51,32 @@ TEST(AddedAt, SetOnceKeptThroughChangesAndRenames) {
     EXPECT_EQ(record->library_row().added_at, 1000000000);
 }
 
+// A version-4 index (this one with added_at taken out again, as 4 had it):
+// the upgrade gives analysed tracks their analysis time, the others the upgrade's.
+TEST(AddedAt, AVersion4IndexUpgradesWithAnalysisTimes) {
+    ScratchDir dir;
+    const auto file = dir / "library.db";
+    { Index index = Index::open(file); }
+    {
+        Connection raw = Connection::open(file, Connection::Mode::read_write_create);
+        auto view = raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'library'");
+        ASSERT_TRUE(view.step());
+        std::string version_4_view = view.column_text(0);
+        const std::string added = ",\n       t.added_at";
+        ASSERT_NE(version_4_view.find(added), std::string::npos) << version_4_view;
+        version_4_view.erase(version_4_view.find(added), added.size());
+        raw.execute("DROP VIEW library; ALTER TABLE tracks DROP COLUMN added_at; " + version_4_view +
+                    "; PRAGMA user_version = 4;"
+                    "INSERT INTO tracks (path, size, mtime_ns, status, analyzed_at) VALUES"
+                    " ('/m/old.flac', 1, 1, 'ok', 1700000000), ('/m/new.flac', 1, 1, 'pending', NULL);");
+    }
+    EXPECT_THROW(Index::open_readonly(file), DatabaseError);
+    const std::int64_t before = std::time(nullptr);
+    { Index index = Index::open(file); }
+    EXPECT_EQ(stored_added_at(file, "/m/old.flac"), 1700000000);
+    EXPECT_GE(stored_added_at(file, "/m/new.flac"), before);
+    EXPECT_NO_THROW(Index::open_readonly(file));
+}
+
 }  // namespace
 }  // namespace vibed::db
