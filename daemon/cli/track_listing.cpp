@@ -153,12 +153,22 @@ void collect_fields(const playlist::Expr& expr, std::vector<const playlist::Fiel
     for (const auto& operand : expr.operands) collect_fields(operand, fields);
 }
 
-// One table cell: attributes with three decimals, lengths as m:ss, text cut short.
+// How long ago, in the largest whole unit the query language writes: "45m", "3d", "2w".
+std::string format_age(double seconds) {
+    const auto whole = static_cast<long>(seconds);
+    if (whole < 3600) return std::to_string(whole / 60) + "m";
+    if (whole < 86400) return std::to_string(whole / 3600) + "h";
+    if (whole < 14 * 86400) return std::to_string(whole / 86400) + "d";
+    return std::to_string(whole / (7 * 86400)) + "w";
+}
+
+// One table cell: attributes with three decimals, lengths as m:ss, ages as 3d, text cut short.
 std::string cell(const playlist::Field& field, const db::LibraryRow& row) {
     const auto value = field.read(row);
     char text[64];
     if (const auto* number = std::get_if<double>(&value)) {
         if (field.name == "duration") return format_duration(*number);
+        if (field.name == "added") return format_age(*number);
         if (field.kind == playlist::FieldKind::Number) {
             std::snprintf(text, sizeof text, "%.0f", *number);
         } else {

@@ -98,7 +98,7 @@ TEST_F(IndexTest, LibraryViewHasTheDocumentedColumns) {
                                                "loudness_range", "key", "mode", "key_strength", "majorness",
                                                "onset_rate", "beat_regularity", "brightness", "noisiness",
                                                "harmonic_change", "key_name", "mode_name", "mood_valence",
-                                               "mood_arousal", "happy", "tense", "sad", "calm", "mood"}));
+                                               "mood_arousal", "happy", "tense", "sad", "calm", "mood", "added_at"}));
 }
 
 TEST_F(IndexTest, ReopeningIsIdempotent) {
