@@ -8,6 +8,7 @@
 """Imports MusiCNN-MSD (musicnn's TensorFlow checkpoint) as TorchScript for Debian's libtorch.
 
     model/import_musicnn.py [--output PATH] [--clips N] [--record]
+    model/import_musicnn.py --check [--clips N]     # parity only: the existing export vs TensorFlow
 
 Builds or reuses the throw-away musicnn venv (scripts/musicnn-venv.sh: pinned tensorflow and
 tf-keras, TF_USE_LEGACY_KERAS=1), where model/musicnn_tf.py restores the MSD_musicnn checkpoint
@@ -58,6 +59,8 @@ def main() -> int:
     output: Path = arguments.output.resolve()
     stamp = output.with_name(output.name + ".verified.json")
     lock = read_lock()
+    if arguments.check:
+        return check_existing_export(output, lock, arguments.clips)
     if is_up_to_date(output, stamp, lock):
         exported_sha = sha256_of(output.read_bytes())
         print(f"import_musicnn: {output} is up to date\n  sha256 {exported_sha}")
@@ -90,9 +93,27 @@ def parse_arguments() -> argparse.Namespace:
                         help=f"where to write the TorchScript file (default {DEFAULT_OUTPUT})")
     parser.add_argument("--clips", type=int, default=DEFAULT_CLIPS,
                         help=f"real clips to check against TensorFlow (default {DEFAULT_CLIPS})")
+    parser.add_argument("--check", action="store_true",
+                        help="only compare the existing export with TensorFlow on --clips real clips")
     parser.add_argument("--record", action="store_true",
                         help="record the exported file's sha256 in model/musicnn.lock")
     return parser.parse_args()
+
+
+def check_existing_export(output: Path, lock: dict[str, str], clips: int) -> int:
+    """The parity check: the saved export (plain and as vibed's loader prepares it) against
+    TensorFlow on real clips, with the import's limits. Exits non-zero on a difference."""
+    import torch
+
+    if not output.is_file():
+        raise SystemExit(f"import_musicnn: {output} does not exist: run model/import_musicnn.py first")
+    with tempfile.TemporaryDirectory(prefix="import_musicnn.") as scratch:
+        reference = run_tensorflow(build_venv(), lock, Path(scratch), pick_clips(clips))
+    saved = torch.jit.load(str(output)).eval()
+    compare(f"{output.name} as saved", saved, reference)
+    compare(f"{output.name} frozen, optimize_for_inference",
+            torch.jit.optimize_for_inference(torch.jit.freeze(saved)), reference)
+    return 0
 
 
 def read_lock() -> dict[str, str]:
