@@ -176,7 +176,8 @@ def run_tensorflow(venv: Path, lock: dict[str, str], scratch: Path, clips: list[
     environment = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="2",
                        CUDA_VISIBLE_DEVICES="")
     subprocess.run([str(venv / "bin" / "python"), str(REPO_ROOT / "model" / "musicnn_tf.py"),
-                    str(scratch / prefix), str(dump), *map(str, clips)], check=True, env=environment)
+                    # the checkpoint's files are ".index", ".data-...": the prefix is the folder + "/"
+                    str(scratch / prefix) + "/", str(dump), *map(str, clips)], check=True, env=environment)
     import numpy as np
     with np.load(dump) as arrays:
         reference = {key: arrays[key] for key in arrays.files}

@@ -42,6 +42,7 @@ from student.data import (CorpusItem, build_dump_tool, dump_features,  # noqa: E
                           items_sharing_audio_across_splits, label_crops_with_teacher, label_mixes_with_teacher,
                           label_with_teacher, Window,
                           load_features, read_manifest, sha256_of)
+from student.collections import write_manifest as write_collections_manifest  # noqa: E402
 from student.metrics import agreement, targets_met  # noqa: E402
 from student.network import (ATTRIBUTES, MUSICNN_PENULTIMATE, MUSICNN_TAGS, SIGMOID_MASK,  # noqa: E402
                              Student, TaggingStudent, logits_to_attributes)
@@ -91,6 +92,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--export-best-so-far", action="store_true",
                         help="skip the remaining epochs: export and evaluate the best checkpoint so far")
+    parser.add_argument("--collections", type=Path, metavar="CORPUS",
+                        help="train on the clips of the three collections in CORPUS (e.g. ../shared/corpus) "
+                             "instead of --manifest, split by artist (model/student/collections.py)")
+    parser.add_argument("--crops-per-item", type=int, default=CROPS_PER_ITEM,
+                        help="teacher-labelled excerpts per training clip (fewer: cheaper labelling)")
+    parser.add_argument("--mixes-per-item", type=int, default=MIXES_PER_ITEM,
+                        help="teacher-labelled mixed excerpts per training clip (0: none)")
     parser.add_argument("--musicnn-cache", type=Path,
                         help="also distil MusiCNN-MSD: its per-clip outputs from model/musicnn_outputs.py "
                              "(e.g. model/cache/musicnn); the student gets a second head (TaggingStudent)")
@@ -123,8 +131,8 @@ class Targets:
         self.attributes = logits_to_attributes(raw)
         musicnn = musicnn if musicnn is not None else [None] * len(raw)
         self.musicnn_mask = torch.tensor([m is not None for m in musicnn], dtype=torch.float32)
-        self.musicnn = torch.from_numpy(np.stack([m if m is not None else np.zeros(MUSICNN_OUTPUTS)
-                                                  for m in musicnn]).astype(np.float32).reshape(-1, MUSICNN_OUTPUTS))
+        self.musicnn = torch.from_numpy(np.array([m if m is not None else np.zeros(MUSICNN_OUTPUTS)
+                                                  for m in musicnn], dtype=np.float32).reshape(-1, MUSICNN_OUTPUTS))
 
 
 def attribute_weights(whole_clip_targets: Targets) -> torch.Tensor:
@@ -241,8 +249,8 @@ def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
     last, best = checkpoint_dir / "last.pt", checkpoint_dir / "best.pt"
     config = {"widths": WIDTHS, "epochs": args.epochs, "batch_size": args.batch_size,
               "learning_rate": args.learning_rate, "train_items": len(train_features), "seed": SEED,
-              "crops_per_item": CROPS_PER_ITEM, "excerpt_frames": EXCERPT_FRAMES,
-              "mixes_per_item": MIXES_PER_ITEM, "mix_gain_db": MIX_GAIN_DB, "mix_share": MIX_SHARE,
+              "crops_per_item": args.crops_per_item, "excerpt_frames": EXCERPT_FRAMES,
+              "mixes_per_item": args.mixes_per_item, "mix_gain_db": MIX_GAIN_DB, "mix_share": MIX_SHARE,
               **({"musicnn_weight": MUSICNN_LOSS_WEIGHT} if musicnn_target else {})}
     epoch, best_score, history = 0, -float("inf"), []
     if last.exists():
@@ -379,6 +387,7 @@ def second_teacher_report(exported, test_items, test_features, student_attribute
     report = {"musicnn_agreement": musicnn_agreement(predicted[have], np.stack([t for t in targets if t is not None]),
                                                      MSD_LABELS),
               "musicnn_test_items": int(have.sum())}
+    report["cpu_ms_per_4min_one_thread"] = cpu_milliseconds_per_4_minutes(exported)
     committed = REPO / "model" / "student.pt"
     if committed.exists():
         baseline = prepared_as_vibed_does(torch.jit.load(str(committed)))
@@ -388,8 +397,40 @@ def second_teacher_report(exported, test_items, test_features, student_attribute
     return report
 
 
+def cpu_milliseconds_per_4_minutes(student: torch.jit.ScriptModule, repeats: int = 5) -> dict[str, float]:
+    """Median CPU time, one thread, of the student's hear() on a 4-minute input (12000 frames), and
+    of the imported MusiCNN (model/generated/musicnn.pt, if present) on the 80 patches of 3 s that
+    cover 4 minutes: the models alone, both prepared as vibed prepares models."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+
+    def median_ms(run) -> float:
+        run()
+        timings = []
+        for _ in range(repeats):
+            start = time.process_time()
+            run()
+            timings.append(time.process_time() - start)
+        return round(float(np.median(timings)) * 1000, 1)
+    prepared = torch.jit.optimize_for_inference(torch.jit.freeze(student.eval(), preserved_attrs=["hear"]),
+                                                other_methods=["hear"])
+    mel = torch.randn(1, 128, 12000) * 15 - 20
+    with torch.inference_mode():
+        result = {"student_hear": median_ms(lambda: prepared.hear(mel))}
+        musicnn_file = REPO / "model" / "generated" / "musicnn.pt"
+        if musicnn_file.exists():
+            musicnn = prepared_as_vibed_does(torch.jit.load(str(musicnn_file)))
+            patches = torch.rand(80, 96, 187) * 10
+            result["musicnn_80_patches"] = median_ms(lambda: musicnn(patches))
+    torch.set_num_threads(threads)
+    return result
+
+
 def main() -> None:
     args = parse_args()
+    if args.collections:
+        args.manifest = args.cache / "collections-manifest.tsv"
+        write_collections_manifest(args.collections, args.manifest)
     items = read_manifest(args.manifest)
     feature_dir = args.cache / "features"
     dump_tool = build_dump_tool(args.build_dir)
@@ -411,11 +452,11 @@ def main() -> None:
     train_items, train_features, train_logits = split("train", np.float16)   # half the memory; ample precision
     crops = label_crops_with_teacher(train_items, feature_dir, args.teacher,
                                      args.cache / f"crop-labels-{teacher_sha[:16]}-{EXCERPT_FRAMES}.npz",
-                                     args.threads, EXCERPT_FRAMES, CROPS_PER_ITEM)
+                                     args.threads, EXCERPT_FRAMES, args.crops_per_item)
     train_crops = [crops.get(i.id, []) for i in train_items]
     mixes = label_mixes_with_teacher(train_items, feature_dir, args.teacher,
                                      args.cache / f"mix-labels-{teacher_sha[:16]}-{EXCERPT_FRAMES}.npz",
-                                     args.threads, EXCERPT_FRAMES, MIXES_PER_ITEM, MIX_GAIN_DB, SEED)
+                                     args.threads, EXCERPT_FRAMES, args.mixes_per_item, MIX_GAIN_DB, SEED)
     train_mixes = [mixes.get(i.id, []) for i in train_items]
     if args.stop_after == "labels":
         return
@@ -456,8 +497,8 @@ def main() -> None:
         "test_kinds": {k: sum(1 for i in test_items if i.kind == k) for k in sorted({i.kind for i in test_items})},
         "training": {"seed": SEED, "epochs": args.epochs, "batch_size": args.batch_size,
                      "excerpt_epochs": int(EXCERPT_EPOCH_FRACTION * args.epochs),
-                     "excerpts_per_clip": CROPS_PER_ITEM,
-                     "mixes_per_clip": MIXES_PER_ITEM, "mix_gain_db": list(MIX_GAIN_DB), "mix_share": MIX_SHARE,
+                     "excerpts_per_clip": args.crops_per_item,
+                     "mixes_per_clip": args.mixes_per_item, "mix_gain_db": list(MIX_GAIN_DB), "mix_share": MIX_SHARE,
                      "excerpt_seconds": EXCERPT_FRAMES * 320 / 16000,
                      "learning_rate": args.learning_rate, "best_epoch": int(np.argmax(
                          [h["val_score"] for h in history])) + 1, "history": history},
