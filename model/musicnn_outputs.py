@@ -79,13 +79,17 @@ def process(jobs: list[tuple[Path, Path]], model_path: Path) -> list[str]:
     import torch
 
     torch.set_num_threads(1)
-    model = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.load(str(model_path)).eval()))
+    # Frozen, one patch at a time: measured here, optimize_for_inference (oneDNN) and batches of 10
+    # patches both cost more CPU per patch (docs/model-musicnn.md, "Speed").
+    model = torch.jit.freeze(torch.jit.load(str(model_path)).eval())
     errors = []
     for clip, target in jobs:
         try:
             batch = torch.from_numpy(patches_of(mel_power(clip)))
             with torch.inference_mode():
-                probabilities, penultimate = model(batch)
+                outputs = [model(batch[k:k + 1]) for k in range(len(batch))]
+            probabilities = torch.cat([tags for tags, _ in outputs])
+            penultimate = torch.cat([layer for _, layer in outputs])
         except Exception as error:   # one unreadable clip must not stop the others
             errors.append(f"{clip}: {error}")
             continue

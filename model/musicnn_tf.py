@@ -15,7 +15,8 @@ Writes one .npz with every model variable under its TensorFlow name ("var:<name>
 the graph creates them), and per clip i: "mel:<i>" (mel power, (96, frames), float32, musicnn's
 librosa call), "probabilities:<i>" (patches, 50) and "penultimate:<i>" (patches, 200) from the
 original graph fed musicnn's patches with the log compression in float32, and
-"float16_overflow:<i>" (how many values musicnn's own float16 compression turns into infinity).
+"float16_overflow:<i>" (how many values musicnn's float16 compression turns into infinity when
+the product stays float16, as under NumPy >= 2).
 """
 from __future__ import annotations
 
@@ -63,8 +64,10 @@ def main(checkpoint: str, output: str, clips: list[str]) -> None:
     arrays = {f"var:{v.name}": value for v, value in zip(variables, session.run(variables))}
     for index, clip in enumerate(clips):
         mel = mel_power(clip)
+        # musicnn's float16 product as NumPy >= 2 computes it (NEP 50 keeps it float16); NumPy 1.x
+        # happens to promote 10000 * float16 to float32, hence the explicit float16 scalar.
         with np.errstate(over="ignore"):
-            float16_overflow = int(np.isinf(10000 * mel.astype(np.float16)).sum())
+            float16_overflow = int(np.isinf(np.float16(10000) * mel.astype(np.float16)).sum())
         batch = patches(mel)
         tags, embedding = session.run([probabilities, penultimate],
                                       feed_dict={x: batch, is_training: False})

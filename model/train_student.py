@@ -99,6 +99,8 @@ def parse_args() -> argparse.Namespace:
                         help="teacher-labelled excerpts per training clip (fewer: cheaper labelling)")
     parser.add_argument("--mixes-per-item", type=int, default=MIXES_PER_ITEM,
                         help="teacher-labelled mixed excerpts per training clip (0: none)")
+    parser.add_argument("--excerpt-epoch-fraction", type=float, default=EXCERPT_EPOCH_FRACTION,
+                        help="share of the epochs that train on excerpts (0: whole clips only)")
     parser.add_argument("--musicnn-cache", type=Path,
                         help="also distil MusiCNN-MSD: its per-clip outputs from model/musicnn_outputs.py "
                              "(e.g. model/cache/musicnn); the student gets a second head (TaggingStudent)")
@@ -250,7 +252,7 @@ def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
     config = {"widths": WIDTHS, "epochs": args.epochs, "batch_size": args.batch_size,
               "learning_rate": args.learning_rate, "train_items": len(train_features), "seed": SEED,
               "crops_per_item": args.crops_per_item, "excerpt_frames": EXCERPT_FRAMES,
-              "mixes_per_item": args.mixes_per_item, "mix_gain_db": MIX_GAIN_DB, "mix_share": MIX_SHARE,
+              "mixes_per_item": args.mixes_per_item, "excerpt_epoch_fraction": args.excerpt_epoch_fraction, "mix_gain_db": MIX_GAIN_DB, "mix_share": MIX_SHARE,
               **({"musicnn_weight": MUSICNN_LOSS_WEIGHT} if musicnn_target else {})}
     epoch, best_score, history = 0, -float("inf"), []
     if last.exists():
@@ -270,7 +272,7 @@ def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
         model.train()
         started, total = time.time(), 0.0
         order = rng.permutation(len(train_features))
-        if epoch < int(EXCERPT_EPOCH_FRACTION * args.epochs):
+        if epoch < int(args.excerpt_epoch_fraction * args.epochs):
             epoch_batches = excerpt_batches(source, examples, order, args.batch_size, rng)
         else:
             epoch_batches = whole_clip_batches(train_features, targets, order, args.batch_size)
@@ -496,7 +498,7 @@ def main() -> None:
         "test_items_left_out_as_twins_of_training_audio": len(twins),
         "test_kinds": {k: sum(1 for i in test_items if i.kind == k) for k in sorted({i.kind for i in test_items})},
         "training": {"seed": SEED, "epochs": args.epochs, "batch_size": args.batch_size,
-                     "excerpt_epochs": int(EXCERPT_EPOCH_FRACTION * args.epochs),
+                     "excerpt_epochs": int(args.excerpt_epoch_fraction * args.epochs),
                      "excerpts_per_clip": args.crops_per_item,
                      "mixes_per_clip": args.mixes_per_item, "mix_gain_db": list(MIX_GAIN_DB), "mix_share": MIX_SHARE,
                      "excerpt_seconds": EXCERPT_FRAMES * 320 / 16000,
