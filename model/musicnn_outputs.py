@@ -40,6 +40,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cache", type=Path, default=REPO / "model" / "cache" / "musicnn")
     parser.add_argument("--csv", type=Path, default=REPO / "model" / "cache" / "musicnn-outputs.csv")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--csv-only", action="store_true",
+                        help="only (re)write the CSV from the clips already cached (e.g. while a run goes on)")
     return parser.parse_args()
 
 
@@ -126,7 +128,7 @@ def main() -> None:
     run_inside_venv()
     rows = [(name, clip, args.cache / name / (clip.stem + ".npz"))
             for name, pattern in COLLECTIONS.items() for clip in sorted((args.corpus / name).glob(pattern))]
-    todo = [(clip, cached) for _, clip, cached in rows if not cached.exists()]
+    todo = [] if args.csv_only else [(clip, cached) for _, clip, cached in rows if not cached.exists()]
     print(f"musicnn_outputs: {len(rows)} clips, {len(todo)} to compute", file=sys.stderr, flush=True)
     with ProcessPoolExecutor(args.jobs) as pool:
         errors = [e for part in pool.map(process, [todo[k::args.jobs] for k in range(args.jobs)],
@@ -134,7 +136,8 @@ def main() -> None:
     for error in errors:
         print(f"musicnn_outputs: {error}", file=sys.stderr)
     write_csv(rows, args.csv)
-    print(f"musicnn_outputs: wrote {args.csv} ({len(rows) - len(errors)} clips, {len(errors)} failed)",
+    written = sum(1 for _, _, cached in rows if cached.exists())
+    print(f"musicnn_outputs: wrote {args.csv} ({written} of {len(rows)} clips, {len(errors)} failed)",
           file=sys.stderr)
 
 
