@@ -37,13 +37,15 @@ import torch  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "model"))
 
-from student import card  # noqa: E402
+from student import card, tagging  # noqa: E402
 from student.data import (CorpusItem, build_dump_tool, dump_features,  # noqa: E402
                           items_sharing_audio_across_splits, label_crops_with_teacher, label_mixes_with_teacher,
                           label_with_teacher, Window,
                           load_features, read_manifest, sha256_of)
+from student.collections import write_manifest as write_collections_manifest  # noqa: E402
 from student.metrics import agreement, targets_met  # noqa: E402
-from student.network import ATTRIBUTES, SIGMOID_MASK, Student, logits_to_attributes  # noqa: E402
+from student.network import (ATTRIBUTES, MUSICNN_PENULTIMATE, MUSICNN_TAGS, SIGMOID_MASK,  # noqa: E402
+                             Student, TaggingStudent, logits_to_attributes)
 
 SEED = 20251121
 WIDTHS = (32, 64, 128, 256)
@@ -69,6 +71,9 @@ MIXES_PER_ITEM = 2
 MIX_GAIN_DB = (-24.0, -3.0)
 MIX_SHARE = 0.5
 EXCERPT_EPOCH_FRACTION = 0.8
+# With MusiCNN as a second teacher: weight of its loss (variance-weighted squared error of its 250
+# outputs, model/student/tagging.py) against VibeNet's.
+MUSICNN_LOSS_WEIGHT = 1.0
 
 
 def parse_args() -> argparse.Namespace:
@@ -87,6 +92,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--export-best-so-far", action="store_true",
                         help="skip the remaining epochs: export and evaluate the best checkpoint so far")
+    parser.add_argument("--collections", type=Path, metavar="CORPUS",
+                        help="train on the clips of the three collections in CORPUS (e.g. ../shared/corpus) "
+                             "instead of --manifest, split by artist (model/student/collections.py)")
+    parser.add_argument("--crops-per-item", type=int, default=CROPS_PER_ITEM,
+                        help="teacher-labelled excerpts per training clip (fewer: cheaper labelling)")
+    parser.add_argument("--mixes-per-item", type=int, default=MIXES_PER_ITEM,
+                        help="teacher-labelled mixed excerpts per training clip (0: none)")
+    parser.add_argument("--excerpt-epoch-fraction", type=float, default=EXCERPT_EPOCH_FRACTION,
+                        help="share of the epochs that train on excerpts (0: whole clips only)")
+    parser.add_argument("--musicnn-cache", type=Path,
+                        help="also distil MusiCNN-MSD: its per-clip outputs from model/musicnn_outputs.py "
+                             "(e.g. model/cache/musicnn); the student gets a second head (TaggingStudent)")
     parser.add_argument("--stop-after", choices=["features", "labels", "training"],
                         help="stop after this step (e.g. to label while another job trains)")
     return parser.parse_args()
@@ -100,16 +117,24 @@ def seed_everything(seed: int) -> None:
 
 # ---------------------------------------------------------------- training
 
-class Targets:
-    """Teacher logits clamped to the range that matters, and the attributes they stand for."""
+MUSICNN_OUTPUTS = MUSICNN_TAGS + MUSICNN_PENULTIMATE
 
-    def __init__(self, logits: np.ndarray) -> None:
+
+class Targets:
+    """Teacher logits clamped to the range that matters, and the attributes they stand for; with a
+    second teacher, MusiCNN's outputs (items, 250) and a mask of the items that have them."""
+
+    def __init__(self, logits: np.ndarray, musicnn: list[np.ndarray | None] | None = None) -> None:
         sigmoid = torch.tensor(SIGMOID_MASK)
         raw = torch.from_numpy(np.asarray(logits, dtype=np.float32))
         clamped_sigmoid = raw.clamp(-SIGMOID_LOGIT_BOUND, SIGMOID_LOGIT_BOUND)
         clamped_clip = raw.clamp(*CLIP_LOGIT_BOUNDS)
         self.logits = torch.where(sigmoid, clamped_sigmoid, clamped_clip)
         self.attributes = logits_to_attributes(raw)
+        musicnn = musicnn if musicnn is not None else [None] * len(raw)
+        self.musicnn_mask = torch.tensor([m is not None for m in musicnn], dtype=torch.float32)
+        self.musicnn = torch.from_numpy(np.array([m if m is not None else np.zeros(MUSICNN_OUTPUTS)
+                                                  for m in musicnn], dtype=np.float32).reshape(-1, MUSICNN_OUTPUTS))
 
 
 def attribute_weights(whole_clip_targets: Targets) -> torch.Tensor:
@@ -120,6 +145,7 @@ def attribute_weights(whole_clip_targets: Targets) -> torch.Tensor:
 
 def loss_fn(student_logits: torch.Tensor, target_logits: torch.Tensor, target_attributes: torch.Tensor,
             weights: torch.Tensor) -> torch.Tensor:
+    """Loss on VibeNet's attributes (the first teacher)."""
     attributes = logits_to_attributes_soft(student_logits)
     attribute_loss = ((attributes - target_attributes) ** 2 * weights).mean()
     logit_loss = ((student_logits - target_logits) ** 2).mean()
@@ -141,14 +167,17 @@ def whole_clip_batches(features: list[np.ndarray], targets: Targets, order: np.n
         index = order[start:start + batch_size]
         frames = min(features[i].shape[1] for i in index)
         mel = np.stack([features[i][:, :frames] for i in index]).astype(np.float32)
-        yield torch.from_numpy(mel), targets.logits[index], targets.attributes[index]
+        yield (torch.from_numpy(mel), targets.logits[index], targets.attributes[index], targets.musicnn[index],
+               targets.musicnn_mask[index])
 
 
 Examples = tuple[list[Window], Targets]     # teacher-labelled excerpts of one clip
 
 
-def labelled_examples(pairs: list[tuple[Window, np.ndarray]]) -> Examples:
-    return [w for w, _ in pairs], Targets(np.stack([l for _, l in pairs]) if pairs else np.zeros((0, 7)))
+def labelled_examples(pairs: list[tuple[Window, np.ndarray]], musicnn=lambda window: None) -> Examples:
+    """musicnn(window): MusiCNN's target for the window, or None (no second teacher, or a mix)."""
+    return [w for w, _ in pairs], Targets(np.stack([l for _, l in pairs]) if pairs else np.zeros((0, 7)),
+                                          [musicnn(w) for w, _ in pairs])
 
 
 def excerpt_batches(source, examples: list[tuple[Examples, Examples]], order: np.ndarray, batch_size: int,
@@ -158,7 +187,7 @@ def excerpt_batches(source, examples: list[tuple[Examples, Examples]], order: np
     excerpt sit these epochs out."""
     order = np.array([i for i in order if examples[i][0][0]])
     for start in range(0, len(order), batch_size):
-        mel, logits, attributes = [], [], []
+        mel, logits, attributes, musicnn, mask = [], [], [], [], []
         for i in order[start:start + batch_size]:
             crops, mixes = examples[i]
             windows, targets = mixes if mixes[0] and rng.random() < MIX_SHARE else crops
@@ -166,7 +195,10 @@ def excerpt_batches(source, examples: list[tuple[Examples, Examples]], order: np
             mel.append(windows[k].log_mel(source))
             logits.append(targets.logits[k])
             attributes.append(targets.attributes[k])
-        yield torch.from_numpy(np.stack(mel)), torch.stack(logits), torch.stack(attributes)
+            musicnn.append(targets.musicnn[k])
+            mask.append(targets.musicnn_mask[k])
+        yield (torch.from_numpy(np.stack(mel)), torch.stack(logits), torch.stack(attributes), torch.stack(musicnn),
+               torch.stack(mask))
 
 
 def predict(model: torch.nn.Module, features: list[np.ndarray]) -> np.ndarray:
@@ -186,20 +218,31 @@ def validation_score(model: torch.nn.Module, features: list[np.ndarray], teacher
 
 
 def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
-          checkpoint_dir: Path) -> tuple[Student, list[dict]]:
-    """Returns the epoch with the best validation score, and every epoch's numbers."""
+          checkpoint_dir: Path, musicnn_target=None) -> tuple[Student, list[dict]]:
+    """Returns the epoch with the best validation score, and every epoch's numbers.
+
+    musicnn_target(item_id, offset, frames): MusiCNN's outputs for that window of the item (frames
+    None: the whole clip), or None; given, the student is a TaggingStudent that learns them too."""
     seed_everything(SEED)
     torch.set_num_threads(args.threads)
     train_ids, train_features, train_logits, train_crops, train_mixes = train_set
     val_features, val_logits = val_set
-    targets = Targets(train_logits)
+    whole_musicnn = [musicnn_target(i, 0, None) for i in train_ids] if musicnn_target else None
+    targets = Targets(train_logits, whole_musicnn)
     weights = attribute_weights(targets)
-    examples = [(labelled_examples(crops), labelled_examples(mixes)) for crops, mixes in zip(train_crops, train_mixes)]
+    musicnn_weights = tagging.weights(targets.musicnn[targets.musicnn_mask > 0].numpy()) if musicnn_target else None
+
+    def crop_target(window: Window):                  # mixes (window.mix_id) have no MusiCNN label
+        if musicnn_target is None or window.mix_id is not None:
+            return None
+        return musicnn_target(window.item_id, window.offset, window.frames)
+    examples = [(labelled_examples(crops, crop_target), labelled_examples(mixes))
+                for crops, mixes in zip(train_crops, train_mixes)]
     index_of = {item_id: k for k, item_id in enumerate(train_ids)}
 
     def source(item_id: str) -> np.ndarray:
         return train_features[index_of[item_id]]
-    model = Student(WIDTHS)
+    model = TaggingStudent(WIDTHS) if musicnn_target else Student(WIDTHS)
     steps_per_epoch = (len(train_features) + args.batch_size - 1) // args.batch_size
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.learning_rate,
@@ -208,8 +251,9 @@ def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
     last, best = checkpoint_dir / "last.pt", checkpoint_dir / "best.pt"
     config = {"widths": WIDTHS, "epochs": args.epochs, "batch_size": args.batch_size,
               "learning_rate": args.learning_rate, "train_items": len(train_features), "seed": SEED,
-              "crops_per_item": CROPS_PER_ITEM, "excerpt_frames": EXCERPT_FRAMES,
-              "mixes_per_item": MIXES_PER_ITEM, "mix_gain_db": MIX_GAIN_DB, "mix_share": MIX_SHARE}
+              "crops_per_item": args.crops_per_item, "excerpt_frames": EXCERPT_FRAMES,
+              "mixes_per_item": args.mixes_per_item, "excerpt_epoch_fraction": args.excerpt_epoch_fraction, "mix_gain_db": MIX_GAIN_DB, "mix_share": MIX_SHARE,
+              **({"musicnn_weight": MUSICNN_LOSS_WEIGHT} if musicnn_target else {})}
     epoch, best_score, history = 0, -float("inf"), []
     if last.exists():
         state = torch.load(last)
@@ -228,12 +272,17 @@ def train(args: argparse.Namespace, train_set: tuple, val_set: tuple,
         model.train()
         started, total = time.time(), 0.0
         order = rng.permutation(len(train_features))
-        if epoch < int(EXCERPT_EPOCH_FRACTION * args.epochs):
+        if epoch < int(args.excerpt_epoch_fraction * args.epochs):
             epoch_batches = excerpt_batches(source, examples, order, args.batch_size, rng)
         else:
             epoch_batches = whole_clip_batches(train_features, targets, order, args.batch_size)
-        for mel, target_logits, target_attributes in epoch_batches:
-            loss = loss_fn(model(mel), target_logits, target_attributes, weights)
+        for mel, target_logits, target_attributes, target_musicnn, musicnn_mask in epoch_batches:
+            if musicnn_target:
+                student_logits, raw_musicnn = model.outputs(mel)
+                loss = (loss_fn(student_logits, target_logits, target_attributes, weights)
+                        + MUSICNN_LOSS_WEIGHT * tagging.loss(raw_musicnn, target_musicnn, musicnn_mask, musicnn_weights))
+            else:
+                loss = loss_fn(model(mel), target_logits, target_attributes, weights)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -284,7 +333,8 @@ def export(model: Student, output: Path) -> torch.jit.ScriptModule:
     with two methods: forward (the logits, the teacher's contract) and analyse (logits and the
     embedding, network.Student.analyse). model/export_student.py re-exports the committed weights."""
     with sources_named_relative_to_repo(type(model)):
-        scripted = torch.jit.freeze(torch.jit.script(model.eval()), preserved_attrs=["analyse"])
+        methods = ["analyse", "hear"] if isinstance(model, TaggingStudent) else ["analyse"]
+        scripted = torch.jit.freeze(torch.jit.script(model.eval()), preserved_attrs=methods)
     output.parent.mkdir(parents=True, exist_ok=True)
     scripted.save(str(output))
     return torch.jit.load(str(output)).eval()
@@ -316,8 +366,73 @@ def cpu_milliseconds_per_30s(model: torch.jit.ScriptModule, repeats: int = 30) -
     return round(float(np.median(timings)) * 1000, 2)
 
 
+def musicnn_targets_by_item(items: list[CorpusItem], cache: Path):
+    """musicnn_target(item_id, offset, frames) for train(), from model/musicnn_outputs.py's cache."""
+    source_of = {i.id: i.sources[0] for i in items}
+    teacher = tagging.MusicnnTargets(cache)
+    return lambda item_id, offset, frames: teacher.target(source_of[item_id], offset, frames)
+
+
+def second_teacher_report(exported, test_items, test_features, student_attributes, teacher_attributes,
+                          musicnn_target) -> dict:
+    """Agreement with MusiCNN on the test clips (whole clips), and, on the same clips, the committed
+    student's agreement with VibeNet: a new student must keep it."""
+    from student.tagging import agreement as musicnn_agreement
+    sys.path.insert(0, str(REPO / "model"))
+    from musicnn_network import MSD_LABELS
+
+    with torch.inference_mode():
+        heard = [exported.hear(torch.from_numpy(f.astype(np.float32)).unsqueeze(0)) for f in test_features]
+    predicted = np.stack([np.concatenate([tags[0].numpy(), penultimate[0].numpy()]) for _, tags, penultimate, _ in heard])
+    targets = [musicnn_target(i.id, 0, None) for i in test_items]
+    have = np.array([t is not None for t in targets])
+    report = {"musicnn_agreement": musicnn_agreement(predicted[have], np.stack([t for t in targets if t is not None]),
+                                                     MSD_LABELS),
+              "musicnn_test_items": int(have.sum())}
+    report["cpu_ms_per_4min_one_thread"] = cpu_milliseconds_per_4_minutes(exported)
+    committed = REPO / "model" / "student.pt"
+    if committed.exists():
+        baseline = prepared_as_vibed_does(torch.jit.load(str(committed)))
+        baseline_attributes = logits_to_attributes(torch.from_numpy(predict(baseline, test_features))).numpy()
+        report["committed_student_agreement_same_test_items"] = agreement(baseline_attributes, teacher_attributes)
+    print(json.dumps(report, indent=1), file=sys.stderr)
+    return report
+
+
+def cpu_milliseconds_per_4_minutes(student: torch.jit.ScriptModule, repeats: int = 5) -> dict[str, float]:
+    """Median CPU time, one thread, of the student's hear() on a 4-minute input (12000 frames), and
+    of the imported MusiCNN (model/generated/musicnn.pt, if present) on the 80 patches of 3 s that
+    cover 4 minutes: the models alone, both prepared as vibed prepares models."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+
+    def median_ms(run) -> float:
+        run()
+        timings = []
+        for _ in range(repeats):
+            start = time.process_time()
+            run()
+            timings.append(time.process_time() - start)
+        return round(float(np.median(timings)) * 1000, 1)
+    prepared = torch.jit.optimize_for_inference(torch.jit.freeze(student.eval(), preserved_attrs=["hear"]),
+                                                other_methods=["hear"])
+    mel = torch.randn(1, 128, 12000) * 15 - 20
+    with torch.inference_mode():
+        result = {"student_hear": median_ms(lambda: prepared.hear(mel))}
+        musicnn_file = REPO / "model" / "generated" / "musicnn.pt"
+        if musicnn_file.exists():
+            musicnn = prepared_as_vibed_does(torch.jit.load(str(musicnn_file)))
+            patches = torch.rand(80, 96, 187) * 10
+            result["musicnn_80_patches"] = median_ms(lambda: musicnn(patches))
+    torch.set_num_threads(threads)
+    return result
+
+
 def main() -> None:
     args = parse_args()
+    if args.collections:
+        args.manifest = args.cache / "collections-manifest.tsv"
+        write_collections_manifest(args.collections, args.manifest)
     items = read_manifest(args.manifest)
     feature_dir = args.cache / "features"
     dump_tool = build_dump_tool(args.build_dir)
@@ -339,18 +454,19 @@ def main() -> None:
     train_items, train_features, train_logits = split("train", np.float16)   # half the memory; ample precision
     crops = label_crops_with_teacher(train_items, feature_dir, args.teacher,
                                      args.cache / f"crop-labels-{teacher_sha[:16]}-{EXCERPT_FRAMES}.npz",
-                                     args.threads, EXCERPT_FRAMES, CROPS_PER_ITEM)
+                                     args.threads, EXCERPT_FRAMES, args.crops_per_item)
     train_crops = [crops.get(i.id, []) for i in train_items]
     mixes = label_mixes_with_teacher(train_items, feature_dir, args.teacher,
                                      args.cache / f"mix-labels-{teacher_sha[:16]}-{EXCERPT_FRAMES}.npz",
-                                     args.threads, EXCERPT_FRAMES, MIXES_PER_ITEM, MIX_GAIN_DB, SEED)
+                                     args.threads, EXCERPT_FRAMES, args.mixes_per_item, MIX_GAIN_DB, SEED)
     train_mixes = [mixes.get(i.id, []) for i in train_items]
     if args.stop_after == "labels":
         return
     _, val_features, val_logits = split("val", np.float32)
+    musicnn_target = musicnn_targets_by_item(items, args.musicnn_cache) if args.musicnn_cache else None
     model, history = train(args, ([i.id for i in train_items], train_features, train_logits, train_crops, train_mixes),
                            (val_features, val_logits),
-                           args.cache / "checkpoints")
+                           args.cache / "checkpoints", musicnn_target)
     if args.stop_after == "training":
         return
     del train_features
@@ -365,6 +481,8 @@ def main() -> None:
     real_report = agreement(student[real], teacher[real]) if real.any() else {}
     teacher_model = prepared_as_vibed_does(torch.jit.load(str(args.teacher)))
     summary = {
+        **(second_teacher_report(exported, test_items, test_features, student, teacher, musicnn_target)
+           if musicnn_target else {}),
         "file": args.output.name,
         "sha256": sha256_of(args.output),
         "size_bytes": args.output.stat().st_size,
@@ -380,9 +498,9 @@ def main() -> None:
         "test_items_left_out_as_twins_of_training_audio": len(twins),
         "test_kinds": {k: sum(1 for i in test_items if i.kind == k) for k in sorted({i.kind for i in test_items})},
         "training": {"seed": SEED, "epochs": args.epochs, "batch_size": args.batch_size,
-                     "excerpt_epochs": int(EXCERPT_EPOCH_FRACTION * args.epochs),
-                     "excerpts_per_clip": CROPS_PER_ITEM,
-                     "mixes_per_clip": MIXES_PER_ITEM, "mix_gain_db": list(MIX_GAIN_DB), "mix_share": MIX_SHARE,
+                     "excerpt_epochs": int(args.excerpt_epoch_fraction * args.epochs),
+                     "excerpts_per_clip": args.crops_per_item,
+                     "mixes_per_clip": args.mixes_per_item, "mix_gain_db": list(MIX_GAIN_DB), "mix_share": MIX_SHARE,
                      "excerpt_seconds": EXCERPT_FRAMES * 320 / 16000,
                      "learning_rate": args.learning_rate, "best_epoch": int(np.argmax(
                          [h["val_score"] for h in history])) + 1, "history": history},

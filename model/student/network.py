@@ -91,3 +91,42 @@ def logits_to_attributes(logits: torch.Tensor) -> torch.Tensor:
     """VibeNet's mapping: sigmoid for the likelihood attributes, clip to [0, 1] for the others."""
     mask = torch.tensor(SIGMOID_MASK, device=logits.device)
     return torch.where(mask, torch.sigmoid(logits), logits.clamp(0.0, 1.0))
+
+
+# MusiCNN-MSD's outputs the tagging student learns (model/student/tagging.py): 50 tag
+# probabilities, then the 200 numbers of its penultimate layer, each averaged over the track.
+MUSICNN_TAGS = 50
+MUSICNN_PENULTIMATE = 200
+
+
+class TaggingStudent(Student):
+    """The student plus a second head that imitates MusiCNN-MSD from the same pooled embedding, so
+    its tags and 'sound' come at the cost of one small layer: the convolutions are shared.
+
+    forward() and analyse() keep the Student contract (VibeNet's seven logits); hear() adds MusiCNN's
+    tag probabilities and penultimate layer.
+    """
+
+    def __init__(self, widths: tuple[int, ...] = (24, 48, 96, 160), hidden: int = 128,
+                 tagging_hidden: int = 256) -> None:
+        super().__init__(widths, hidden)
+        self.musicnn_tags = MUSICNN_TAGS
+        self.tagging_head = nn.Sequential(
+            nn.Linear(2 * widths[-1], tagging_hidden),
+            nn.ReLU(inplace=True),
+            nn.Linear(tagging_hidden, MUSICNN_TAGS + MUSICNN_PENULTIMATE),
+        )
+
+    def outputs(self, mel: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(VibeNet logits, MusiCNN head's raw output: tag logits then penultimate), for training."""
+        pooled = self.embed(mel)
+        return self.head(pooled), self.tagging_head(pooled)
+
+    @torch.jit.export
+    def hear(self, mel: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(VibeNet logits (batch, 7), MusiCNN tag probabilities (batch, 50), MusiCNN penultimate
+        layer (batch, 200), embedding (batch, 2 x width)) in one pass."""
+        pooled = self.embed(mel)
+        tagging = self.tagging_head(pooled)
+        return (self.head(pooled), torch.sigmoid(tagging[:, :self.musicnn_tags]), tagging[:, self.musicnn_tags:],
+                pooled)
