@@ -234,7 +234,7 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
     LoadedModel loaded = load_model(config_, /*load_network=*/false);
     model_selection_ = loaded.selection;
     analyzer_ = loaded.analyzer;
-    db::Index index = db::Index::open(config_.database.path);
+    db::Index index = open_index_when_there_is_room();
     model_id_ = index.ensure_model(model_selection_.name, analyzer_->model().sha256());
     writer_ = std::make_unique<IndexWriter>(
         std::move(index), model_id_, problems_,
@@ -256,6 +256,32 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
 }
 
 Daemon::~Daemon() { shutdown(); }
+
+// A full disk is resource trouble, not a reason to exit, even before the
+// index exists: vibed says so once and tries again (1 s doubling to 30 s).
+// The loop does not run yet, so this wait listens for SIGTERM/SIGINT itself.
+db::Index Daemon::open_index_when_there_is_room() {
+    bool waited = false;
+    for (auto delay = std::chrono::seconds(1);; delay = std::min(delay * 2, std::chrono::seconds(30))) {
+        try {
+            db::Index index = db::Index::open(config_.database.path);
+            if (waited) spdlog::info("{}: there is room again", config_.database.path.string());
+            return index;
+        } catch (const db::SqliteError& e) {
+            if (e.trouble() != db::SqliteError::Trouble::disk_full) throw;
+            if (!waited) spdlog::error("{}; waiting for free space (vibed retries until there is some)", e.what());
+            waited = true;
+        }
+        bool signalled = false;
+        signals_.async_wait([&signalled](const boost::system::error_code& error, int) { signalled = !error; });
+        io_.run_for(delay);
+        signals_.cancel();
+        io_.restart();
+        io_.poll();  // the cancelled wait's handler, before `signalled` goes out of scope
+        io_.restart();
+        if (signalled) throw std::runtime_error("stopped while waiting for free space for the index");
+    }
+}
 
 int Daemon::run() {
     refresh_moods();

@@ -104,6 +104,8 @@ private:
     // afterwards hands it every new configuration.
     void update_queue_keeper();
     void shutdown();
+    // db::Index::open, waiting while the disk is full (SIGTERM/SIGINT end the wait).
+    db::Index open_index_when_there_is_room();
     void update_systemd_status();
     void dispatch(const Request& request, ControlServer::Responder respond);
     nlohmann::json status_json();

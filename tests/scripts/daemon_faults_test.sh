@@ -10,7 +10,8 @@
 # lasts, nothing committed is lost and it catches up once the trouble ends.
 # Then (issue 19) 7. a clean stop leaves no WAL, 8. a restart repairs the
 # playlists, 9. a read-only playlist folder is retried until it is writable,
-# 10. a scan of LIBRARY/../outside is refused.
+# 10. a scan of LIBRARY/../outside is refused, 11. a disk full before the
+# index exists makes vibed wait, not exit.
 # Then, as an unprivileged user, 6. an unreadable folder inside the library.
 # A database whose file system turns read-only: daemon_readonly_db_test.sh.
 # Needs root (mount, setpriv).
@@ -245,6 +246,26 @@ kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
 daemon_pid=""
 wal_left && fail "the second clean stop left the WAL"
+
+# 11. The disk is full before a new index exists: vibed waits for room
+# instead of exiting, then starts.
+mkdir -p "$dir/empty-library"
+sed -e "s|$dir/dbfs/library.db|$dir/dbfs/fresh.db|" -e "s|paths = \[\"$dir/library\"\]|paths = [\"$dir/empty-library\"]|" \
+  "$dir/config.toml" > "$dir/fresh.toml"
+grep -q fresh.db "$dir/fresh.toml" && grep -q empty-library "$dir/fresh.toml" || fail "fresh.toml: $(cat "$dir/fresh.toml")"
+dd if=/dev/zero of="$dir/dbfs/filler" bs=4k 2>/dev/null || true
+"$vibed" -c "$dir/fresh.toml" >"$dir/fresh.log" 2>&1 &
+daemon_pid=$!
+wait_until 30 "the full disk logged" grep -q "waiting for free space" "$dir/fresh.log"
+sleep 2
+alive
+rm "$dir/dbfs/filler"
+wait_until 60 "vibed started once there was room" test -S "$dir/vibed.sock"
+"$vibectl" -c "$dir/fresh.toml" status >/dev/null || fail "status of the fresh index"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || fail "vibed exited with $? on SIGTERM"
+daemon_pid=""
+rm -f "$dir/dbfs/fresh.db"*
 
 # --once indexes what is new, writes the playlists and exits.
 rm -rf "$dir/playlists"
