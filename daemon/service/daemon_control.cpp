@@ -51,6 +51,7 @@ nlohmann::json Daemon::status_json() {
     DaemonActivity activity;
     activity.pid = static_cast<std::int64_t>(::getpid());
     activity.queued = queue_.size() + settle_.size();
+    activity.settling = settle_.size();
     activity.in_flight = counters.in_flight;
     activity.to_store = writer_->backlog();
     activity.analysed = counters.analysed;

@@ -73,6 +73,8 @@ nlohmann::json status_report(const config::Config& config, const std::string& mo
         {"model_loaded", activity->model_loaded},
         {"working", working},
         {"queued", activity->queued},
+        {"settling", activity->settling},
+        {"settle_seconds", config.daemon.settle.count()},
         {"in_flight", activity->in_flight},
         {"to_store", activity->to_store},
         {"analysed_this_run", activity->analysed},
@@ -147,6 +149,12 @@ std::string format_status(const nlohmann::json& status) {
             progress += ", about " + std::to_string(static_cast<long>(daemon.at("eta_seconds").get<double>())) + " s left";
         }
         line("work:      ", progress + (daemon.value("scanning", false) ? " (scanning)" : ""));
+        // Said, or a file copied in seems ignored for settle_seconds.
+        if (const auto settling = daemon.value("settling", std::uint64_t{0}); settling > 0) {
+            line("settling:  ", std::to_string(settling) + (settling == 1 ? " file waits" : " files wait") + " until " +
+                                    std::to_string(daemon.value("settle_seconds", 0)) +
+                                    " s pass without a change ([daemon] settle_seconds), then is analysed");
+        }
     } else {
         line("work:      ", daemon.value("to_store", 0) > 0 ? "idle, " + count_text(daemon, "to_store") + " to store"
                                                               : "idle");

@@ -27,6 +27,7 @@ struct DaemonActivity {
     // false while nothing has needed it since the daemon started.
     bool model_loaded = false;
     std::uint64_t queued = 0;     // waiting for a worker (or to settle)
+    std::uint64_t settling = 0;   // of those, changed files waiting to settle first
     std::uint64_t in_flight = 0;  // being analysed
     std::uint64_t to_store = 0;   // analysed or changed, not yet in the index
     std::uint64_t analysed = 0;   // this run
