@@ -25,14 +25,9 @@ requirements_file="$repo_root/model/requirements-musicnn.txt"
 source "$lock_file"
 
 venv="${1:-${MUSICNN_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/vibed/musicnn-venv}}"
-stamp_file="$venv/.vibed-pins.sha256"
-wheel_path="$venv/wheel/$MUSICNN_WHEEL"
-# The exported model's recorded sha256 does not change what goes into the venv.
-pins_digest="$(grep -v '^MUSICNN_TORCHSCRIPT_SHA256=' "$lock_file" | cat - "$requirements_file" |
-  sha256sum | cut -d' ' -f1)"
-
-log() { echo "musicnn-venv: $*" >&2; }
-die() { log "error: $*"; exit 1; }
+venv_name=musicnn-venv
+# shellcheck source=venv-lib.sh
+source "$repo_root/scripts/venv-lib.sh"
 
 # Proves the environment works: TensorFlow with legacy Keras builds musicnn's MSD graph.
 smoke_test() {
@@ -51,35 +46,5 @@ print(f"musicnn-venv: smoke test passed (python {sys.version.split()[0]}, tensor
 PY
 }
 
-if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$pins_digest" && -f "$wheel_path" ]] &&
-   smoke_test 2>/dev/null; then
-  echo "$venv"
-  exit 0
-fi
-
-# Never wipe a folder that is not a venv: VENV_DIR may be mistyped.
-if [[ -e "$venv" && ! -f "$venv/pyvenv.cfg" && -n "$(ls -A "$venv" 2>/dev/null)" ]]; then
-  die "$venv exists and is not a virtual environment; refusing to replace it"
-fi
-
-log "creating $venv"
-/usr/bin/python3 -m venv --clear --system-site-packages "$venv"
-pip=("$venv/bin/python" -m pip --quiet --disable-pip-version-check --no-input)
-
-log "installing pinned dependencies from $requirements_file (TensorFlow: about 600 MB)"
-"${pip[@]}" install --no-deps --only-binary :all: -r "$requirements_file" >&2
-
-log "fetching musicnn==$MUSICNN_VERSION"
-"${pip[@]}" download --no-deps --only-binary :all: --dest "$venv/wheel" \
-  "musicnn==$MUSICNN_VERSION" >&2
-[[ -f "$wheel_path" ]] || die "pip did not produce $wheel_path"
-actual_sha="$(sha256sum "$wheel_path" | cut -d' ' -f1)"
-[[ "$actual_sha" == "$MUSICNN_WHEEL_SHA256" ]] ||
-  die "$wheel_path has sha256 $actual_sha, expected $MUSICNN_WHEEL_SHA256 (model/musicnn.lock)"
-# --no-deps: the wheel's metadata asks for numpy < 1.17 and any tensorflow; the pins above rule.
-"${pip[@]}" install --no-deps "$wheel_path" >&2
-
-smoke_test || die "the new environment at $venv failed its smoke test"
-echo "$pins_digest" >"$stamp_file"
-log "ready"
-echo "$venv"
+build_reference_venv musicnn "$MUSICNN_VERSION" "$MUSICNN_WHEEL" "$MUSICNN_WHEEL_SHA256" \
+  MUSICNN_TORCHSCRIPT_SHA256 "TensorFlow: about 600 MB"

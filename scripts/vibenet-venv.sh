@@ -23,14 +23,9 @@ requirements_file="$repo_root/model/requirements-vibenet.txt"
 source "$lock_file"
 
 venv="${1:-${VIBENET_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/vibed/vibenet-venv}}"
-stamp_file="$venv/.vibed-pins.sha256"
-wheel_path="$venv/wheel/$VIBENET_WHEEL"
-# The exported model's recorded sha256 does not change what goes into the venv.
-pins_digest="$(grep -v '^VIBENET_TORCHSCRIPT_SHA256=' "$lock_file" | cat - "$requirements_file" |
-  sha256sum | cut -d' ' -f1)"
-
-log() { echo "vibenet-venv: $*" >&2; }
-die() { log "error: $*"; exit 1; }
+venv_name=vibenet-venv
+# shellcheck source=venv-lib.sh
+source "$repo_root/scripts/venv-lib.sh"
 
 # Proves the environment really works: Debian's torch (not a PyPI one), and VibeNet predicting
 # seven finite values for a short seeded signal through its own code path.
@@ -54,34 +49,4 @@ PY
   "$venv/bin/vibenet" --help >/dev/null
 }
 
-if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$pins_digest" && -f "$wheel_path" ]] &&
-   smoke_test 2>/dev/null; then
-  echo "$venv"
-  exit 0
-fi
-
-# Never wipe a folder that is not a venv: VENV_DIR may be mistyped.
-if [[ -e "$venv" && ! -f "$venv/pyvenv.cfg" && -n "$(ls -A "$venv" 2>/dev/null)" ]]; then
-  die "$venv exists and is not a virtual environment; refusing to replace it"
-fi
-
-log "creating $venv"
-/usr/bin/python3 -m venv --clear --system-site-packages "$venv"
-pip=("$venv/bin/python" -m pip --quiet --disable-pip-version-check --no-input)
-
-log "installing pinned dependencies from $requirements_file"
-"${pip[@]}" install --no-deps --only-binary :all: -r "$requirements_file" >&2
-
-log "fetching vibenet==$VIBENET_VERSION"
-"${pip[@]}" download --no-deps --only-binary :all: --dest "$venv/wheel" \
-  "vibenet==$VIBENET_VERSION" >&2
-[[ -f "$wheel_path" ]] || die "pip did not produce $wheel_path"
-actual_sha="$(sha256sum "$wheel_path" | cut -d' ' -f1)"
-[[ "$actual_sha" == "$VIBENET_WHEEL_SHA256" ]] ||
-  die "$wheel_path has sha256 $actual_sha, expected $VIBENET_WHEEL_SHA256 (model/vibenet.lock)"
-"${pip[@]}" install --no-deps "$wheel_path" >&2
-
-smoke_test || die "the new environment at $venv failed its smoke test"
-echo "$pins_digest" >"$stamp_file"
-log "ready"
-echo "$venv"
+build_reference_venv vibenet "$VIBENET_VERSION" "$VIBENET_WHEEL" "$VIBENET_WHEEL_SHA256" VIBENET_TORCHSCRIPT_SHA256
