@@ -7,9 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 start_test_dir
 L="$dir/library"
-mkdir -p "$L"
-write_config "$dir"
-sed -i 's|^workers = 2|workers = 2\nsimilarity_model = "similarity"|' "$dir/config.toml"
+write_config_with_similarity "$dir"
 sed -i 's|^\[playlists\]$|[playlists]\nexclude = "genre:christmas"\ndefault_playlists = false|' "$dir/config.toml"
 cat >> "$dir/config.toml" <<'TOML'
 [[playlist]]

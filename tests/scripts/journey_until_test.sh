@@ -7,9 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 start_test_dir
 L="$dir/library"
-mkdir -p "$L"
-write_config "$dir"
-sed -i 's|^workers = 2|workers = 2\nsimilarity_model = "similarity"|' "$dir/config.toml"
+write_config_with_similarity "$dir"
 for name in song.flac song.ogg song.opus song.mp3; do cp "$fixture_dir/$name" "$L/$name"; done
 "$vibed" -c "$dir/config.toml" --once >"$dir/first.log" 2>&1 || fail "vibed --once failed"
 vibectl() { "$vibectl" -c "$dir/config.toml" "$@"; }

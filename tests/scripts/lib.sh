@@ -43,6 +43,25 @@ path_style = "absolute"
 TOML
 }
 
+# write_config_with_similarity DIR: write_config, plus an empty DIR/library and
+# similarity vectors (the bundled "similarity" model) for radio and journeys.
+write_config_with_similarity() {
+  mkdir -p "$1/library"
+  write_config "$1"
+  sed -i 's|^workers = 2|workers = 2\nsimilarity_model = "similarity"|' "$1/config.toml"
+}
+
+# copy_fixtures LIBRARY NAMES SOURCES: copies each fixture named in the array
+# SOURCES to LIBRARY/<the same entry of the array NAMES>, making its folders.
+copy_fixtures() {
+  local library=$1 i
+  local -n copy_names=$2 copy_sources=$3
+  for i in "${!copy_names[@]}"; do
+    mkdir -p "$library/$(dirname "${copy_names[$i]}")"
+    cp "$fixture_dir/${copy_sources[$i]}" "$library/${copy_names[$i]}"
+  done
+}
+
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.2 s.
 wait_until() {
   local timeout=$1 what=$2

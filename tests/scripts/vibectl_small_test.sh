@@ -12,10 +12,7 @@ source "$(dirname "$0")/lib.sh"
 start_test_dir
 names=("Alpha/one.mp3" "Alpha/two.flac" "Beta/three.ogg" "Beta/four.opus" "Beta/tone.wav")
 sources=(tagged.mp3 tagged.flac song.ogg song.opus tone-16k.wav)
-for i in "${!names[@]}"; do
-  mkdir -p "$dir/library/$(dirname "${names[$i]}")"
-  cp "$fixture_dir/${sources[$i]}" "$dir/library/${names[$i]}"
-done
+copy_fixtures "$dir/library" names sources
 write_config "$dir"
 cat >> "$dir/config.toml" <<'TOML'
 [[playlist]]

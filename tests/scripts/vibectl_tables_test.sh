@@ -10,10 +10,7 @@ long="A Rather Long Artist Name/An Album Title That Goes On (Deluxe Édition)"
 names=("$long/01 The First Track With A Long Title.mp3" "$long/02 Second Track, Also Long.flac"
        "$long/03 Third.ogg" "Other/04 Fourth.opus" "Other/05 Fifth.wav")
 sources=(song.mp3 song.flac song.ogg song.opus song.wav)
-for i in "${!names[@]}"; do
-  mkdir -p "$dir/library/$(dirname "${names[$i]}")"
-  cp "$fixture_dir/${sources[$i]}" "$dir/library/${names[$i]}"
-done
+copy_fixtures "$dir/library" names sources
 write_config "$dir"
 cat >> "$dir/config.toml" <<'TOML'
 [[playlist]]
