@@ -29,7 +29,6 @@ nothing is done. --record writes the exported file's sha256 into model/musicnn.l
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import json
 import os
@@ -39,52 +38,39 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT / "model"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reference_env  # noqa: E402  (needs the path above)
+from reference_env import MUSICNN, REPO_ROOT, sha256_of  # noqa: E402
 
-LOCK_FILE = REPO_ROOT / "model" / "musicnn.lock"
-VENV_SCRIPT = REPO_ROOT / "scripts" / "musicnn-venv.sh"
 DEFAULT_OUTPUT = REPO_ROOT / "model" / "generated" / "musicnn.pt"
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "music-clips"
 # Limits on the largest absolute difference from TensorFlow, per output, on every patch checked.
 MAX_PROBABILITY_DIFF = 1e-4
 MAX_PENULTIMATE_DIFF = 1e-3
 DEFAULT_CLIPS = 6
-HASH_SEED = "0"
 
 
 def main() -> int:
     arguments = parse_arguments()
-    with_fixed_hash_seed()
+    reference_env.reexecute_with_fixed_hash_seed()
     output: Path = arguments.output.resolve()
-    stamp = output.with_name(output.name + ".verified.json")
-    lock = read_lock()
+    lock = MUSICNN.read_lock()
     if arguments.check:
         return check_existing_export(output, lock, arguments.clips)
-    if is_up_to_date(output, stamp, lock):
-        exported_sha = sha256_of(output.read_bytes())
+    if reference_env.is_verified_export(output, "wheel_sha256", lock["MUSICNN_WHEEL_SHA256"]):
+        exported_sha = sha256_of(output)
         print(f"import_musicnn: {output} is up to date\n  sha256 {exported_sha}")
     else:
-        venv = build_venv()
+        venv = MUSICNN.build_venv()
         with tempfile.TemporaryDirectory(prefix="import_musicnn.") as scratch:
             reference = run_tensorflow(venv, lock, Path(scratch), pick_clips(arguments.clips))
             exported, report = export_verified_torchscript(reference, lock)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(output, exported)
-        exported_sha = sha256_of(exported)
-        record = {"sha256": exported_sha, "wheel_sha256": lock["MUSICNN_WHEEL_SHA256"], "checks": report}
-        write_atomically(stamp, json.dumps(record, indent=1).encode())
+        exported_sha = reference_env.write_verified_export(
+            output, exported, {"wheel_sha256": lock["MUSICNN_WHEEL_SHA256"], "checks": report})
         print(f"import_musicnn: wrote {output}\n  sha256 {exported_sha}")
-    report_against_lock(exported_sha, lock, arguments.record)
+    MUSICNN.report_against_lock(exported_sha, lock, arguments.record,
+                                network_file="model/musicnn_network.py", what_was_verified="outputs")
     return 0
-
-
-def with_fixed_hash_seed() -> None:
-    """TorchScript serialises some module constants in Python set order, which depends on the
-    string hash seed: re-executing with a fixed seed makes the export byte-for-byte reproducible."""
-    if os.environ.get("PYTHONHASHSEED") != HASH_SEED:
-        sys.stdout.flush()
-        os.execve(sys.executable, [sys.executable, *sys.argv], dict(os.environ, PYTHONHASHSEED=HASH_SEED))
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -108,45 +94,12 @@ def check_existing_export(output: Path, lock: dict[str, str], clips: int) -> int
     if not output.is_file():
         raise SystemExit(f"import_musicnn: {output} does not exist: run model/import_musicnn.py first")
     with tempfile.TemporaryDirectory(prefix="import_musicnn.") as scratch:
-        reference = run_tensorflow(build_venv(), lock, Path(scratch), pick_clips(clips))
+        reference = run_tensorflow(MUSICNN.build_venv(), lock, Path(scratch), pick_clips(clips))
     saved = torch.jit.load(str(output)).eval()
     compare(f"{output.name} as saved", saved, reference)
     compare(f"{output.name} frozen, optimize_for_inference",
             torch.jit.optimize_for_inference(torch.jit.freeze(saved)), reference)
     return 0
-
-
-def read_lock() -> dict[str, str]:
-    entries = {}
-    for line in LOCK_FILE.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            key, _, value = line.partition("=")
-            entries[key.strip()] = value.strip()
-    return entries
-
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def is_up_to_date(output: Path, stamp: Path, lock: dict[str, str]) -> bool:
-    """True if output is the file a previous verified export of the locked wheel produced."""
-    if not (output.is_file() and stamp.is_file()):
-        return False
-    try:
-        recorded = json.loads(stamp.read_text())
-    except json.JSONDecodeError:
-        return False
-    return (recorded.get("wheel_sha256") == lock["MUSICNN_WHEEL_SHA256"]
-            and recorded.get("sha256") == sha256_of(output.read_bytes()))
-
-
-def build_venv() -> Path:
-    built = subprocess.run([str(VENV_SCRIPT)], stdout=subprocess.PIPE, text=True)
-    if built.returncode != 0:
-        raise SystemExit(f"{VENV_SCRIPT.name} failed (exit {built.returncode}); see its messages above")
-    return Path(built.stdout.strip().splitlines()[-1])
 
 
 def pick_clips(count: int) -> list[Path]:
@@ -324,30 +277,6 @@ def metadata(lock: dict[str, str]) -> dict:
         "licence": "ISC, Copyright (c) Music Technology Group, Universitat Pompeu Fabra 2019 "
                    "(Jordi Pons); see docs/model-musicnn.md",
     }
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, delete=False) as temporary:
-        temporary.write(data)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary.name, 0o666 & ~umask)  # NamedTemporaryFile makes it private
-    os.replace(temporary.name, path)
-
-
-def report_against_lock(exported_sha: str, lock: dict[str, str], record: bool) -> None:
-    locked_sha = lock.get("MUSICNN_TORCHSCRIPT_SHA256")
-    if record:
-        lines = [line for line in LOCK_FILE.read_text().splitlines()
-                 if not line.startswith("MUSICNN_TORCHSCRIPT_SHA256=")]
-        LOCK_FILE.write_text("\n".join(lines + [f"MUSICNN_TORCHSCRIPT_SHA256={exported_sha}"]) + "\n")
-        print("import_musicnn: recorded the sha256 in model/musicnn.lock")
-    elif locked_sha == exported_sha:
-        print("import_musicnn: identical to the export recorded in model/musicnn.lock")
-    elif locked_sha:
-        print(f"import_musicnn: note: model/musicnn.lock records {locked_sha}; this export differs "
-              "(another torch build, or model/musicnn_network.py was edited). Its outputs were "
-              "verified above; if the change is intended, re-run with --record")
 
 
 if __name__ == "__main__":

@@ -25,12 +25,12 @@ import io
 import json
 import os
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import vibenet_env  # noqa: E402  (needs the path above)
+import reference_env  # noqa: E402  (needs the path above)
+from reference_env import VIBENET  # noqa: E402
 
 N_MELS = 128
 MAX_ABS_LOGIT_DIFF = 1e-4
@@ -38,27 +38,24 @@ MAX_ABS_LOGIT_DIFF = 1e-4
 # window to exactly one frame), sizes around the backbone's total stride of 32, and a 30 s clip.
 RANDOM_INPUT_FRAMES = (1, 2, 3, 17, 31, 32, 33, 100, 257, 1500)
 REAL_CLIPS_USED = 3
-DEFAULT_OUTPUT = vibenet_env.REPO_ROOT / "model" / "generated" / "vibenet.pt"
+DEFAULT_OUTPUT = reference_env.REPO_ROOT / "model" / "generated" / "vibenet.pt"
 
 
 def main() -> int:
     arguments = parse_arguments()
     output: Path = arguments.output.resolve()
-    stamp = output.with_name(output.name + ".verified.json")
-    lock = vibenet_env.read_lock()
-    if is_up_to_date(output, stamp, lock):
-        exported_sha = vibenet_env.sha256_of(output)
+    lock = VIBENET.read_lock()
+    if reference_env.is_verified_export(output, "onnx_sha256", lock["VIBENET_ONNX_SHA256"]):
+        exported_sha = reference_env.sha256_of(output)
         print(f"import_vibenet: {output} is up to date\n  sha256 {exported_sha}")
     else:
-        vibenet_env.run_inside_venv()
+        VIBENET.run_inside_venv()
         exported = export_verified_torchscript(read_onnx_from_wheel(lock), lock)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(output, exported)
-        exported_sha = vibenet_env.sha256_of(exported)
-        stamp_record = {"sha256": exported_sha, "onnx_sha256": lock["VIBENET_ONNX_SHA256"]}
-        write_atomically(stamp, json.dumps(stamp_record, indent=1).encode())
+        exported_sha = reference_env.write_verified_export(
+            output, exported, {"onnx_sha256": lock["VIBENET_ONNX_SHA256"]})
         print(f"import_vibenet: wrote {output}\n  sha256 {exported_sha}")
-    report_against_lock(exported_sha, lock, arguments.record)
+    VIBENET.report_against_lock(exported_sha, lock, arguments.record,
+                                network_file="model/vibenet_student.py", what_was_verified="logits")
     return 0
 
 
@@ -71,25 +68,13 @@ def parse_arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def is_up_to_date(output: Path, stamp: Path, lock: dict[str, str]) -> bool:
-    """True if output is the file a previous verified export of the locked ONNX produced."""
-    if not (output.is_file() and stamp.is_file()):
-        return False
-    try:
-        recorded = json.loads(stamp.read_text())
-    except json.JSONDecodeError:
-        return False
-    return (recorded.get("onnx_sha256") == lock["VIBENET_ONNX_SHA256"]
-            and recorded.get("sha256") == vibenet_env.sha256_of(output))
-
-
 def read_onnx_from_wheel(lock: dict[str, str]) -> bytes:
     """Returns the ONNX student from the venv's verified wheel. Exits if a checksum differs."""
-    wheel = vibenet_env.venv_path() / "wheel" / lock["VIBENET_WHEEL"]
-    require_sha256(wheel.name, vibenet_env.sha256_of(wheel), lock["VIBENET_WHEEL_SHA256"])
+    wheel = VIBENET.venv_path() / "wheel" / lock["VIBENET_WHEEL"]
+    require_sha256(wheel.name, reference_env.sha256_of(wheel), lock["VIBENET_WHEEL_SHA256"])
     with zipfile.ZipFile(wheel) as archive:
         onnx_bytes = archive.read(lock["VIBENET_ONNX_MEMBER"])
-    require_sha256(lock["VIBENET_ONNX_MEMBER"], vibenet_env.sha256_of(onnx_bytes),
+    require_sha256(lock["VIBENET_ONNX_MEMBER"], reference_env.sha256_of(onnx_bytes),
                    lock["VIBENET_ONNX_SHA256"])
     return onnx_bytes
 
@@ -183,7 +168,7 @@ def verification_inputs() -> dict[str, "np.ndarray"]:
     inputs = {f"random T={frames}": generator.uniform(-80.0, 0.0, (N_MELS, frames)).astype(np.float32)
               for frames in RANDOM_INPUT_FRAMES}
     corpus = Path(os.environ.get("VIBED_CORPUS",
-                                 vibenet_env.REPO_ROOT.parent / "shared" / "corpus" / "music-clips"))
+                                 reference_env.REPO_ROOT.parent / "shared" / "corpus" / "music-clips"))
     clips = sorted(corpus.glob("*.mp3"))[:REAL_CLIPS_USED]
     if not clips:
         print(f"import_vibenet: note: no clips in {corpus}; verifying on random inputs only")
@@ -239,8 +224,8 @@ def source_paths_relative_to_repository():
 
     def with_relative_path(obj, error_msg=None):
         lines, first_line, path = original(obj, error_msg)
-        if path and Path(path).is_relative_to(vibenet_env.REPO_ROOT):
-            path = str(Path(path).relative_to(vibenet_env.REPO_ROOT))
+        if path and Path(path).is_relative_to(reference_env.REPO_ROOT):
+            path = str(Path(path).relative_to(reference_env.REPO_ROOT))
         return lines, first_line, path
 
     # torch.jit.frontend imported the function by name, so both references are replaced.
@@ -272,28 +257,6 @@ def save_torchscript(scripted, lock: dict[str, str]) -> bytes:
     torch.jit.save(scripted, buffer,
                    _extra_files={"vibenet.json": json.dumps(metadata, sort_keys=True, indent=1)})
     return buffer.getvalue()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, delete=False) as temporary:
-        temporary.write(data)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary.name, 0o666 & ~umask)  # NamedTemporaryFile makes it private
-    os.replace(temporary.name, path)
-
-
-def report_against_lock(exported_sha: str, lock: dict[str, str], record: bool) -> None:
-    locked_sha = lock.get("VIBENET_TORCHSCRIPT_SHA256")
-    if record:
-        vibenet_env.record_in_lock("VIBENET_TORCHSCRIPT_SHA256", exported_sha)
-        print("import_vibenet: recorded the sha256 in model/vibenet.lock")
-    elif locked_sha == exported_sha:
-        print("import_vibenet: identical to the export recorded in model/vibenet.lock")
-    elif locked_sha:
-        print(f"import_vibenet: note: model/vibenet.lock records {locked_sha}; this export differs "
-              "(another torch build, or model/vibenet_student.py was edited). Its logits were "
-              "verified above; if the change is intended, re-run with --record")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 
     tests/golden/make_mel_golden.py [OUTDIR]     (default: the folder of this script)
 
-Runs inside the VibeNet venv (re-executes itself there through model/vibenet_env.py). For each
+Runs inside the VibeNet venv (re-executes itself there through model/reference_env.py). For each
 case a deterministic synthetic 16 kHz mono signal goes through vibenet.core.extract_mel:
 
     mel_<case>.in.f32    input samples, float32 little-endian
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "model"))
-import vibenet_env  # noqa: E402  (needs the path above)
+import reference_env  # noqa: E402  (needs the path above)
 
 SAMPLE_RATE = 16000
 
@@ -86,7 +86,7 @@ CASES = {
 
 
 def main() -> int:
-    vibenet_env.run_inside_venv()
+    reference_env.VIBENET.run_inside_venv()
     import numpy as np
     import vibenet
     from vibenet.core import extract_mel
@@ -94,7 +94,7 @@ def main() -> int:
     output_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent
     output_dir.mkdir(parents=True, exist_ok=True)
     model = vibenet.load_model()
-    generator_note = f"tests/golden/make_mel_golden.py, vibenet {vibenet_env.read_lock()['VIBENET_VERSION']}"
+    generator_note = f"tests/golden/make_mel_golden.py, vibenet {reference_env.VIBENET.read_lock()['VIBENET_VERSION']}"
 
     for name, (make_signal, description, with_model) in CASES.items():
         samples = make_signal()
