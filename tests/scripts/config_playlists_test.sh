@@ -35,7 +35,9 @@ query = "energy >= 0"
 TOML
 "$vibed" -c "$dir/config.toml" > "$dir/vibed.log" 2>&1 &
 daemon_pid=$!
-wait_until 120 "the playlists" test -f "$dir/playlists/Everything.m3u"
+# The playlists are published at start-up, before the track is analysed: wait
+# for the one that holds it.
+wait_until 120 "the playlists with the track" grep -q "one.mp3" "$dir/playlists/Everything.m3u"
 for name in "Morning Mix" "Driving Vibes" "Workout" "Focus" "Chill" "Party" "Melancholy" "Acoustic"; do
   [ -f "$dir/playlists/$name.m3u" ] || fail "the default playlist '$name' is missing: $(ls "$dir/playlists")"
 done

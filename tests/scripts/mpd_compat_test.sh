@@ -50,8 +50,9 @@ wait_until 20 "mpd to listen on $MPD_HOST" mpc status
 mpc -q update --wait
 
 # check_playlist NAME STYLE TRACK...: vibed writes NAME with the given tracks;
-# MPD must list it under that very name ('/', which no file name can hold,
-# becomes '-') and load exactly those tracks.
+# MPD must list it under that very name, with what a file name cannot hold
+# ('/') or what SMB/exFAT shares refuse (: ? * " < > |) turned into '-', and
+# load exactly those tracks.
 check_playlist() {
   local name=$1 style=$2
   shift 2
@@ -63,7 +64,7 @@ check_playlist() {
   local expected=("${chosen[@]}")
   local file
   file=$(cat "$dir/written")
-  local listed=${name//\//-}
+  local listed=${name//[\/:?*\"<>|]/-}
   mpc lsplaylists | grep -qxF "$listed" || fail "mpc lsplaylists does not list '$listed': $(mpc lsplaylists)"
   mpc -q clear
   mpc -q load "$listed" > /dev/null || fail "mpc could not load $listed: $(tail -5 "$dir/mpd.log")"
