@@ -23,8 +23,7 @@ for take in 1 2 3 4; do
   make_track "chord$take" "aevalsrc=0.2*sin(2*PI*$((220 + 20 * take))*t)+0.2*sin(2*PI*$((277 + 25 * take))*t)+0.2*sin(2*PI*$((330 + 30 * take))*t):d=3"
 done
 
-write_config "$dir"
-sed -i 's|^workers = 2|workers = 2\nsimilarity_model = "similarity"|' "$dir/config.toml"
+write_config_with_similarity "$dir"
 cat >> "$dir/config.toml" <<TOML
 [mpd]
 host = "$dir/mpd.sock"

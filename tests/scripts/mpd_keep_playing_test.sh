@@ -32,10 +32,8 @@ for i in 1 2; do
   ffmpeg -nostdin -hide_banner -loglevel error -f lavfi -i "sine=frequency=$((300 * i)):duration=3" "$dir/elsewhere/out$i.flac"
 done
 
-write_config "$dir"
+write_config_with_similarity "$dir"
 sed -i "s|^paths = .*|paths = [\"$dir/library\", \"$dir/elsewhere\"]|" "$dir/config.toml"
-# The radio behind keep_playing needs similarity vectors.
-sed -i 's|^workers = 2|workers = 2\nsimilarity_model = "similarity"|' "$dir/config.toml"
 cat >> "$dir/config.toml" <<TOML
 [mpd]
 host = "$dir/mpd.sock"
