@@ -10,7 +10,8 @@
 #include "config/mpd_config.hpp"
 #include "config/xdg.hpp"
 #include "daemon/cli/library_access.hpp"
-#include "playlist/m3u/atomic_file.hpp"
+#include "core/util/atomic_file.hpp"
+#include "core/util/path_tree.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 
 namespace vibed::daemon {
@@ -98,7 +99,7 @@ bool print_output(const config::Config& config, std::size_t number, const config
         }
         std::optional<std::string> text;
         try {
-            text = playlist::read_file_if_exists(output.folder / file_name);
+            text = util::read_file_if_exists(output.folder / file_name);
         } catch (const std::exception& e) {
             std::printf("  %-28s %s\n", file_name.c_str(), e.what());
             continue;
@@ -124,8 +125,7 @@ std::vector<fs::path> unit_write_paths() {
 }
 
 bool is_within(const fs::path& path, const fs::path& folder) {
-    const auto relative = path.lexically_normal().lexically_relative(folder.lexically_normal());
-    return !relative.empty() && *relative.begin() != "..";
+    return util::is_at_or_under(path.lexically_normal(), folder.lexically_normal());
 }
 
 // The folders vibed writes that the unit does not already allow: the
@@ -176,7 +176,7 @@ void print_sandbox(const config::Config& config, bool write) {
     }
     std::error_code ignored;
     fs::create_directories(drop_in_file().parent_path(), ignored);
-    playlist::write_file_atomically(drop_in_file(), text);
+    util::write_file_atomically(drop_in_file(), text);
     std::printf("  wrote %s; now: systemctl --user daemon-reload && systemctl --user restart vibed\n",
                 drop_in_file().c_str());
 }

@@ -9,15 +9,15 @@
 #include "daemon/cli/mood_explanation.hpp"
 #include "daemon/cli/track_listing.hpp"
 #include "daemon/control/control_client.hpp"
-#include "daemon/service/playlist_builder.hpp"
-#include "daemon/service/similarity_search.hpp"
-#include "daemon/service/status_report.hpp"
-#include "playlist/m3u/atomic_file.hpp"
+#include "daemon/app/playlist_builder.hpp"
+#include "daemon/app/similarity_search.hpp"
+#include "daemon/app/status_report.hpp"
+#include "core/util/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
-#include "playlist/rule.hpp"
+#include "daemon/app/playlist_rules.hpp"
 #include "playlist/selection.hpp"
 
 namespace vibed::daemon {
@@ -173,7 +173,7 @@ void run_playlist(const CliContext& context, const PlaylistOptions& options) {
                      format_duration(total_seconds).c_str());
     }
     write_track_list(std::cout, parse_track_format(options.format), built.tracks,
-                     query_columns(playlist::rule_query(definition)), definition.name);
+                     query_columns(rule_query(definition)), definition.name);
     if (!options.write && !options.dry_run) return;
 
     for (const auto& output : library.config.outputs) {
@@ -182,7 +182,7 @@ void run_playlist(const CliContext& context, const PlaylistOptions& options) {
             std::vector<std::string> warnings;
             const std::string content =
                 playlist::render_m3u(output, library.config.library.paths, definition.name, built.tracks, warnings);
-            const bool same = playlist::read_file_if_exists(file) == content;
+            const bool same = util::read_file_if_exists(file) == content;
             std::fprintf(stderr, "%s %s\n", same ? "unchanged:" : "would write", file.c_str());
             for (const auto& warning : warnings) note(warning);
             continue;
@@ -236,7 +236,7 @@ void collect_fields(const playlist::Expr& expr, std::set<const playlist::Field*>
     for (const auto& operand : expr.operands) collect_fields(operand, fields);
 }
 
-std::string field_value_text(const playlist::Field& field, const db::LibraryRow& row) {
+std::string field_value_text(const playlist::Field& field, const core::LibraryRow& row) {
     const auto value = field.read(row);
     if (const auto* number = std::get_if<double>(&value)) {
         char text[32];
@@ -255,14 +255,14 @@ void run_explain(const CliContext& context, const std::string& track, const std:
         throw std::runtime_error(path.string() + ": not analysed (" + std::string(db::to_string(record->status)) +
                                  (record->error.empty() ? "" : ": " + record->error) + ")");
     }
-    const db::LibraryRow row{record->id, record->path, record->tags, *record->attributes, record->features, record->moods};
+    const core::LibraryRow row{record->id, record->path, record->tags, *record->attributes, record->features, record->moods};
     if (playlist_name.empty()) {
         std::printf("%s\n", display_name(row).c_str());
         print_mood_explanation(*record, library.config);
         return;
     }
     const auto& definition = require_playlist(library.config, playlist_name);
-    const playlist::Query query = playlist::rule_query(definition);
+    const playlist::Query query = rule_query(definition);
     std::printf("%s\nrule of %s: %s\n", display_name(row).c_str(), definition.name.c_str(),
                 playlist::to_string(query).c_str());
     for (const playlist::Expr* condition : playlist::top_level_conditions(query)) {
@@ -280,7 +280,7 @@ void run_explain(const CliContext& context, const std::string& track, const std:
     if (matches) {
         const BuiltPlaylist built = build_named(library, definition);
         const bool included = std::any_of(built.tracks.begin(), built.tracks.end(),
-                                          [&](const db::LibraryRow& r) { return r.path == row.path; });
+                                          [&](const core::LibraryRow& r) { return r.path == row.path; });
         std::printf("%s\n", included ? "It is in the playlist." : "It is left out by the playlist's limit.");
     }
     print_mood_explanation(*record, library.config);

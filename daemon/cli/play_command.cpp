@@ -32,7 +32,7 @@ std::string joined(const std::vector<std::string>& words) {
     return text;
 }
 
-std::vector<fs::path> paths_of(const std::vector<db::LibraryRow>& rows) {
+std::vector<fs::path> paths_of(const std::vector<core::LibraryRow>& rows) {
     std::vector<fs::path> paths;
     paths.reserve(rows.size());
     for (const auto& row : rows) paths.push_back(row.path);

@@ -7,8 +7,8 @@
 #include "daemon/cli/library_access.hpp"
 #include "daemon/cli/radio_arguments.hpp"
 #include "daemon/cli/track_listing.hpp"
-#include "daemon/service/similarity_search.hpp"
-#include "playlist/m3u/atomic_file.hpp"
+#include "daemon/app/similarity_search.hpp"
+#include "core/util/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
@@ -26,14 +26,14 @@ struct ListOptions {
 };
 
 // Prints the playlist (unless only written to a file) and writes `output`.
-void deliver(const std::vector<db::LibraryRow>& rows, const std::string& name, const ListOptions& options) {
+void deliver(const std::vector<core::LibraryRow>& rows, const std::string& name, const ListOptions& options) {
     double seconds = 0;
     for (const auto& row : rows) seconds += row.tags.duration_seconds;
     std::fprintf(stderr, "%s: %zu tracks (%s)\n", name.c_str(), rows.size(), format_duration(seconds).c_str());
     if (!options.output.empty()) {
         std::ostringstream text;
         write_track_list(text, TrackFormat::m3u, rows, {}, name);
-        playlist::write_file_atomically(track_path(options.output), text.str());
+        util::write_file_atomically(track_path(options.output), text.str());
         std::fprintf(stderr, "wrote %s\n", track_path(options.output).c_str());
         if (options.format == "table") return;  // -o alone: the file is the answer
     }
@@ -65,7 +65,7 @@ void run_similar(const CliContext& context, const SimilarOptions& options) {
     const auto similar = similar_tracks(session.library.index, session.space, track_path(options.track), options.count);
     if (similar.empty()) note("no other track has a similarity vector yet");
     if (options.list.format != "table" || !options.list.output.empty()) {
-        std::vector<db::LibraryRow> rows;
+        std::vector<core::LibraryRow> rows;
         for (const auto& track : similar) rows.push_back(track.row);
         deliver(rows, "Like " + fs::path(options.track).stem().string(), options.list);
         return;

@@ -56,7 +56,7 @@ void add_feature_mood_fields(nlohmann::ordered_json& object, const std::optional
 
 namespace {
 
-nlohmann::ordered_json row_json(const db::LibraryRow& row) {
+nlohmann::ordered_json row_json(const core::LibraryRow& row) {
     nlohmann::ordered_json object{
         {"path", row.path.string()},       {"title", row.tags.title},   {"artist", row.tags.artist},
         {"album", row.tags.album},         {"albumartist", row.tags.album_artist},
@@ -72,7 +72,7 @@ nlohmann::ordered_json row_json(const db::LibraryRow& row) {
     return object;
 }
 
-void write_csv(std::ostream& out, const std::vector<db::LibraryRow>& rows) {
+void write_csv(std::ostream& out, const std::vector<core::LibraryRow>& rows) {
     out << "path,title,artist,album,albumartist,genre,year,track,duration";
     for (const auto name : core::kAttributeNames) out << ',' << name;
     write_feature_mood_header(out);
@@ -102,7 +102,7 @@ std::string format_duration(double seconds) {
     return text;
 }
 
-std::string display_name(const db::LibraryRow& row) {
+std::string display_name(const core::LibraryRow& row) {
     if (row.tags.title.empty()) return row.path.stem().string();
     return row.tags.artist.empty() ? row.tags.title : row.tags.artist + " - " + row.tags.title;
 }
@@ -126,7 +126,7 @@ void collect_fields(const playlist::Expr& expr, std::vector<const playlist::Fiel
 }
 
 // One table cell: attributes with three decimals, lengths as m:ss, text cut short.
-std::string cell(const playlist::Field& field, const db::LibraryRow& row) {
+std::string cell(const playlist::Field& field, const core::LibraryRow& row) {
     const auto value = field.read(row);
     char text[64];
     if (const auto* number = std::get_if<double>(&value)) {
@@ -145,7 +145,7 @@ std::string cell(const playlist::Field& field, const db::LibraryRow& row) {
     return shown.substr(0, end) + "...";
 }
 
-void write_table(std::ostream& out, const std::vector<db::LibraryRow>& rows,
+void write_table(std::ostream& out, const std::vector<core::LibraryRow>& rows,
                  const std::vector<const playlist::Field*>& columns) {
     std::vector<std::size_t> widths;
     for (const auto* field : columns) {
@@ -182,7 +182,7 @@ std::vector<const playlist::Field*> query_columns(const playlist::Query& query) 
     return columns;
 }
 
-void write_track_list(std::ostream& out, TrackFormat format, const std::vector<db::LibraryRow>& rows,
+void write_track_list(std::ostream& out, TrackFormat format, const std::vector<core::LibraryRow>& rows,
                       const std::vector<const playlist::Field*>& columns, std::string_view name) {
     switch (format) {
         case TrackFormat::table: write_table(out, rows, columns); break;
@@ -197,8 +197,8 @@ void write_track_list(std::ostream& out, TrackFormat format, const std::vector<d
             for (const auto& row : rows) out << row.path.string() << '\n';
             break;
         case TrackFormat::m3u: {
-            config::OutputTarget target;
-            target.path_style = config::PathStyle::absolute;
+            playlist::OutputTarget target;
+            target.path_style = playlist::PathStyle::absolute;
             std::vector<std::string> warnings;
             out << playlist::render_m3u(target, {}, name, rows, warnings);
             for (const auto& warning : warnings) std::fprintf(stderr, "vibectl: %s\n", warning.c_str());

@@ -30,7 +30,7 @@ TrackFormat parse_track_format(std::string_view name);
 std::vector<const playlist::Field*> query_columns(const playlist::Query& query);
 
 // `name` is the playlist's name for m3u (its #PLAYLIST: line).
-void write_track_list(std::ostream& out, TrackFormat format, const std::vector<db::LibraryRow>& rows,
+void write_track_list(std::ostream& out, TrackFormat format, const std::vector<core::LibraryRow>& rows,
                       const std::vector<const playlist::Field*>& columns, std::string_view name);
 
 // The musical-feature and mood columns shared by `tracks` and `export`.
@@ -44,6 +44,6 @@ void add_feature_mood_fields(nlohmann::ordered_json& object, const std::optional
 std::string format_duration(double seconds);
 
 // "Artist - Title", falling back to the file name when tags are missing.
-std::string display_name(const db::LibraryRow& row);
+std::string display_name(const core::LibraryRow& row);
 
 }  // namespace vibed::daemon

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "daemon/service/similarity_search.hpp"
+#include "daemon/app/similarity_search.hpp"
 
 namespace vibed::daemon::mpd {
 
@@ -12,7 +12,7 @@ std::vector<fs::path> suggest_like_recent(db::Index& index, const config::Config
                                           const std::vector<fs::path>& seeds, const std::set<fs::path>& excluded,
                                           std::size_t count) {
     const SimilaritySpace space = find_similarity_space(index, model_id, config);
-    const db::VectorSet vectors = load_vectors(index, space);
+    const core::VectorSet vectors = load_vectors(index, space);
     RadioRequest request;
     for (const auto& seed : seeds) {
         try {

@@ -10,8 +10,9 @@
 
 #include "core/audio/audio_decoder.hpp"
 #include "core/model/model_locator.hpp"
+#include "core/util/backoff.hpp"
 #include "daemon/mpd/similar_tracks.hpp"
-#include "daemon/service/playlist_builder.hpp"
+#include "daemon/app/playlist_builder.hpp"
 #include "daemon/service/systemd_notify.hpp"
 
 namespace vibed::daemon {
@@ -32,8 +33,8 @@ constexpr auto kHousekeepingInterval = 1s;
 constexpr auto kFallbackRescanInterval = std::chrono::minutes(10);
 // A file whose analysis hit resource trouble (out of descriptors, memory, an
 // I/O error) is tried again after 5 s, 10 s, 20 s ... up to 10 minutes.
-constexpr auto kFirstAnalysisRetry = std::chrono::seconds(5);
-constexpr auto kMaxAnalysisRetry = std::chrono::minutes(10);
+// A file the analysis could not read for now (resource trouble, not the file's fault).
+constexpr util::Backoff kAnalysisRetry{std::chrono::seconds(5), std::chrono::minutes(10)};
 // How long the loop waits for the writer before giving up on a reload or stop.
 constexpr auto kPipelineFlushTimeout = std::chrono::seconds(5);
 
@@ -64,15 +65,6 @@ bool pipeline_differs(const config::Config& a, const config::Config& b) {
            a.analysis.model.file != b.analysis.model.file || a.analysis.workers != b.analysis.workers ||
            a.analysis.segment != b.analysis.segment || a.analysis.intra_op_threads != b.analysis.intra_op_threads ||
            a.analysis.mood_model != b.analysis.mood_model || a.analysis.similarity_model != b.analysis.similarity_model;
-}
-
-std::string model_display_name(const config::ModelChoice& choice) {
-    switch (choice.kind) {
-        case config::ModelChoice::Kind::student: return std::string(core::kDefaultModelName);
-        case config::ModelChoice::Kind::vibenet: return std::string(core::kTeacherModelName);
-        case config::ModelChoice::Kind::file: return choice.file.stem().string();
-    }
-    return "unknown";
 }
 
 core::AnalysisOptions analysis_options(const config::Config& config) {
@@ -182,12 +174,6 @@ void Daemon::register_derived_models() {
     writer_->set_similarity_model(similarity_model_id);
 }
 
-ModelSelection select_model(const config::ModelChoice& choice) {
-    const std::string name = model_display_name(choice);
-    const fs::path file = choice.kind == config::ModelChoice::Kind::file ? choice.file : core::resolve_model(name);
-    return {file, name};
-}
-
 namespace {
 
 // The model and analyzer a configuration asks for. Throws when the model
@@ -288,7 +274,8 @@ int Daemon::run() {
 void Daemon::publish_record() {
     const DaemonRecord record{fs::absolute(config_.daemon.socket),
                               config_.source.empty() ? fs::path() : fs::absolute(config_.source),
-                              fs::absolute(config_.database.path), ::getpid()};
+                              fs::absolute(config_.database.path), ::getpid(),
+                              core::digest_of_current(model_selection_.file, analyzer_->model().sha256())};
     try {
         record_ = std::make_unique<PublishedDaemonRecord>(record);
     } catch (const std::exception& e) {
@@ -337,8 +324,7 @@ void Daemon::on_outcome(AnalysisOutcome&& outcome) {
 void Daemon::retry_later(const fs::path& file) {
     if (transient_failures_.size() > 10'000) transient_failures_.clear();  // only the back-off is lost
     const int attempts = ++transient_failures_[file];
-    auto delay = std::chrono::duration_cast<SettleQueue::Clock::duration>(kFirstAnalysisRetry) * (1 << std::min(attempts - 1, 10));
-    delay = std::min<SettleQueue::Clock::duration>(delay, kMaxAnalysisRetry);
+    const auto delay = std::chrono::duration_cast<SettleQueue::Clock::duration>(kAnalysisRetry.after(attempts));
     // The settle queue hands it back once due (and unchanged); the settle
     // time is added on top of `now`, hence the subtraction.
     settle_.touch(file, SettleQueue::Clock::now() + delay - config_.daemon.settle);
@@ -508,7 +494,7 @@ void Daemon::on_settle_tick() {
 // The writer decides (it owns the index): pending unless this version is
 // already analysed; then the file goes to the workers.
 void Daemon::queue_for_analysis(const fs::path& file) {
-    const auto stamp = stamp_of(file);
+    const auto stamp = util::stamp_of(file);
     if (!stamp) return;
     writer_->add(MarkForAnalysis{file, *stamp, [this, file](bool needs_analysis) {
                                      if (!needs_analysis) return;

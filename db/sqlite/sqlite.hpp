@@ -13,12 +13,14 @@
 #include <string_view>
 #include <type_traits>
 
-#include "db/sql_filter.hpp"
+#include "core/util/sql_filter.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace vibed::db {
+
+using util::SqlValue;
 
 // Any failure of the index: the database file, its schema or SQLite itself.
 class DatabaseError : public std::runtime_error {

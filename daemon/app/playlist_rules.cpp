@@ -1,4 +1,4 @@
-#include "playlist/rule.hpp"
+#include "daemon/app/playlist_rules.hpp"
 
 #include <algorithm>
 
@@ -7,7 +7,10 @@
 #include "playlist/query/sql_compiler.hpp"
 #include "playlist/similarity/radio.hpp"
 
-namespace vibed::playlist {
+namespace vibed::daemon {
+
+using namespace playlist;  // this file turns configured playlists into the engine's types
+
 namespace {
 
 std::size_t count_characters(std::string_view text) {
@@ -120,4 +123,4 @@ void check_rules(const config::Config& config) {
     }
 }
 
-}  // namespace vibed::playlist
+}  // namespace vibed::daemon
