@@ -17,6 +17,7 @@
 #include "config/default_config_text.hpp"
 #include "config/mpd_config.hpp"
 #include "config/xdg.hpp"
+#include "core/util/path_tree.hpp"
 
 namespace vibed::config {
 namespace {
@@ -725,13 +726,9 @@ void add_player_outputs(Config& config) {
     }
     std::error_code ignored;
     const fs::path music = fs::weakly_canonical(mpd.music_directory, ignored);
-    const auto within = [](const fs::path& inner, const fs::path& outer) {
-        const fs::path relative = inner.lexically_relative(outer);
-        return !relative.empty() && *relative.begin() != "..";
-    };
     const bool shares_tracks = std::any_of(config.library.paths.begin(), config.library.paths.end(), [&](const fs::path& root) {
         const fs::path library = fs::weakly_canonical(root, ignored);
-        return within(library, music) || within(music, library);
+        return util::is_at_or_under(library, music) || util::is_at_or_under(music, library);
     });
     if (!shares_tracks) {
         mpd.reason = "MPD's music_directory " + mpd.music_directory.string() +
@@ -799,16 +796,6 @@ const PlaylistDefinition* find_playlist(const Config& config, std::string_view k
         }
     }
     return nullptr;
-}
-
-std::string_view to_string(PathStyle style) {
-    switch (style) {
-        case PathStyle::absolute: return "absolute";
-        case PathStyle::relative_to_playlist: return "relative-to-playlist";
-        case PathStyle::relative_to_library: return "relative-to-library";
-        case PathStyle::uri: return "uri";
-    }
-    return "?";
 }
 
 std::string_view to_string(PlaylistKind kind) {

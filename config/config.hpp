@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/util/output_target.hpp"
+
 namespace vibed::config {
 
 // A configuration that cannot be read or is invalid. what() starts with one
@@ -129,27 +131,11 @@ struct PlaylistSettings {
     std::filesystem::path map_file;
 };
 
-// How a playlist file names its tracks. One type for the configuration and
-// the M3U writer (playlist/m3u/m3u_writer.hpp), which documents each style.
-enum class PathStyle { absolute, relative_to_playlist, relative_to_library, uri };
-
-// One place playlists are written to, and how.
-struct OutputTarget {
-    std::filesystem::path folder;
-    std::string extension = ".m3u8";  // ".m3u" or ".m3u8"
-    PathStyle path_style = PathStyle::absolute;
-    // relative-to-library: the folder paths are relative to (beets'
-    // `relative_to`; MPD's music_directory). Empty: the library folder that
-    // holds each track.
-    std::filesystem::path relative_to;
-    // Put in front of every entry (beets' `prefix`), e.g. where another
-    // machine mounts the music.
-    std::string prefix;
-    // Where the target comes from, for messages: "config.toml:40:1",
-    // "built-in defaults" or "MPD (/home/ana/.config/mpd/mpd.conf)".
-    std::string origin;
-    bool from_mpd = false;  // added because an MPD configuration was found
-};
+// How a playlist file names its tracks and where it goes: the M3U writer's
+// types (core/util/output_target.hpp), which the configuration fills.
+using util::OutputTarget;
+using util::PathStyle;
+using util::to_string;
 
 // What vibed found of MPD and did about it, for `vibectl doctor` and the log.
 struct MpdFinding {
@@ -247,7 +233,6 @@ std::string slug(std::string_view name);
 // ("driving", "Driving Vibes", "DRIVING-VIBES"), or nullptr.
 const PlaylistDefinition* find_playlist(const Config& config, std::string_view key);
 
-std::string_view to_string(PathStyle style);
 std::string_view to_string(PlaylistKind kind);
 std::string_view to_string(LogLevel level);
 

@@ -11,7 +11,7 @@
 
 #include "config/config.hpp"
 #include "daemon/service/daemon.hpp"
-#include "daemon/service/playlist_builder.hpp"
+#include "daemon/app/playlist_builder.hpp"
 #include "db/sqlite/sqlite.hpp"
 #include "playlist/query/text.hpp"
 

@@ -7,6 +7,8 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "core/util/path_tree.hpp"
+
 namespace vibed::db {
 namespace {
 
@@ -157,12 +159,6 @@ PathRange paths_under(const fs::path& dir) {
     std::string base = dir.string();
     while (base.size() > 1 && base.ends_with('/')) base.pop_back();
     return {base + "/", base + "0"};
-}
-
-bool is_within(const fs::path& inner, const fs::path& outer) {
-    const PathRange range = paths_under(outer);
-    const std::string text = inner.string();
-    return text == range.lower.substr(0, range.lower.size() - 1) || text.starts_with(range.lower);
 }
 
 void create_parent_folder(const fs::path& file) {
@@ -450,7 +446,7 @@ bool Index::rename_path(const fs::path& from, const fs::path& to) {
 }
 
 std::int64_t Index::rename_prefix(const fs::path& from_dir, const fs::path& to_dir) {
-    if (is_within(to_dir, from_dir) || is_within(from_dir, to_dir)) {
+    if (util::is_at_or_under(to_dir, from_dir) || util::is_at_or_under(from_dir, to_dir)) {
         throw DatabaseError(file().string() + ": cannot move " + from_dir.string() + " to " + to_dir.string() +
                             ": one contains the other");
     }
@@ -542,12 +538,6 @@ void Index::store_vectors(std::int64_t model_id, std::int64_t similarity_model_i
         write_vector(upsert, update.track_id, model_id, similarity_model_id, update.vector);
     }
     transaction.commit();
-}
-
-std::optional<std::size_t> VectorSet::find(std::int64_t track_id) const {
-    const auto at = std::lower_bound(track_ids.begin(), track_ids.end(), track_id);
-    if (at == track_ids.end() || *at != track_id) return std::nullopt;
-    return static_cast<std::size_t>(at - track_ids.begin());
 }
 
 VectorSet Index::similarity_vectors(std::int64_t model_id, std::int64_t similarity_model_id) {

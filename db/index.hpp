@@ -40,12 +40,19 @@
 #include "core/features/musical_features.hpp"
 #include "core/model/attributes.hpp"
 #include "core/model/moods.hpp"
+#include "core/library/library_row.hpp"
+#include "core/library/vector_set.hpp"
 #include "core/tags/track_tags.hpp"
+#include "core/util/sql_filter.hpp"
 #include "db/schema.hpp"
-#include "db/sql_filter.hpp"
 #include "db/sqlite/sqlite.hpp"
 
 namespace vibed::db {
+
+using core::LibraryRow;
+using core::VectorSet;
+using util::SqlFilter;
+using util::SqlValue;
 
 enum class TrackStatus { pending, ok, error };
 
@@ -109,21 +116,6 @@ struct VectorUpdate {
     std::vector<float> vector;
 };
 
-// Every analysed track's similarity vector, packed: the vector of
-// track_ids[i] is values[i * dimensions, (i + 1) * dimensions).
-struct VectorSet {
-    std::size_t dimensions = 0;
-    std::vector<std::int64_t> track_ids;  // ascending
-    std::vector<float> values;
-
-    [[nodiscard]] std::size_t size() const { return track_ids.size(); }
-    [[nodiscard]] std::span<const float> vector(std::size_t i) const {
-        return {values.data() + i * dimensions, dimensions};
-    }
-    // The position of `track_id`, if it has a vector.
-    [[nodiscard]] std::optional<std::size_t> find(std::int64_t track_id) const;
-};
-
 struct IndexStats {
     std::int64_t total = 0;
     std::int64_t ok = 0;
@@ -133,17 +125,6 @@ struct IndexStats {
     std::int64_t with_features = 0;  // of those, with features from the current extractor
     std::int64_t with_moods = 0;     // of those, with moods
     std::int64_t with_vectors = 0;   // of those, with a vector from the similarity model asked about
-};
-
-// One row of the `library` view: an analysed track, for playlists.
-struct LibraryRow {
-    std::int64_t id = 0;
-    std::filesystem::path path;
-    core::TrackTags tags;
-    core::Attributes attributes;
-    std::optional<core::MusicalFeatures> features;  // nullopt until analysed by this extractor
-    std::optional<core::Moods> moods;               // nullopt until computed
-    std::int64_t added_at = 0;  // when the index first saw the file, Unix seconds
 };
 
 // Everything stored about one track, for export.

@@ -7,7 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
-#include "db/text_fold.hpp"
+#include "core/util/text_fold.hpp"
 
 namespace vibed::playlist {
 namespace {
@@ -40,12 +40,12 @@ std::uint64_t mix(std::uint64_t x) {
     return x ^ (x >> 31);
 }
 
-void dedupe_by_path(std::vector<db::LibraryRow>& rows) {
+void dedupe_by_path(std::vector<core::LibraryRow>& rows) {
     std::unordered_set<std::string> seen;
-    std::erase_if(rows, [&seen](const db::LibraryRow& row) { return !seen.insert(row.path.native()).second; });
+    std::erase_if(rows, [&seen](const core::LibraryRow& row) { return !seen.insert(row.path.native()).second; });
 }
 
-void stable_shuffle(std::vector<db::LibraryRow>& rows, const SelectionOptions& options) {
+void stable_shuffle(std::vector<core::LibraryRow>& rows, const SelectionOptions& options) {
     std::vector<std::pair<std::uint64_t, std::size_t>> keys;
     keys.reserve(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) keys.emplace_back(shuffle_key(options.seed, options.draw, rows[i].path.native()), i);
@@ -54,19 +54,19 @@ void stable_shuffle(std::vector<db::LibraryRow>& rows, const SelectionOptions& o
     std::sort(keys.begin(), keys.end(), [&rows](const auto& a, const auto& b) {
         return a.first != b.first ? a.first < b.first : rows[a.second].path < rows[b.second].path;
     });
-    std::vector<db::LibraryRow> shuffled;
+    std::vector<core::LibraryRow> shuffled;
     shuffled.reserve(rows.size());
     for (const auto& key : keys) shuffled.push_back(std::move(rows[key.second]));
     rows = std::move(shuffled);
 }
 
-void apply_limit(std::vector<db::LibraryRow>& rows, const Limit& limit) {
+void apply_limit(std::vector<core::LibraryRow>& rows, const Limit& limit) {
     if (limit.kind == Limit::Kind::Count) {
         if (rows.size() > limit.count) rows.resize(limit.count);
         return;
     }
     double remaining = limit.duration.seconds();
-    std::erase_if(rows, [&remaining](const db::LibraryRow& row) {
+    std::erase_if(rows, [&remaining](const core::LibraryRow& row) {
         const double length = std::max(row.tags.duration_seconds, 0.0);
         if (length > remaining) return true;
         remaining -= length;
@@ -85,7 +85,7 @@ std::uint64_t shuffle_key(const std::string& seed, std::uint64_t draw, const std
     return mix(hash.value());
 }
 
-std::vector<db::LibraryRow> select_tracks(std::vector<db::LibraryRow> rows, const Query& query,
+std::vector<core::LibraryRow> select_tracks(std::vector<core::LibraryRow> rows, const Query& query,
                                           const SelectionOptions& options) {
     dedupe_by_path(rows);
     const bool sorted = !query.sort.empty();
@@ -97,7 +97,7 @@ std::vector<db::LibraryRow> select_tracks(std::vector<db::LibraryRow> rows, cons
     return rows;
 }
 
-std::vector<db::LibraryRow> spread_artists(std::vector<db::LibraryRow> tracks) {
+std::vector<core::LibraryRow> spread_artists(std::vector<core::LibraryRow> tracks) {
     // Group track indices by artist, keeping order within each artist. Artist
     // names compare as `artist:` matches them: "Sigur Rós" is "SIGUR RÓS".
     std::map<std::string, std::size_t> artist_ids;
@@ -105,7 +105,7 @@ std::vector<db::LibraryRow> spread_artists(std::vector<db::LibraryRow> tracks) {
     for (std::size_t i = 0; i < tracks.size(); ++i) {
         const std::string& artist = tracks[i].tags.artist;
         std::size_t id = queues.size();
-        if (!artist.empty()) id = artist_ids.try_emplace(db::fold_case(artist), queues.size()).first->second;
+        if (!artist.empty()) id = artist_ids.try_emplace(util::fold_case(artist), queues.size()).first->second;
         if (id == queues.size()) queues.emplace_back();
         queues[id].push_back(i);
     }
@@ -130,7 +130,7 @@ std::vector<db::LibraryRow> spread_artists(std::vector<db::LibraryRow> tracks) {
         return index;
     };
 
-    std::vector<db::LibraryRow> spread;
+    std::vector<core::LibraryRow> spread;
     spread.reserve(tracks.size());
     std::size_t previous = queues.size();  // no artist yet
     for (std::size_t remaining = tracks.size(); remaining > 0; --remaining) {

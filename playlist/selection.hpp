@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "db/index.hpp"
+#include "core/library/library_row.hpp"
 #include "playlist/query/ast.hpp"
 
 namespace vibed::playlist {
@@ -36,7 +36,7 @@ struct SelectionOptions {
 //  4. cap at max_entries;
 //  5. shuffle with `sort by`: the sort chose the tracks, the shuffle orders them;
 //  6. artist spread.
-std::vector<db::LibraryRow> select_tracks(std::vector<db::LibraryRow> rows, const Query& query,
+std::vector<core::LibraryRow> select_tracks(std::vector<core::LibraryRow> rows, const Query& query,
                                           const SelectionOptions& options);
 
 // The shuffle key of one track: stable across runs, machines and versions.
@@ -46,6 +46,6 @@ std::uint64_t shuffle_key(const std::string& seed, std::uint64_t draw, const std
 // `artist:` matches; tracks without an artist never clash) wherever the counts allow,
 // otherwise with as few repeats as possible. Keeps the given order as far
 // as that permits.
-std::vector<db::LibraryRow> spread_artists(std::vector<db::LibraryRow> tracks);
+std::vector<core::LibraryRow> spread_artists(std::vector<core::LibraryRow> tracks);
 
 }  // namespace vibed::playlist

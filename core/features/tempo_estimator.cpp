@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace vibed::core {
 namespace {
@@ -85,49 +86,55 @@ void TempoEstimator::pick_onset() {
     if (value > kOnsetThresholdRatio * local_mean + kMinOnsetStrength) ++onsets_;
 }
 
-TempoEstimate TempoEstimator::finish() const {
-    TempoEstimate estimate;
-    const auto frames = static_cast<double>(smoothed_count_);
-    if (smoothed_count_ == 0) return estimate;
-    estimate.onset_rate = static_cast<double>(onsets_) / (frames / frames_per_second_);
-    if (frames / frames_per_second_ < kMinSeconds || estimate.onset_rate < kMinOnsetRate) return estimate;
+namespace {
 
-    // Normalised autocovariance r[lag] of the envelope (r[0] = 1).
-    const double mean = smoothed_sum_ / frames;
-    std::vector<double> r(max_lag_ + 1, 0.0);
-    for (std::size_t lag = 0; lag <= max_lag_ && lag < smoothed_count_; ++lag) {
-        r[lag] = lag_products_[lag] / (frames - static_cast<double>(lag)) - mean * mean;
-    }
-    const double variance = r[0];
-    if (!(variance > 1e-12)) return estimate;  // a constant envelope: no onsets at all
-    for (double& value : r) value /= variance;
-    const auto r_at = [&](double lag) {
-        if (lag < 0 || lag >= static_cast<double>(max_lag_)) return 0.0;
+constexpr double kMinBpm = TempoEstimator::kMinBpm;
+constexpr double kMaxBpm = TempoEstimator::kMaxBpm;
+
+// The normalised autocovariance r[lag] of the onset envelope (r[0] = 1), read
+// between lags by linear interpolation.
+struct Autocorrelation {
+    std::vector<double> r;
+    std::size_t max_lag = 0;
+
+    [[nodiscard]] double at(double lag) const {
+        if (lag < 0 || lag >= static_cast<double>(max_lag)) return 0.0;
         const auto below = static_cast<std::size_t>(lag);
         const double fraction = lag - static_cast<double>(below);
         return r[below] * (1 - fraction) + r[below + 1] * fraction;
-    };
+    }
+};
 
-    // The beat: the strongest periodicity, weighted by the prior.
+// The beat: the strongest periodicity, weighted by the prior; 0 when none.
+double strongest_beat(const Autocorrelation& r, double frames_per_second) {
     double best_bpm = 0;
     double best_score = 0;
     for (double bpm = kMinBpm; bpm <= kMaxBpm; bpm += 0.1) {
         const double octaves = std::log2(bpm / kPriorCentreBpm) / kPriorOctaves;
-        const double score = std::max(0.0, r_at(lag_of(bpm, frames_per_second_))) * std::exp(-0.5 * octaves * octaves);
+        const double score = std::max(0.0, r.at(lag_of(bpm, frames_per_second))) * std::exp(-0.5 * octaves * octaves);
         if (score > best_score) {
             best_score = score;
             best_bpm = bpm;
         }
     }
-    if (best_bpm == 0) return estimate;
-    const double best_lag = lag_of(best_bpm, frames_per_second_);
-    if (2 * best_bpm <= kMaxBpm && r_at(best_lag / 2) >= kFasterPulseRatio * r_at(best_lag)) best_bpm *= 2;
+    if (best_bpm == 0) return 0;
+    const double best_lag = lag_of(best_bpm, frames_per_second);
+    if (2 * best_bpm <= kMaxBpm && r.at(best_lag / 2) >= kFasterPulseRatio * r.at(best_lag)) best_bpm *= 2;
+    return best_bpm;
+}
 
-    // Refine with the beat's multiples, which pin the period to a fraction of
-    // a frame: the peak of r near each k * lag, located by parabolic
-    // interpolation, and the period fitted through them (least squares
-    // through the origin: lag = sum(k * p_k) / sum(k^2)).
-    const double coarse_lag = lag_of(best_bpm, frames_per_second_);
+struct RefinedBeat {
+    double bpm = 0;
+    double score = 0;  // the mean correlation at the beat's multiples
+};
+
+// Refines the beat with its multiples, which pin the period to a fraction of
+// a frame: the peak of r near each k * lag, located by parabolic
+// interpolation, and the period fitted through them (least squares through
+// the origin: lag = sum(k * p_k) / sum(k^2)).
+RefinedBeat refine_with_multiples(const Autocorrelation& autocorrelation, double bpm, double frames_per_second) {
+    const std::vector<double>& r = autocorrelation.r;
+    const double coarse_lag = lag_of(bpm, frames_per_second);
     double k_times_peak = 0;
     double k_squared = 0;
     double refined_score = 0;
@@ -137,7 +144,7 @@ TempoEstimate TempoEstimator::finish() const {
         const double reach = std::max(1.0, 0.04 * expected);
         const auto low = static_cast<std::size_t>(std::max(1.0, std::floor(expected - reach)));
         const auto high = static_cast<std::size_t>(std::ceil(expected + reach));
-        if (high + 1 > max_lag_) break;
+        if (high + 1 > autocorrelation.max_lag) break;
         std::size_t at = low;
         for (std::size_t lag = low; lag <= high; ++lag) {
             if (r[lag] > r[at]) at = lag;
@@ -151,22 +158,48 @@ TempoEstimate TempoEstimator::finish() const {
         ++multiples;
     }
     const double refined_lag = multiples > 0 ? k_times_peak / k_squared : coarse_lag;
-    const double refined = std::clamp(60.0 * frames_per_second_ / refined_lag, kMinBpm, kMaxBpm);
-    refined_score = multiples > 0 ? refined_score / static_cast<double>(multiples) : 0;
+    return {std::clamp(60.0 * frames_per_second / refined_lag, kMinBpm, kMaxBpm),
+            multiples > 0 ? refined_score / static_cast<double>(multiples) : 0};
+}
 
-    // Confidence: how far the beat's correlation stands above the typical one
-    // over the whole tempo range.
-    const auto lag_min = static_cast<std::size_t>(std::floor(lag_of(kMaxBpm, frames_per_second_)));
-    const auto lag_max = static_cast<std::size_t>(std::ceil(lag_of(kMinBpm, frames_per_second_)));
+// How far the beat's correlation `peak` stands above the typical one over the
+// whole tempo range, in [0, 1].
+double confidence_of(const Autocorrelation& r, double peak, double frames_per_second) {
+    const auto lag_min = static_cast<std::size_t>(std::floor(lag_of(kMaxBpm, frames_per_second)));
+    const auto lag_max = static_cast<std::size_t>(std::ceil(lag_of(kMinBpm, frames_per_second)));
     double typical = 0;
-    for (std::size_t lag = lag_min; lag <= lag_max; ++lag) typical += r[lag];
+    for (std::size_t lag = lag_min; lag <= lag_max; ++lag) typical += r.r[lag];
     typical /= static_cast<double>(lag_max - lag_min + 1);
-    const double peak = r_at(lag_of(refined, frames_per_second_));
-    const double confidence = typical < 1 ? std::clamp((peak - typical) / (1 - typical), 0.0, 1.0) : 0.0;
+    return typical < 1 ? std::clamp((peak - typical) / (1 - typical), 0.0, 1.0) : 0.0;
+}
 
-    estimate.beat_regularity = std::clamp(refined_score, 0.0, 1.0);
+}  // namespace
+
+TempoEstimate TempoEstimator::finish() const {
+    TempoEstimate estimate;
+    const auto frames = static_cast<double>(smoothed_count_);
+    if (smoothed_count_ == 0) return estimate;
+    estimate.onset_rate = static_cast<double>(onsets_) / (frames / frames_per_second_);
+    if (frames / frames_per_second_ < kMinSeconds || estimate.onset_rate < kMinOnsetRate) return estimate;
+
+    const double mean = smoothed_sum_ / frames;
+    Autocorrelation r{std::vector<double>(max_lag_ + 1, 0.0), max_lag_};
+    for (std::size_t lag = 0; lag <= max_lag_ && lag < smoothed_count_; ++lag) {
+        r.r[lag] = lag_products_[lag] / (frames - static_cast<double>(lag)) - mean * mean;
+    }
+    const double variance = r.r[0];
+    if (!(variance > 1e-12)) return estimate;  // a constant envelope: no onsets at all
+    for (double& value : r.r) value /= variance;
+
+    const double beat = strongest_beat(r, frames_per_second_);
+    if (beat == 0) return estimate;
+    const RefinedBeat refined = refine_with_multiples(r, beat, frames_per_second_);
+    const double peak = r.at(lag_of(refined.bpm, frames_per_second_));
+    const double confidence = confidence_of(r, peak, frames_per_second_);
+
+    estimate.beat_regularity = std::clamp(refined.score, 0.0, 1.0);
     if (confidence >= kMinConfidence && peak >= kChanceCorrelation / std::sqrt(frames)) {
-        estimate.bpm = refined;
+        estimate.bpm = refined.bpm;
         estimate.confidence = confidence;
     }
     return estimate;

@@ -7,6 +7,9 @@
 #include <fstream>
 #include <memory>
 #include <stdexcept>
+#include <utility>
+
+#include "core/util/file_stamp.hpp"
 
 namespace vibed::core {
 namespace {
@@ -41,6 +44,19 @@ std::string sha256_file(const std::filesystem::path& file) {
         hex += pair;
     }
     return hex;
+}
+
+std::optional<FileDigest> digest_of_current(const std::filesystem::path& file, std::string sha256) {
+    const auto stamp = util::stamp_of(file);
+    if (!stamp) return std::nullopt;
+    return FileDigest{file, stamp->size, stamp->mtime_ns, std::move(sha256)};
+}
+
+std::string sha256_file_reusing(const std::filesystem::path& file, const std::optional<FileDigest>& known) {
+    if (known && known->file == file && !known->sha256.empty()) {
+        if (util::stamp_of(file) == util::FileStamp{known->size, known->mtime_ns}) return known->sha256;
+    }
+    return sha256_file(file);
 }
 
 }  // namespace vibed::core

@@ -11,9 +11,10 @@
 #include "config/mpd_config.hpp"
 #include "config/xdg.hpp"
 #include "daemon/cli/library_access.hpp"
+#include "core/util/atomic_file.hpp"
+#include "core/util/path_tree.hpp"
 #include "daemon/control/control_client.hpp"
 #include "daemon/mpd/mpd_endpoint.hpp"
-#include "playlist/m3u/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 
 namespace vibed::daemon {
@@ -101,7 +102,7 @@ bool print_output(const config::Config& config, std::size_t number, const config
         }
         std::optional<std::string> text;
         try {
-            text = playlist::read_file_if_exists(output.folder / file_name);
+            text = util::read_file_if_exists(output.folder / file_name);
         } catch (const std::exception& e) {
             std::printf("  %-28s %s\n", file_name.c_str(), e.what());
             continue;
@@ -127,8 +128,7 @@ std::vector<fs::path> unit_write_paths() {
 }
 
 bool is_within(const fs::path& path, const fs::path& folder) {
-    const auto relative = path.lexically_normal().lexically_relative(folder.lexically_normal());
-    return !relative.empty() && *relative.begin() != "..";
+    return util::is_at_or_under(path.lexically_normal(), folder.lexically_normal());
 }
 
 // The folders vibed writes that the unit does not already allow: the
@@ -195,7 +195,7 @@ std::string allowed_families(const fs::path& unit) {
     files.insert(files.end(), drop_ins.begin(), drop_ins.end());
     std::string families = "(any)";
     for (const auto& file : files) {
-        std::istringstream text(playlist::read_file_if_exists(file).value_or(""));
+        std::istringstream text(util::read_file_if_exists(file).value_or(""));
         for (std::string line; std::getline(text, line);) {
             if (line.rfind("RestrictAddressFamilies=", 0) == 0) families = line.substr(line.find('=') + 1);
         }
@@ -225,7 +225,7 @@ bool check_unit_network(const config::Config& config, bool write) {
     }
     std::error_code ignored;
     fs::create_directories(file.parent_path(), ignored);
-    playlist::write_file_atomically(file, text);
+    util::write_file_atomically(file, text);
     std::printf("  wrote %s; now: systemctl --user daemon-reload && systemctl --user restart vibed\n", file.c_str());
     return true;
 }
@@ -245,7 +245,7 @@ void print_sandbox(const config::Config& config, bool write) {
     }
     std::error_code ignored;
     fs::create_directories(drop_in_file().parent_path(), ignored);
-    playlist::write_file_atomically(drop_in_file(), text);
+    util::write_file_atomically(drop_in_file(), text);
     std::printf("  wrote %s; now: systemctl --user daemon-reload && systemctl --user restart vibed\n",
                 drop_in_file().c_str());
 }

@@ -10,16 +10,16 @@
 #include "daemon/cli/mood_explanation.hpp"
 #include "daemon/cli/track_listing.hpp"
 #include "daemon/control/control_client.hpp"
-#include "daemon/service/playlist_builder.hpp"
-#include "daemon/service/similarity_search.hpp"
-#include "daemon/service/status_report.hpp"
-#include "playlist/m3u/atomic_file.hpp"
+#include "daemon/app/playlist_builder.hpp"
+#include "daemon/app/similarity_search.hpp"
+#include "daemon/app/status_report.hpp"
+#include "core/util/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
 #include "playlist/query/text.hpp"
-#include "playlist/rule.hpp"
+#include "daemon/app/playlist_rules.hpp"
 #include "playlist/selection.hpp"
 
 namespace vibed::daemon {
@@ -218,7 +218,7 @@ void show_dry_run(const LibraryAccess& library, const config::PlaylistDefinition
         std::vector<std::string> warnings;
         const std::string content =
             playlist::render_m3u(output, library.config.library.paths, definition.name, built.tracks, warnings);
-        const auto old = playlist::read_file_if_exists(file);
+        const auto old = util::read_file_if_exists(file);
         for (const auto& warning : warnings) note(warning);
         if (old == content) {
             std::fprintf(stderr, "unchanged: %s\n", file.c_str());
@@ -255,7 +255,7 @@ void run_playlist(const CliContext& context, const PlaylistOptions& options) {
     ListingStyle style = listing_style(library.config);
     style.m3u_paths = parse_path_style(options.path_style);
     write_track_list(std::cout, parse_track_format(options.format), built.tracks,
-                     query_columns(playlist::rule_query(definition)), definition.name, style);
+                     query_columns(rule_query(definition)), definition.name, style);
     if (options.dry_run) return show_dry_run(library, definition, built);
     if (!write) return;
     for (const auto& output : library.config.outputs) {
@@ -308,7 +308,7 @@ void collect_fields(const playlist::Expr& expr, std::set<const playlist::Field*>
     for (const auto& operand : expr.operands) collect_fields(operand, fields);
 }
 
-std::string field_value_text(const playlist::Field& field, const db::LibraryRow& row) {
+std::string field_value_text(const playlist::Field& field, const core::LibraryRow& row) {
     const auto value = field.read(row);
     if (const auto* number = std::get_if<double>(&value)) {
         char text[32];
@@ -327,15 +327,14 @@ void run_explain(const CliContext& context, const std::string& track, const std:
         throw std::runtime_error(path.string() + ": not analysed (" + std::string(db::to_string(record->status)) +
                                  (record->error.empty() ? "" : ": " + record->error) + ")");
     }
-    const db::LibraryRow row = record->library_row();
+    const core::LibraryRow row = record->library_row();
     if (playlist_name.empty()) {
         std::printf("%s\n", display_name(row).c_str());
         print_mood_explanation(*record, library.config);
         return;
     }
     const auto& definition = require_playlist(library.config, playlist_name);
-    const playlist::Query query =
-        playlist::without_excluded(playlist::rule_query(definition), library.config.playlists.exclude);
+    const playlist::Query query = without_excluded(rule_query(definition), library.config.playlists.exclude);
     std::printf("%s\nrule of %s: %s\n", display_name(row).c_str(), definition.name.c_str(),
                 playlist::to_string(query).c_str());
     for (const playlist::Expr* condition : playlist::top_level_conditions(query)) {
@@ -353,7 +352,7 @@ void run_explain(const CliContext& context, const std::string& track, const std:
     if (matches) {
         const BuiltPlaylist built = build_named(library, definition);
         const bool included = std::any_of(built.tracks.begin(), built.tracks.end(),
-                                          [&](const db::LibraryRow& r) { return r.path == row.path; });
+                                          [&](const core::LibraryRow& r) { return r.path == row.path; });
         std::printf("%s\n", included ? "It is in the playlist." : "It is left out by the playlist's limit.");
     }
     print_mood_explanation(*record, library.config);

@@ -6,7 +6,7 @@
 
 #include "daemon/cli/library_access.hpp"
 #include "daemon/map/map_page.hpp"
-#include "daemon/service/playlist_builder.hpp"
+#include "daemon/app/playlist_builder.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 
 namespace vibed::daemon {

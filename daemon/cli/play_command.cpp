@@ -26,7 +26,7 @@ struct PlayChoice {
     std::vector<fs::path> tracks;
 };
 
-std::vector<fs::path> paths_of(const std::vector<db::LibraryRow>& rows) {
+std::vector<fs::path> paths_of(const std::vector<core::LibraryRow>& rows) {
     std::vector<fs::path> paths;
     paths.reserve(rows.size());
     for (const auto& row : rows) paths.push_back(row.path);

@@ -1,6 +1,6 @@
 #include "daemon/cli/radio_arguments.hpp"
 
-#include "daemon/service/similarity_search.hpp"
+#include "daemon/app/similarity_search.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 

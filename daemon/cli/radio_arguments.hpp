@@ -33,7 +33,7 @@ std::optional<playlist::Limit> parse_limit_option(const std::string& text);
 std::filesystem::path track_path(const std::string& argument);
 
 struct Radio {
-    std::vector<db::LibraryRow> tracks;  // the seeds first, then the picks
+    std::vector<core::LibraryRow> tracks;  // the seeds first, then the picks
     std::size_t seeds = 0;
 };
 

@@ -7,13 +7,13 @@
 #include "daemon/cli/library_access.hpp"
 #include "daemon/cli/radio_arguments.hpp"
 #include "daemon/cli/track_listing.hpp"
-#include "daemon/service/similarity_search.hpp"
-#include "playlist/m3u/atomic_file.hpp"
+#include "daemon/app/similarity_search.hpp"
+#include "core/util/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/text.hpp"
-#include "playlist/similarity/day_curve.hpp"
+#include "daemon/app/day_curve.hpp"
 
 namespace vibed::daemon {
 namespace {
@@ -31,7 +31,7 @@ struct ListOptions {
 };
 
 // Prints the playlist (unless only written to a file) and writes `output`.
-void deliver(const std::vector<db::LibraryRow>& rows, const std::string& name, const ListOptions& options,
+void deliver(const std::vector<core::LibraryRow>& rows, const std::string& name, const ListOptions& options,
              ListingStyle style) {
     double seconds = 0;
     for (const auto& row : rows) seconds += row.tags.duration_seconds;
@@ -42,7 +42,7 @@ void deliver(const std::vector<db::LibraryRow>& rows, const std::string& name, c
         ListingStyle file_style = style;
         file_style.m3u_folder = fs::absolute(track_path(options.output)).parent_path();
         write_track_list(text, TrackFormat::m3u, rows, {}, name, file_style);
-        playlist::write_file_atomically(track_path(options.output), text.str());
+        util::write_file_atomically(track_path(options.output), text.str());
         std::fprintf(stderr, "wrote %s\n", track_path(options.output).c_str());
     }
     write_track_list(std::cout, parse_track_format(options.format), rows, {}, name, style);
@@ -74,7 +74,7 @@ void run_similar(const CliContext& context, const SimilarOptions& options) {
     if (similar.empty()) note("no other track has a similarity vector yet");
     const ListingStyle style = listing_style(session.library.config);
     if (options.list.format != "table" || !options.list.output.empty()) {
-        std::vector<db::LibraryRow> rows;
+        std::vector<core::LibraryRow> rows;
         for (const auto& track : similar) rows.push_back(track.row);
         deliver(rows, "Like " + fs::path(options.track).stem().string(), options.list, style);
         return;
@@ -122,7 +122,7 @@ playlist::Limit limit_until(const std::string& until) {
     const auto end = config::parse_time_of_day(until);
     if (!end) throw std::runtime_error("--until " + until + ": expected a time of day, HH:MM (e.g. 23:00)");
     const auto now = std::chrono::system_clock::now();
-    const auto since_midnight = std::chrono::duration_cast<std::chrono::seconds>(playlist::local_time_of_day(now)) +
+    const auto since_midnight = std::chrono::duration_cast<std::chrono::seconds>(local_time_of_day(now)) +
                                 std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()) % 60;
     auto left = std::chrono::duration_cast<std::chrono::seconds>(*end) - since_midnight;
     if (left <= std::chrono::seconds(0)) left += std::chrono::hours(24);  // 23:00 asked at 23:30: tomorrow's
@@ -138,7 +138,7 @@ std::optional<playlist::MoodPoint> default_start(const config::Config& config, s
         return playlist::mood_point(name);
     }
     name = "the day curve's mood now";
-    return playlist::day_curve_target(curve, playlist::local_time_of_day(std::chrono::system_clock::now()));
+    return day_curve_target(curve, local_time_of_day(std::chrono::system_clock::now()));
 }
 
 void run_journey(const CliContext& context, const JourneyCommandOptions& options) {

@@ -72,7 +72,7 @@ void add_feature_mood_fields(nlohmann::ordered_json& object, const std::optional
 
 namespace {
 
-nlohmann::ordered_json row_json(const db::LibraryRow& row) {
+nlohmann::ordered_json row_json(const core::LibraryRow& row) {
     nlohmann::ordered_json object{
         {"path", json_path(row.path)},     {"title", row.tags.title},   {"artist", row.tags.artist},
         {"album", row.tags.album},         {"albumartist", row.tags.album_artist},
@@ -88,7 +88,7 @@ nlohmann::ordered_json row_json(const db::LibraryRow& row) {
     return object;
 }
 
-void write_csv(std::ostream& out, const std::vector<db::LibraryRow>& rows) {
+void write_csv(std::ostream& out, const std::vector<core::LibraryRow>& rows) {
     out << "path,title,artist,album,albumartist,genre,year,track,duration";
     for (const auto name : core::kAttributeNames) out << ',' << name;
     write_feature_mood_header(out);
@@ -130,7 +130,7 @@ std::string json_text(const nlohmann::ordered_json& document) {
     return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-std::string display_name(const db::LibraryRow& row) {
+std::string display_name(const core::LibraryRow& row) {
     if (row.tags.title.empty()) return playlist::printable_text(row.path.stem().string());
     return playlist::printable_text(row.tags.artist.empty() ? row.tags.title : row.tags.artist + " - " + row.tags.title);
 }
@@ -163,7 +163,7 @@ std::string format_age(double seconds) {
 }
 
 // One table cell: attributes with three decimals, lengths as m:ss, ages as 3d, text cut short.
-std::string cell(const playlist::Field& field, const db::LibraryRow& row) {
+std::string cell(const playlist::Field& field, const core::LibraryRow& row) {
     const auto value = field.read(row);
     char text[64];
     if (const auto* number = std::get_if<double>(&value)) {
@@ -183,7 +183,7 @@ std::string cell(const playlist::Field& field, const db::LibraryRow& row) {
     return shown.substr(0, end) + "...";
 }
 
-void write_table(std::ostream& out, const std::vector<db::LibraryRow>& rows,
+void write_table(std::ostream& out, const std::vector<core::LibraryRow>& rows,
                  const std::vector<const playlist::Field*>& columns, const ListingStyle& style) {
     std::vector<std::size_t> widths;
     for (const auto* field : columns) {
@@ -237,7 +237,7 @@ config::PathStyle parse_path_style(std::string_view name) {
     throw std::invalid_argument("unknown path style '" + std::string(name) + "'");
 }
 
-std::string track_cell(const db::LibraryRow& row, const ListingStyle& style) {
+std::string track_cell(const core::LibraryRow& row, const ListingStyle& style) {
     fs::path shown = row.path;
     for (const auto& root : style.library_roots) {
         const fs::path relative = row.path.lexically_relative(root);
@@ -265,7 +265,7 @@ std::vector<const playlist::Field*> query_columns(const playlist::Query& query) 
     return columns;
 }
 
-void write_track_list(std::ostream& out, TrackFormat format, const std::vector<db::LibraryRow>& rows,
+void write_track_list(std::ostream& out, TrackFormat format, const std::vector<core::LibraryRow>& rows,
                       const std::vector<const playlist::Field*>& columns, std::string_view name,
                       const ListingStyle& style) {
     switch (format) {

@@ -56,13 +56,13 @@ std::vector<std::string> path_style_names();
 ListingStyle listing_style(const config::Config& config);
 
 // A table's last column: "Artist - Title  (Album/03 Song.flac)".
-std::string track_cell(const db::LibraryRow& row, const ListingStyle& style);
+std::string track_cell(const core::LibraryRow& row, const ListingStyle& style);
 
 // One table row, cut to the style's width.
 std::string fitted_row(const std::string& row, const ListingStyle& style);
 
 // `name` is the playlist's name for m3u (its #PLAYLIST: line).
-void write_track_list(std::ostream& out, TrackFormat format, const std::vector<db::LibraryRow>& rows,
+void write_track_list(std::ostream& out, TrackFormat format, const std::vector<core::LibraryRow>& rows,
                       const std::vector<const playlist::Field*>& columns, std::string_view name,
                       const ListingStyle& style);
 
@@ -85,6 +85,6 @@ std::string json_text(const nlohmann::ordered_json& document);
 std::string format_duration(double seconds);
 
 // "Artist - Title", falling back to the file name when tags are missing.
-std::string display_name(const db::LibraryRow& row);
+std::string display_name(const core::LibraryRow& row);
 
 }  // namespace vibed::daemon

@@ -226,7 +226,7 @@ private:
 };
 
 ControlServer::ControlServer(boost::asio::io_context& io, std::filesystem::path socket_path, Dispatcher dispatcher,
-                             ProblemBoard& problems, Limits limits)
+                             util::ProblemSink& problems, Limits limits)
     : socket_path_(std::move(socket_path)),
       acceptor_(io),
       accept_retry_(io),

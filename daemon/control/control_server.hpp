@@ -19,7 +19,7 @@
 #include <memory>
 
 #include "daemon/control/protocol.hpp"
-#include "daemon/service/problem_board.hpp"
+#include "core/util/problem_sink.hpp"
 
 namespace vibed::daemon {
 
@@ -40,7 +40,7 @@ public:
     // Binds the socket (replacing a stale one left by a crash). Throws
     // std::runtime_error naming the path when it cannot.
     ControlServer(boost::asio::io_context& io, std::filesystem::path socket_path, Dispatcher dispatcher,
-                  ProblemBoard& problems, Limits limits = {});
+                  util::ProblemSink& problems, Limits limits = {});
     ~ControlServer();
     ControlServer(const ControlServer&) = delete;
     ControlServer& operator=(const ControlServer&) = delete;
@@ -58,7 +58,7 @@ private:
     boost::asio::local::stream_protocol::acceptor acceptor_;
     boost::asio::steady_timer accept_retry_;
     Dispatcher dispatcher_;
-    ProblemBoard& problems_;
+    util::ProblemSink& problems_;
     Limits limits_;
     std::shared_ptr<Sessions> sessions_;
 };

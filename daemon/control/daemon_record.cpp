@@ -7,12 +7,18 @@
 #include <cerrno>
 
 #include "config/xdg.hpp"
-#include "playlist/m3u/atomic_file.hpp"
+#include "core/util/atomic_file.hpp"
 
 namespace vibed::daemon {
 namespace {
 
 namespace fs = std::filesystem;
+
+std::optional<core::FileDigest> parse_model(const nlohmann::json& json) {
+    if (!json.is_object()) return std::nullopt;
+    return core::FileDigest{json.at("file").get<std::string>(), json.at("size").get<std::int64_t>(),
+                            json.at("mtime_ns").get<std::int64_t>(), json.at("sha256").get<std::string>()};
+}
 
 std::optional<DaemonRecord> parse_record(const std::string& text) {
     const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -20,7 +26,7 @@ std::optional<DaemonRecord> parse_record(const std::string& text) {
     try {
         return DaemonRecord{json.at("socket").get<std::string>(), json.value("config", std::string()),
                             json.value("config_text", std::string()), json.value("database", std::string()),
-                            json.at("pid").get<pid_t>()};
+                            json.at("pid").get<pid_t>(), parse_model(json.value("model", nlohmann::json()))};
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;
     }
@@ -36,7 +42,7 @@ fs::path daemon_record_path() { return config::xdg_directory("XDG_RUNTIME_DIR").
 
 std::optional<DaemonRecord> read_daemon_record() {
     try {
-        const auto text = playlist::read_file_if_exists(daemon_record_path());
+        const auto text = util::read_file_if_exists(daemon_record_path());
         if (!text) return std::nullopt;
         auto record = parse_record(*text);
         if (!record || !process_runs(record->pid)) return std::nullopt;
@@ -47,20 +53,26 @@ std::optional<DaemonRecord> read_daemon_record() {
 }
 
 PublishedDaemonRecord::PublishedDaemonRecord(DaemonRecord record) : file_(daemon_record_path()) {
-    const nlohmann::json json{{"socket", record.socket.string()},
+    nlohmann::json json{{"socket", record.socket.string()},
                               {"config", record.config.string()},
                               {"config_text", record.config_text},
                               {"database", record.database.string()},
                               {"pid", record.pid}};
+    if (record.model) {
+        json["model"] = {{"file", record.model->file.string()},
+                         {"size", record.model->size},
+                         {"mtime_ns", record.model->mtime_ns},
+                         {"sha256", record.model->sha256}};
+    }
     std::error_code ignored;
     fs::create_directories(file_.parent_path(), ignored);  // the fallback under XDG_STATE_HOME may not exist
     // 0600: it names the user's config and database, like the socket it points to.
-    playlist::write_file_atomically(file_, json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0600);
+    util::write_file_atomically(file_, json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0600);
 }
 
 PublishedDaemonRecord::~PublishedDaemonRecord() {
     try {
-        const auto text = playlist::read_file_if_exists(file_);
+        const auto text = util::read_file_if_exists(file_);
         const auto record = text ? parse_record(*text) : std::nullopt;
         if (record && record->pid == ::getpid()) fs::remove(file_);
     } catch (const std::exception&) {

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <optional>
 
+#include "core/model/file_digest.hpp"
+
 namespace vibed::daemon {
 
 struct DaemonRecord {
@@ -23,6 +25,8 @@ struct DaemonRecord {
     std::string config_text;
     std::filesystem::path database;  // what the daemon indexes into (--database included)
     pid_t pid = 0;
+    // The analysis model the daemon runs with, so that vibectl need not hash it again.
+    std::optional<core::FileDigest> model;
 };
 
 // $XDG_RUNTIME_DIR/vibed.daemon (config::xdg_directory's fallbacks apply).

@@ -6,7 +6,7 @@
 
 #include "core/model/model_locator.hpp"
 #include "core/model/mood_model.hpp"
-#include "daemon/service/playlist_builder.hpp"
+#include "daemon/app/playlist_builder.hpp"
 
 namespace vibed::daemon {
 namespace {
@@ -14,7 +14,7 @@ namespace {
 // The leading reasons for the track's most likely mood, through the one
 // explanation `vibectl explain` prints.
 std::vector<MapReason> reasons_for(const core::MoodModel& model, const std::vector<std::string>& inputs,
-                                   const db::LibraryRow& row) {
+                                   const core::LibraryRow& row) {
     std::vector<MapReason> reasons;
     if (!row.features || !row.moods) return reasons;
     const core::MoodInputValues values{row.attributes, *row.features};
@@ -26,7 +26,7 @@ std::vector<MapReason> reasons_for(const core::MoodModel& model, const std::vect
     return reasons;
 }
 
-MapTrack map_track(const db::LibraryRow& row) {
+MapTrack map_track(const core::LibraryRow& row) {
     MapTrack track;
     track.id = row.id;
     track.artist = row.tags.artist;

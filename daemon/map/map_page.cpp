@@ -9,7 +9,7 @@
 
 #include "core/model/mood_model.hpp"
 #include "daemon/map/map_page_template.hpp"
-#include "playlist/m3u/atomic_file.hpp"
+#include "core/util/atomic_file.hpp"
 
 namespace vibed::daemon {
 namespace {
@@ -136,10 +136,10 @@ MapWriteReport write_map_file(db::Index& index, std::int64_t model_id, const con
     const LibraryMap map = collect_library_map(index, model_id, config, draws_file);
     MapWriteReport report{map.tracks.size(), map.without_moods, false, map.problems};
     const std::string page = render_map_page(map);
-    if (playlist::read_file_if_exists(file) == page) return report;
+    if (util::read_file_if_exists(file) == page) return report;
     std::error_code error;
     std::filesystem::create_directories(file.parent_path(), error);  // as for playlists; writing says why it failed
-    playlist::write_file_atomically(file, page);
+    util::write_file_atomically(file, page);
     report.changed = true;
     return report;
 }

@@ -40,7 +40,7 @@ struct MapWriteReport {
 };
 
 // Collects the map and writes it to `file` atomically
-// (playlist::write_file_atomically), only when its content changes,
+// (util::write_file_atomically), only when its content changes,
 // creating its folder when needed.
 // Throws std::runtime_error naming the file when it cannot be written.
 MapWriteReport write_map_file(db::Index& index, std::int64_t model_id, const config::Config& config,

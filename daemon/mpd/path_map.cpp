@@ -1,5 +1,7 @@
 #include "daemon/mpd/path_map.hpp"
 
+#include "core/util/path_tree.hpp"
+
 namespace vibed::daemon::mpd {
 namespace {
 
@@ -11,12 +13,6 @@ fs::path normalised(const fs::path& path) {
     return result;
 }
 
-// `inner` relative to `outer` when it lies strictly inside it.
-std::optional<fs::path> inside(const fs::path& inner, const fs::path& outer) {
-    const fs::path relative = inner.lexically_relative(outer);
-    if (relative.empty() || relative == "." || *relative.begin() == "..") return std::nullopt;
-    return relative;
-}
 
 }  // namespace
 
@@ -27,19 +23,19 @@ PathMap::PathMap(fs::path music_directory) : music_directory_(normalised(music_d
 }
 
 std::optional<std::string> PathMap::to_uri(const fs::path& track) const {
-    if (auto relative = inside(normalised(track), music_directory_)) return relative->generic_string();
+    if (auto relative = util::relative_below(normalised(track), music_directory_)) return relative->generic_string();
     // The library may reach the same files through a symbolic link (~/Music -> /srv/music).
     std::error_code ignored;
     const fs::path resolved_track = fs::weakly_canonical(track, ignored);
     if (resolved_track.empty()) return std::nullopt;
-    if (auto relative = inside(resolved_track, resolved_)) return relative->generic_string();
+    if (auto relative = util::relative_below(resolved_track, resolved_)) return relative->generic_string();
     return std::nullopt;
 }
 
 std::optional<fs::path> PathMap::to_path(std::string_view uri) const {
     if (uri.empty() || uri.find("://") != std::string_view::npos || uri.starts_with('/')) return std::nullopt;
     const fs::path path = (music_directory_ / fs::path(uri)).lexically_normal();
-    if (!inside(path, music_directory_)) return std::nullopt;
+    if (!util::relative_below(path, music_directory_)) return std::nullopt;
     return path;
 }
 

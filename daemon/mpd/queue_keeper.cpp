@@ -1,6 +1,6 @@
 #include "daemon/mpd/queue_keeper.hpp"
 
-#include "daemon/service/counted.hpp"
+#include "core/util/counted.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "core/util/backoff.hpp"
 #include "daemon/mpd/queue_loader.hpp"
 
 namespace vibed::daemon::mpd {
@@ -20,8 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr auto kFirstRetry = std::chrono::milliseconds(1000);
-constexpr auto kMaxRetry = std::chrono::milliseconds(60'000);
+constexpr util::Backoff kReconnect{std::chrono::milliseconds(1000), std::chrono::milliseconds(60'000)};
 // Idle returns at least this often, so a missed event costs a minute at most.
 constexpr auto kIdleLimit = std::chrono::milliseconds(60'000);
 // Shorter than vibectl's: the daemon's shutdown waits for it.
@@ -35,7 +35,7 @@ constexpr const char* kContentArea = "keep playing";
 
 }  // namespace
 
-QueueKeeper::QueueKeeper(std::shared_ptr<const config::Config> config, std::int64_t model_id, ProblemBoard& problems,
+QueueKeeper::QueueKeeper(std::shared_ptr<const config::Config> config, std::int64_t model_id, util::ProblemSink& problems,
                          Suggest suggest)
     : problems_(problems), suggest_(std::move(suggest)), settings_{std::move(config), model_id, 0} {
     wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -91,7 +91,7 @@ db::Index& QueueKeeper::index(const config::Config& config) {
 }
 
 void QueueKeeper::run(std::stop_token stop) {
-    auto backoff = kFirstRetry;
+    util::Backoff backoff = kReconnect;
     while (!stop.stop_requested()) {
         const Settings current = settings();
         if (!current.config->mpd_client.keep_playing) {
@@ -102,7 +102,7 @@ void QueueKeeper::run(std::stop_token stop) {
         }
         try {
             MpdClient client = connect_first(current.config->mpd_client);
-            backoff = kFirstRetry;
+            backoff.succeeded();
             serve(client, current, stop);
         } catch (const MpdError& error) {
             problems_.report(kProblemArea, std::string(error.what()) + "; keep_playing keeps trying");
@@ -114,8 +114,7 @@ void QueueKeeper::run(std::stop_token stop) {
             summary_.mpd.clear();
         }
         if (settings().generation != current.generation) continue;  // reconnect with the new settings at once
-        if (!pause(backoff, stop)) return;
-        backoff = std::min(backoff * 2, kMaxRetry);
+        if (!pause(backoff.failed(), stop)) return;
     }
 }
 
@@ -183,7 +182,12 @@ void QueueKeeper::top_up(MpdClient& client, const PathMap& paths, const Settings
         return;
     }
     excluded.insert(unplayable_.begin(), unplayable_.end());
+    append_like(client, paths, settings, seeds, excluded);
+}
 
+void QueueKeeper::append_like(MpdClient& client, const PathMap& paths, const Settings& settings,
+                              const std::vector<fs::path>& seeds, std::set<fs::path>& excluded) {
+    const config::MpdClientConfig& mpd = settings.config->mpd_client;
     std::size_t added = 0;
     try {
         db::Index& library = index(*settings.config);
@@ -219,7 +223,7 @@ void QueueKeeper::top_up(MpdClient& client, const PathMap& paths, const Settings
         return;
     }
     problems_.clear(kContentArea);
-    spdlog::info("keep playing: appended {} like {}", counted(added, "track"), seeds.back().filename().string());
+    spdlog::info("keep playing: appended {} like {}", util::counted(added, "track"), seeds.back().filename().string());
     std::lock_guard lock(mutex_);
     summary_.appended += added;
 }

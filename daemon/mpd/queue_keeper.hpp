@@ -32,7 +32,7 @@
 #include "config/config.hpp"
 #include "daemon/mpd/mpd_client.hpp"
 #include "daemon/mpd/path_map.hpp"
-#include "daemon/service/problem_board.hpp"
+#include "core/util/problem_sink.hpp"
 #include "db/index.hpp"
 
 namespace vibed::daemon::mpd {
@@ -46,7 +46,7 @@ public:
         const std::vector<std::filesystem::path>& seeds, const std::set<std::filesystem::path>& excluded,
         std::size_t count)>;
 
-    QueueKeeper(std::shared_ptr<const config::Config> config, std::int64_t model_id, ProblemBoard& problems,
+    QueueKeeper(std::shared_ptr<const config::Config> config, std::int64_t model_id, util::ProblemSink& problems,
                 Suggest suggest);
     // Stops the thread; waits at most for the MPD request in flight.
     ~QueueKeeper();
@@ -76,6 +76,9 @@ private:
     // One connection's life; returns when it broke (throws) or the settings changed.
     void serve(MpdClient& client, const Settings& settings, std::stop_token stop);
     void top_up(MpdClient& client, const PathMap& paths, const Settings& settings);
+    // Appends up to add_tracks tracks like `seeds` (oldest first), none of `excluded`.
+    void append_like(MpdClient& client, const PathMap& paths, const Settings& settings,
+                     const std::vector<std::filesystem::path>& seeds, std::set<std::filesystem::path>& excluded);
     void remember_played(const std::filesystem::path& track);
     [[nodiscard]] std::set<std::filesystem::path> recently_played(std::chrono::hours window);
     [[nodiscard]] Settings settings() const;
@@ -84,7 +87,7 @@ private:
     void wake() const;
     db::Index& index(const config::Config& config);
 
-    ProblemBoard& problems_;
+    util::ProblemSink& problems_;
     Suggest suggest_;
 
     mutable std::mutex mutex_;

@@ -4,8 +4,8 @@
 
 #include <stdexcept>
 
-#include "daemon/service/similarity_search.hpp"
-#include "playlist/similarity/day_curve.hpp"
+#include "daemon/app/day_curve.hpp"
+#include "daemon/app/similarity_search.hpp"
 
 namespace vibed::daemon::mpd {
 
@@ -15,7 +15,7 @@ namespace {
 
 // The mood of the newest seed that has one.
 std::optional<playlist::MoodPoint> mood_of_latest(db::Index& index, const SimilaritySpace& space,
-                                                  const db::VectorSet& vectors, const std::vector<fs::path>& seeds) {
+                                                  const core::VectorSet& vectors, const std::vector<fs::path>& seeds) {
     for (auto seed = seeds.rbegin(); seed != seeds.rend(); ++seed) {
         try {
             const auto track = seed_track(index, space, vectors, *seed);
@@ -35,7 +35,7 @@ std::vector<fs::path> suggest_towards_mood(db::Index& index, const config::Confi
                                            const std::vector<fs::path>& seeds, const std::set<fs::path>& excluded,
                                            std::size_t count, playlist::MoodPoint target) {
     const SimilaritySpace space = find_similarity_space(index, model_id, config);
-    const db::VectorSet vectors = load_vectors(index, space);
+    const core::VectorSet vectors = load_vectors(index, space);
     const auto from = mood_of_latest(index, space, vectors, seeds);
     if (!from) {
         throw std::runtime_error("none of the last " + std::to_string(seeds.size()) +
@@ -60,8 +60,8 @@ std::vector<fs::path> suggest_for_the_time(db::Index& index, const config::Confi
                                            std::size_t count) {
     const auto& curve = config.mpd_client.day_curve;
     if (curve.empty()) return suggest_like_recent(index, config, model_id, seeds, excluded, count);
-    const auto now = playlist::local_time_of_day(std::chrono::system_clock::now());
-    const playlist::MoodPoint target = playlist::day_curve_target(curve, now);
+    const auto now = local_time_of_day(std::chrono::system_clock::now());
+    const playlist::MoodPoint target = day_curve_target(curve, now);
     spdlog::debug("keep playing: the day curve at {:02}:{:02} heads for valence {:.2f}, arousal {:.2f}",
                   now.count() / 60, now.count() % 60, target.valence, target.arousal);
     return suggest_towards_mood(index, config, model_id, seeds, excluded, count, target);
@@ -71,7 +71,7 @@ std::vector<fs::path> suggest_like_recent(db::Index& index, const config::Config
                                           const std::vector<fs::path>& seeds, const std::set<fs::path>& excluded,
                                           std::size_t count) {
     const SimilaritySpace space = find_similarity_space(index, model_id, config);
-    const db::VectorSet vectors = load_vectors(index, space);
+    const core::VectorSet vectors = load_vectors(index, space);
     RadioRequest request;
     for (const auto& seed : seeds) {
         try {

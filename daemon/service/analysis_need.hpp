@@ -5,12 +5,12 @@
 
 #include <optional>
 
-#include "daemon/service/file_stamp.hpp"
+#include "core/util/file_stamp.hpp"
 #include "db/index.hpp"
 
 namespace vibed::daemon {
 
-inline bool needs_analysis(const std::optional<db::FileState>& known, const FileStamp& on_disk) {
+inline bool needs_analysis(const std::optional<db::FileState>& known, const util::FileStamp& on_disk) {
     if (!known) return true;
     if (known->size != on_disk.size || known->mtime_ns != on_disk.mtime_ns) return true;
     switch (known->status) {

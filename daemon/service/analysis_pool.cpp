@@ -40,7 +40,7 @@ void AnalysisPool::analyse_one(const std::filesystem::path& file) noexcept {
 }
 
 void AnalysisPool::analyse_or_throw(const std::filesystem::path& file) {
-    const auto before = stamp_of(file);
+    const auto before = util::stamp_of(file);
     if (!before) return;  // gone already: the watcher or the next scan reports the removal
     AnalysisOutcome outcome{file, *before, std::nullopt, {}};
     try {
@@ -56,7 +56,7 @@ void AnalysisPool::analyse_or_throw(const std::filesystem::path& file) {
     }
     // A file replaced or still growing while we decoded it gives a result for
     // no version that exists: drop it; its close-after-write brings it back.
-    if (stamp_of(file) != before) {
+    if (util::stamp_of(file) != before) {
         spdlog::debug("{}: changed while being analysed; will retry once it settles", file.string());
         return;
     }

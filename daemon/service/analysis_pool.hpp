@@ -14,14 +14,14 @@
 #include <vector>
 
 #include "core/analysis/track_analyzer.hpp"
-#include "daemon/service/file_stamp.hpp"
+#include "core/util/file_stamp.hpp"
 #include "daemon/service/work_queue.hpp"
 
 namespace vibed::daemon {
 
 struct AnalysisOutcome {
     std::filesystem::path path;
-    FileStamp stamp;  // of the version that was analysed
+    util::FileStamp stamp;  // of the version that was analysed
     std::optional<core::TrackAnalysis> analysis;  // empty on failure
     std::string error;                            // "<file>: <reason>" on failure
     // The failure was resource trouble (out of descriptors or memory, an I/O

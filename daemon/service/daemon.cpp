@@ -1,6 +1,6 @@
 #include "daemon/service/daemon.hpp"
 
-#include "daemon/service/counted.hpp"
+#include "core/util/counted.hpp"
 
 #include <unistd.h>
 
@@ -12,8 +12,9 @@
 
 #include "core/audio/audio_decoder.hpp"
 #include "core/model/model_locator.hpp"
+#include "core/util/backoff.hpp"
 #include "daemon/mpd/similar_tracks.hpp"
-#include "daemon/service/playlist_builder.hpp"
+#include "daemon/app/playlist_builder.hpp"
 #include "daemon/service/systemd_notify.hpp"
 
 namespace vibed::daemon {
@@ -34,8 +35,8 @@ constexpr auto kHousekeepingInterval = 1s;
 constexpr auto kFallbackRescanInterval = std::chrono::minutes(10);
 // A file whose analysis hit resource trouble (out of descriptors, memory, an
 // I/O error) is tried again after 5 s, 10 s, 20 s ... up to 10 minutes.
-constexpr auto kFirstAnalysisRetry = std::chrono::seconds(5);
-constexpr auto kMaxAnalysisRetry = std::chrono::minutes(10);
+// A file the analysis could not read for now (resource trouble, not the file's fault).
+constexpr util::Backoff kAnalysisRetry{std::chrono::seconds(5), std::chrono::minutes(10)};
 // The problem a failed reload leaves listed until one succeeds.
 constexpr const char* kConfigProblemArea = "configuration";
 // How long the loop waits for the writer before giving up on a reload or stop.
@@ -68,15 +69,6 @@ bool pipeline_differs(const config::Config& a, const config::Config& b) {
            a.analysis.model.file != b.analysis.model.file || a.analysis.workers != b.analysis.workers ||
            a.analysis.segment != b.analysis.segment || a.analysis.intra_op_threads != b.analysis.intra_op_threads ||
            a.analysis.mood_model != b.analysis.mood_model || a.analysis.similarity_model != b.analysis.similarity_model;
-}
-
-std::string model_display_name(const config::ModelChoice& choice) {
-    switch (choice.kind) {
-        case config::ModelChoice::Kind::student: return std::string(core::kDefaultModelName);
-        case config::ModelChoice::Kind::vibenet: return std::string(core::kTeacherModelName);
-        case config::ModelChoice::Kind::file: return choice.file.stem().string();
-    }
-    return "unknown";
 }
 
 core::AnalysisOptions analysis_options(const config::Config& config) {
@@ -148,7 +140,7 @@ void Daemon::refresh_moods() {
                 index.store_moods(model_id_, mood_model_id, updates);
             });
         if (refreshed > 0) {
-            spdlog::info("moods of {} recomputed with {} (no audio decoded)", counted(refreshed, "track"), mood_model->name());
+            spdlog::info("moods of {} recomputed with {} (no audio decoded)", util::counted(refreshed, "track"), mood_model->name());
         }
     } catch (const std::exception& e) {
         spdlog::error("moods not recomputed: {}; tracks keep their previous moods", e.what());
@@ -170,7 +162,7 @@ void Daemon::refresh_vectors() {
                 index.store_vectors(model_id_, similarity_model_id, updates);
             });
         if (refreshed > 0) {
-            spdlog::info("similarity vectors of {} computed with {} (no audio decoded)", counted(refreshed, "track"),
+            spdlog::info("similarity vectors of {} computed with {} (no audio decoded)", util::counted(refreshed, "track"),
                          similarity_model->name());
         }
     } catch (const std::exception& e) {
@@ -186,12 +178,6 @@ void Daemon::register_derived_models() {
     writer_->set_mood_model(mood_model_id);
     similarity_model_id_ = similarity_model_id;
     writer_->set_similarity_model(similarity_model_id);
-}
-
-ModelSelection select_model(const config::ModelChoice& choice) {
-    const std::string name = model_display_name(choice);
-    const fs::path file = choice.kind == config::ModelChoice::Kind::file ? choice.file : core::resolve_model(name);
-    return {file, name};
 }
 
 namespace {
@@ -325,7 +311,8 @@ int Daemon::run() {
 void Daemon::publish_record() {
     const DaemonRecord record{fs::absolute(config_.daemon.socket),
                               config_.source.empty() ? fs::path() : fs::absolute(config_.source), config_.text,
-                              fs::absolute(config_.database.path), ::getpid()};
+                              fs::absolute(config_.database.path), ::getpid(),
+                              core::digest_of_current(model_selection_.file, analyzer_->model().sha256())};
     try {
         record_.reset();  // its destructor removes the file: before the new one is written
         record_ = std::make_unique<PublishedDaemonRecord>(record);
@@ -375,8 +362,7 @@ void Daemon::on_outcome(AnalysisOutcome&& outcome) {
 void Daemon::retry_later(const fs::path& file) {
     if (transient_failures_.size() > 10'000) transient_failures_.clear();  // only the back-off is lost
     const int attempts = ++transient_failures_[file];
-    auto delay = std::chrono::duration_cast<SettleQueue::Clock::duration>(kFirstAnalysisRetry) * (1 << std::min(attempts - 1, 10));
-    delay = std::min<SettleQueue::Clock::duration>(delay, kMaxAnalysisRetry);
+    const auto delay = std::chrono::duration_cast<SettleQueue::Clock::duration>(kAnalysisRetry.after(attempts));
     // The settle queue hands it back once due (and unchanged); the settle
     // time is added on top of `now`, hence the subtraction.
     settle_.touch(file, SettleQueue::Clock::now() + delay - config_.daemon.settle);
@@ -412,7 +398,7 @@ void Daemon::watch_library() {
         }
         if (!watcher_->watch_root(root)) break;  // limit reached: periodic rescans take over
     }
-    spdlog::info("watching {}", counted(watcher_->watch_count(), "folder"));
+    spdlog::info("watching {}", util::counted(watcher_->watch_count(), "folder"));
     if (!offline_roots_.empty()) check_offline_roots();
 }
 
@@ -444,7 +430,7 @@ void Daemon::scan_loop(std::stop_token stop) {
             const SyncReport report = sync_folders(folders, settings, *writer_, queue_, scan_stop_);
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             spdlog::info("scanned {}: {}, {} to analyse, {} removed ({:.1f}s)", folder ? folder->string() : "library",
-                         counted(report.files_seen, "audio file"), report.queued, report.removed, seconds);
+                         util::counted(report.files_seen, "audio file"), report.queued, report.removed, seconds);
             problems_.clear("scan");
             if (report.removed > 0) boost::asio::post(io_, guarded("playlists", [this] { schedule_playlists(); }));
             if (!report.settling.empty()) {
@@ -548,7 +534,7 @@ void Daemon::on_settle_tick() {
 // The writer decides (it owns the index): pending unless this version is
 // already analysed; then the file goes to the workers.
 void Daemon::queue_for_analysis(const fs::path& file) {
-    const auto stamp = stamp_of(file);
+    const auto stamp = util::stamp_of(file);
     if (!stamp) return;
     writer_->add(MarkForAnalysis{file, *stamp, [this, file](bool needs_analysis) {
                                      if (!needs_analysis) return;
@@ -584,7 +570,7 @@ void Daemon::publish_before_exit() noexcept {
         for (const auto& removed : report.removed) {
             spdlog::info("removed {}: its playlist is no longer configured", removed.string());
         }
-        spdlog::info("playlists before exit: {} written, {} unchanged", counted(report.written, "file"), report.unchanged);
+        spdlog::info("playlists before exit: {} written, {} unchanged", util::counted(report.written, "file"), report.unchanged);
     } catch (const std::exception& e) {
         spdlog::error("cannot write the playlists before exit: {}", e.what());
     }

@@ -30,6 +30,7 @@
 
 #include "config/config.hpp"
 #include "core/analysis/track_analyzer.hpp"
+#include "daemon/app/model_selection.hpp"
 #include "daemon/control/control_server.hpp"
 #include "daemon/control/daemon_record.hpp"
 #include "daemon/mpd/queue_keeper.hpp"
@@ -50,14 +51,6 @@ struct DaemonOptions {
     // Index the library, write the playlists and exit instead of watching.
     bool once = false;
 };
-
-// The model a configuration asks for: its file and the name stored in the index.
-struct ModelSelection {
-    std::filesystem::path file;
-    std::string name;
-};
-// Throws core::ModelError when the model cannot be found.
-ModelSelection select_model(const config::ModelChoice& choice);
 
 class Daemon {
 public:

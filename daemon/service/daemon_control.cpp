@@ -7,8 +7,8 @@
 #include <algorithm>
 
 #include "daemon/service/daemon.hpp"
-#include "daemon/service/path_tree.hpp"
-#include "daemon/service/status_report.hpp"
+#include "core/util/path_tree.hpp"
+#include "daemon/app/status_report.hpp"
 
 namespace vibed::daemon {
 namespace {
@@ -17,7 +17,7 @@ namespace {
 // library are ever indexed.
 std::optional<std::string> scan_refusal(const std::filesystem::path& path, const std::vector<std::filesystem::path>& roots) {
     const bool in_library = std::any_of(roots.begin(), roots.end(),
-                                        [&](const std::filesystem::path& root) { return is_at_or_under(path, root); });
+                                        [&](const std::filesystem::path& root) { return util::is_at_or_under(path, root); });
     if (!in_library) {
         std::string listed;
         for (const auto& root : roots) listed += (listed.empty() ? "" : ", ") + root.string();

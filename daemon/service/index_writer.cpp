@@ -59,10 +59,6 @@ void call_safely(const Callback& callback, Args... args) noexcept {
 
 }  // namespace
 
-std::chrono::milliseconds IndexWriter::next_retry_delay(std::chrono::milliseconds delay) {
-    return std::min(delay * 2, kMaxRetryDelay);
-}
-
 IndexWriter::IndexWriter(db::Index index, std::int64_t model_id, ProblemBoard& problems, CommitHandler on_commit,
                          RecoveryHandler on_recovery)
     : index_(std::move(index)),
@@ -154,11 +150,10 @@ std::size_t IndexWriter::backlog() const {
 
 void IndexWriter::run() {
     std::unique_lock lock(queue_mutex_);
-    std::chrono::milliseconds retry_delay = kFirstRetryDelay;
+    util::Backoff backoff = kRetry;
     while (true) {
         // While the database refuses, new work does not cut the back-off short.
-        const auto timeout = refused_ ? std::chrono::duration_cast<std::chrono::milliseconds>(retry_delay)
-                                      : std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBatchAge);
+        const auto timeout = refused_ ? backoff.delay() : std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBatchAge);
         wake_.wait_for(lock, timeout, [&] {
             return stopping_ || (!refused_ && (flush_requested_ || command_waiting_ || incoming_results_ >= kBatchSize));
         });
@@ -174,7 +169,11 @@ void IndexWriter::run() {
         lock.lock();
         backlog_size_ = backlog_.size();
         if (all_applied) applied_ = covered;
-        retry_delay = all_applied ? kFirstRetryDelay : next_retry_delay(retry_delay);
+        if (all_applied) {
+            backoff.succeeded();
+        } else {
+            backoff.failed();
+        }
         flushed_.notify_all();
         if (stop) {
             if (!all_applied) {

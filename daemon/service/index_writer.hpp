@@ -22,7 +22,8 @@
 #include <vector>
 
 #include "daemon/service/analysis_pool.hpp"
-#include "daemon/service/file_stamp.hpp"
+#include "core/util/backoff.hpp"
+#include "core/util/file_stamp.hpp"
 #include "daemon/service/problem_board.hpp"
 #include "db/index.hpp"
 
@@ -47,7 +48,7 @@ struct MoveFolder {
 // version's result (a player or tagger that only read it).
 struct MarkForAnalysis {
     std::filesystem::path path;
-    FileStamp stamp;
+    util::FileStamp stamp;
     // Called on the writer thread once applied: whether it needs analysing.
     std::function<void(bool needs_analysis)> then;
 };
@@ -90,7 +91,7 @@ public:
     // Other errors, and the last one when stopped, propagate.
     template <typename Work>
     auto with_index_retrying(Work&& work, const std::atomic<bool>& stop) {
-        for (std::chrono::milliseconds delay = kFirstRetryDelay;; delay = next_retry_delay(delay)) {
+        for (util::Backoff backoff = kRetry;;) {
             try {
                 auto result = with_index(work);
                 problems_.clear(kProblemArea);
@@ -99,7 +100,7 @@ public:
                 if (!e.is_transient() || stop) throw;
                 report_database_problem(e);
             }
-            wait_or_stop(delay, stop);
+            wait_or_stop(backoff.failed(), stop);
         }
     }
 
@@ -113,9 +114,8 @@ public:
     [[nodiscard]] std::size_t backlog() const;
 
     static constexpr const char* kProblemArea = "database";
-    static constexpr std::chrono::milliseconds kFirstRetryDelay{250};
-    static constexpr std::chrono::milliseconds kMaxRetryDelay{10'000};
-    static std::chrono::milliseconds next_retry_delay(std::chrono::milliseconds delay);
+    // Resource trouble is retried after 250 ms, then twice as long each time, at least every 10 s.
+    static constexpr util::Backoff kRetry{std::chrono::milliseconds(250), std::chrono::milliseconds(10'000)};
     // SQLite's message plus what the user can do about it ("free some disk
     // space", "delete it to rebuild" for a damaged index, ...).
     static std::string explain(const db::SqliteError& error, const std::filesystem::path& database);

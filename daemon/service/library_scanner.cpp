@@ -66,7 +66,7 @@ private:
             pending.push_back(entry.path());
         } else if (!core::has_audio_extension(entry.path())) {
             spdlog::debug("{}: not an audio file; skipped", entry.path().string());
-        } else if (const auto stamp = stamp_of(entry.path())) {
+        } else if (const auto stamp = util::stamp_of(entry.path())) {
             result_.files.push_back({entry.path(), *stamp});
         } else {
             spdlog::info("{}: not a regular file (a FIFO, a device, a broken link?) or gone; skipped",

@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "daemon/service/file_stamp.hpp"
+#include "core/util/file_stamp.hpp"
 
 namespace vibed::daemon {
 
 struct ScannedFile {
     std::filesystem::path path;
-    FileStamp stamp;
+    util::FileStamp stamp;
 };
 
 struct ScanOptions {

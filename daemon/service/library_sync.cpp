@@ -1,6 +1,6 @@
 #include "daemon/service/library_sync.hpp"
 
-#include "daemon/service/counted.hpp"
+#include "core/util/counted.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -8,7 +8,7 @@
 #include <map>
 
 #include "daemon/service/analysis_need.hpp"
-#include "daemon/service/path_tree.hpp"
+#include "core/util/path_tree.hpp"
 
 namespace vibed::daemon {
 namespace {
@@ -46,7 +46,7 @@ public:
 private:
     static std::size_t count_under(const std::map<fs::path, db::FileState>& known, const fs::path& folder) {
         std::size_t count = 0;
-        for (auto it = known.lower_bound(folder); it != known.end() && is_at_or_under(it->first, folder); ++it) ++count;
+        for (auto it = known.lower_bound(folder); it != known.end() && util::is_at_or_under(it->first, folder); ++it) ++count;
         return count;
     }
 
@@ -81,11 +81,11 @@ private:
         const auto& files = scan.files;
         const auto unlisted = [&](const fs::path& path) {
             return std::any_of(scan.unreadable.begin(), scan.unreadable.end(),
-                               [&](const fs::path& unreadable) { return is_at_or_under(path, unreadable); });
+                               [&](const fs::path& unreadable) { return util::is_at_or_under(path, unreadable); });
         };
         std::vector<fs::path> vanished;
         auto on_disk = files.begin();
-        for (auto it = known.lower_bound(folder); it != known.end() && is_at_or_under(it->first, folder); ++it) {
+        for (auto it = known.lower_bound(folder); it != known.end() && util::is_at_or_under(it->first, folder); ++it) {
             while (on_disk != files.end() && on_disk->path < it->first) ++on_disk;
             if ((on_disk == files.end() || on_disk->path != it->first) && !unlisted(it->first)) {
                 vanished.push_back(it->first);
@@ -125,7 +125,7 @@ SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanSettings
         [&](db::Index& index) { return index.all_file_states(settings.model_id); }, stop);
     for (const auto& entry : states) {
         const bool in_library = std::any_of(settings.roots.begin(), settings.roots.end(),
-                                            [&](const fs::path& root) { return is_at_or_under(entry.path, root); });
+                                            [&](const fs::path& root) { return util::is_at_or_under(entry.path, root); });
         if (in_library) {
             known.emplace(entry.path, entry.state);
         } else {
@@ -134,7 +134,7 @@ SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanSettings
     }
     SyncReport report;
     if (!outside.empty() && !stop) {
-        spdlog::info("forgetting {} outside the library folders (e.g. {})", counted(outside.size(), "indexed track"),
+        spdlog::info("forgetting {} outside the library folders (e.g. {})", util::counted(outside.size(), "indexed track"),
                      outside.front().string());
         writer.with_index_retrying(
             [&](db::Index& index) {

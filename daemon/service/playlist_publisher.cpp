@@ -1,6 +1,6 @@
 #include "daemon/service/playlist_publisher.hpp"
 
-#include "daemon/service/counted.hpp"
+#include "core/util/counted.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -100,7 +100,7 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
             spdlog::info("removed {}: a temporary file left by an interrupted playlist write", removed.string());
         }
         if (report.written > 0) {
-            spdlog::info("playlists: {} written, {} unchanged", counted(report.written, "file"), report.unchanged);
+            spdlog::info("playlists: {} written, {} unchanged", util::counted(report.written, "file"), report.unchanged);
         }
         if (report.problems.empty()) {
             problems_.clear(kProblemArea);

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "daemon/service/playlist_builder.hpp"
+#include "daemon/app/playlist_builder.hpp"
 #include "daemon/service/problem_board.hpp"
 
 namespace vibed::daemon {

@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "core/util/problem_sink.hpp"
+
 namespace vibed::daemon {
 
-class ProblemBoard {
+class ProblemBoard final : public util::ProblemSink {
 public:
     struct Problem {
         std::string area;     // "database", "playlists", "control socket", ...
@@ -22,9 +24,9 @@ public:
     };
 
     // Lists (or updates) the area's problem; logs it when it is new or changed.
-    void report(const std::string& area, const std::string& message);
+    void report(const std::string& area, const std::string& message) override;
     // The area works again: logs that once if it had a problem.
-    void clear(const std::string& area);
+    void clear(const std::string& area) override;
 
     [[nodiscard]] std::vector<Problem> current() const;
     [[nodiscard]] bool has(const std::string& area) const;

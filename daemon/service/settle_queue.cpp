@@ -2,23 +2,23 @@
 
 #include <algorithm>
 
-#include "daemon/service/path_tree.hpp"
+#include "core/util/path_tree.hpp"
 
 namespace vibed::daemon {
 
 void SettleQueue::touch(const std::filesystem::path& file, Clock::time_point now) {
-    waiting_[file] = Waiting{now + settle_time_, stamp_of(file)};
+    waiting_[file] = Waiting{now + settle_time_, util::stamp_of(file)};
 }
 
 void SettleQueue::forget(const std::filesystem::path& path) {
-    std::erase_if(waiting_, [&](const auto& entry) { return is_at_or_under(entry.first, path); });
+    std::erase_if(waiting_, [&](const auto& entry) { return util::is_at_or_under(entry.first, path); });
 }
 
 void SettleQueue::rename(const std::filesystem::path& from, const std::filesystem::path& to) {
     std::vector<std::pair<std::filesystem::path, Waiting>> moved;
     for (auto it = waiting_.begin(); it != waiting_.end();) {
-        if (is_at_or_under(it->first, from)) {
-            moved.emplace_back(rebase(it->first, from, to), it->second);
+        if (util::is_at_or_under(it->first, from)) {
+            moved.emplace_back(util::rebase(it->first, from, to), it->second);
             it = waiting_.erase(it);
         } else {
             ++it;
@@ -34,7 +34,7 @@ std::vector<std::filesystem::path> SettleQueue::take_ready(Clock::time_point now
             ++it;
             continue;
         }
-        const auto stamp = stamp_of(it->first);
+        const auto stamp = util::stamp_of(it->first);
         if (!stamp) {
             it = waiting_.erase(it);  // gone again (a temporary file)
         } else if (stamp != it->second.stamp) {

@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "daemon/service/file_stamp.hpp"
+#include "core/util/file_stamp.hpp"
 
 namespace vibed::daemon {
 
@@ -38,7 +38,7 @@ public:
 private:
     struct Waiting {
         Clock::time_point due;
-        std::optional<FileStamp> stamp;
+        std::optional<util::FileStamp> stamp;
     };
     Clock::duration settle_time_;
     std::map<std::filesystem::path, Waiting> waiting_;

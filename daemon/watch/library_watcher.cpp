@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/service/path_tree.hpp"
+#include "core/util/path_tree.hpp"
 
 namespace vibed::daemon {
 namespace {
@@ -216,7 +216,7 @@ void LibraryWatcher::expire_pending_moves() {
 }
 
 void LibraryWatcher::forget_tree(const fs::path& folder) {
-    for (auto it = watches_.lower_bound(folder); it != watches_.end() && is_at_or_under(it->first, folder);) {
+    for (auto it = watches_.lower_bound(folder); it != watches_.end() && util::is_at_or_under(it->first, folder);) {
         inotify_.remove_watch(it->second);
         folders_.erase(it->second);
         it = watches_.erase(it);
@@ -225,8 +225,8 @@ void LibraryWatcher::forget_tree(const fs::path& folder) {
 
 void LibraryWatcher::rename_tree(const fs::path& from, const fs::path& to) {
     std::vector<std::pair<fs::path, int>> moved;
-    for (auto it = watches_.lower_bound(from); it != watches_.end() && is_at_or_under(it->first, from);) {
-        moved.emplace_back(rebase(it->first, from, to), it->second);
+    for (auto it = watches_.lower_bound(from); it != watches_.end() && util::is_at_or_under(it->first, from);) {
+        moved.emplace_back(util::rebase(it->first, from, to), it->second);
         it = watches_.erase(it);
     }
     for (auto& [path, watch] : moved) {

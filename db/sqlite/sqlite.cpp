@@ -10,7 +10,7 @@
 #include <new>
 #include <utility>
 
-#include "db/text_fold.hpp"
+#include "core/util/text_fold.hpp"
 
 namespace vibed::db {
 namespace {
@@ -50,7 +50,7 @@ void fold_case_in_sql(sqlite3_context* context, int /*argument_count*/, sqlite3_
         return;
     }
     try {
-        const std::string folded = fold_case({text, static_cast<std::size_t>(sqlite3_value_bytes(arguments[0]))});
+        const std::string folded = util::fold_case({text, static_cast<std::size_t>(sqlite3_value_bytes(arguments[0]))});
         sqlite3_result_text64(context, folded.data(), folded.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     } catch (const std::bad_alloc&) {
         sqlite3_result_error_nomem(context);
@@ -64,9 +64,9 @@ void register_functions(sqlite3* db, const std::filesystem::path& file) {
     // use the function in indexes. Innocuous: no side effects, so it is
     // allowed in schema SQL even with trusted_schema off.
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
-    const int code = sqlite3_create_function_v2(db, kFoldCaseSqlFunction, 1, flags, nullptr, fold_case_in_sql,
+    const int code = sqlite3_create_function_v2(db, util::kFoldCaseSqlFunction, 1, flags, nullptr, fold_case_in_sql,
                                                 nullptr, nullptr, nullptr);
-    if (code != SQLITE_OK) throw_error(db, code, file, std::string("cannot register ") + kFoldCaseSqlFunction + "()");
+    if (code != SQLITE_OK) throw_error(db, code, file, std::string("cannot register ") + util::kFoldCaseSqlFunction + "()");
 }
 
 // In WAL mode every reader needs the -shm file beside the database, which

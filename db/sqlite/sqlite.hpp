@@ -13,12 +13,14 @@
 #include <string_view>
 #include <type_traits>
 
-#include "db/sql_filter.hpp"
+#include "core/util/sql_filter.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace vibed::db {
+
+using util::SqlValue;
 
 // Any failure of the index: the database file, its schema or SQLite itself.
 class DatabaseError : public std::runtime_error {
@@ -64,7 +66,7 @@ public:
     // Opens (and with read_write_create creates) the database file. Waits up
     // to busy_timeout for locks held by other connections. read_only also
     // works on a read-only file system (there the file is read as immutable). SQL on it can call
-    // vibed_fold() (db/text_fold.hpp). Throws SqliteError.
+    // vibed_fold() (core/util/text_fold.hpp). Throws SqliteError.
     static Connection open(const std::filesystem::path& file, Mode mode,
                            std::chrono::milliseconds busy_timeout = std::chrono::seconds(5));
 

@@ -24,9 +24,9 @@ void check(bool condition) {
     if (!condition) std::abort();
 }
 
-const vibed::db::LibraryRow& sample_row() {
-    static const vibed::db::LibraryRow row = [] {
-        vibed::db::LibraryRow r;
+const vibed::core::LibraryRow& sample_row() {
+    static const vibed::core::LibraryRow row = [] {
+        vibed::core::LibraryRow r;
         r.path = "/music/Björk/[1] Jóga*?.flac";
         r.tags.artist = "Björk";
         r.tags.title = "Jóga";
@@ -52,7 +52,7 @@ void check_round_trip(const std::string& printed) {
 
 void check_compiled(const Query& query) {
     try {
-        const vibed::db::SqlFilter filter = compile(query);
+        const vibed::util::SqlFilter filter = compile(query);
         std::size_t placeholders = 0;
         for (const char c : filter.where_sql) placeholders += c == '?' ? 1 : 0;
         check(placeholders == filter.params.size());

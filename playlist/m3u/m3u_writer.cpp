@@ -7,7 +7,8 @@
 #include <optional>
 #include <stdexcept>
 
-#include "playlist/m3u/atomic_file.hpp"
+#include "core/util/atomic_file.hpp"
+#include "core/util/path_tree.hpp"
 #include "playlist/query/text.hpp"
 
 namespace fs = std::filesystem;
@@ -19,21 +20,14 @@ namespace {
 // temporary file's prefix and suffix (atomic_file.cpp).
 constexpr std::size_t kMaxFileNameBytes = 200;
 
-std::string display_name(const db::LibraryRow& track) {
+std::string display_name(const core::LibraryRow& track) {
     const std::string title = track.tags.title.empty() ? track.path.stem().string() : track.tags.title;
     return printable_text(track.tags.artist.empty() ? title : track.tags.artist + " - " + title);
 }
 
 // Players read a missing length as -1.
-long extinf_seconds(const db::LibraryRow& track) {
+long extinf_seconds(const core::LibraryRow& track) {
     return track.tags.duration_seconds > 0 ? std::lround(track.tags.duration_seconds) : -1;
-}
-
-// `path` relative to `base`, or "" when it is not inside it.
-std::string relative_inside(const fs::path& path, const fs::path& base) {
-    const std::string relative = path.lexically_relative(base).generic_string();
-    if (relative.empty() || relative == "." || relative == ".." || relative.starts_with("../")) return {};
-    return relative;
 }
 
 // The folders relative-to-library entries are relative to, most specific
@@ -82,7 +76,7 @@ private:
 // The entry line for one track, or nullopt (noted in `skipped`) when the
 // path cannot be written in this style.
 std::optional<std::string> entry_path(const OutputTarget& target, const fs::path& playlist_folder,
-                                      const std::vector<fs::path>& bases, const db::LibraryRow& track,
+                                      const std::vector<fs::path>& bases, const core::LibraryRow& track,
                                       SkippedTracks& skipped) {
     const std::string& raw_path = track.path.native();
     const auto skip = [&](const std::string& reason) -> std::optional<std::string> {
@@ -104,8 +98,9 @@ std::optional<std::string> entry_path(const OutputTarget& target, const fs::path
         }
         case PathStyle::relative_to_library: {
             for (const auto& base : bases) {
-                const std::string relative = relative_inside(path, base);
-                if (relative.empty()) continue;
+                const auto below = util::relative_below(path, base);
+                if (!below) continue;
+                const std::string relative = below->generic_string();
                 // A line starting with '#' would read as a comment, and MPD
                 // refuses "./" in a path; it takes the absolute path of a
                 // file inside its music_directory instead.
@@ -152,7 +147,7 @@ constexpr std::string_view kManifestHeader =
 
 std::set<std::string> read_manifest(const fs::path& folder) {
     std::set<std::string> names;
-    const auto text = read_file_if_exists(folder / kManifestFileName);
+    const auto text = util::read_file_if_exists(folder / kManifestFileName);
     if (!text) return names;
     std::size_t start = 0;
     while (start < text->size()) {
@@ -168,7 +163,7 @@ std::set<std::string> read_manifest(const fs::path& folder) {
 void write_manifest(const fs::path& folder, const std::set<std::string>& names) {
     std::string text = std::string(kManifestHeader) + "\n";
     for (const std::string& name : names) text += name + "\n";
-    write_file_atomically(folder / kManifestFileName, text);
+    util::write_file_atomically(folder / kManifestFileName, text);
 }
 
 // A manifest line vibed could have written: a plain file name, nothing that
@@ -228,13 +223,13 @@ std::string file_uri(const fs::path& path) {
 }
 
 std::string render_m3u(const OutputTarget& target, const std::vector<fs::path>& library_roots,
-                       std::string_view playlist_name, const std::vector<db::LibraryRow>& tracks,
+                       std::string_view playlist_name, const std::vector<core::LibraryRow>& tracks,
                        std::vector<std::string>& warnings) {
     const fs::path playlist_folder = fs::weakly_canonical(target.folder);
     const std::vector<fs::path> bases = relative_bases(target, library_roots);
     SkippedTracks skipped;
     std::string text = "#EXTM3U\n#PLAYLIST:" + printable_text(playlist_name) + "\n";
-    for (const db::LibraryRow& track : tracks) {
+    for (const core::LibraryRow& track : tracks) {
         const auto entry = entry_path(target, playlist_folder, bases, track, skipped);
         if (!entry) continue;
         text += "#EXTINF:" + std::to_string(extinf_seconds(track)) + "," + display_name(track) + "\n";
@@ -245,7 +240,7 @@ std::string render_m3u(const OutputTarget& target, const std::vector<fs::path>& 
 }
 
 WriteResult write_playlist(const OutputTarget& target, const std::vector<fs::path>& library_roots,
-                           std::string_view name, const std::vector<db::LibraryRow>& tracks) {
+                           std::string_view name, const std::vector<core::LibraryRow>& tracks) {
     const std::string file_name = playlist_file_name(name, target.extension);
     const fs::path folder = prepare_folder(target.folder);
     WriteResult result;
@@ -253,7 +248,7 @@ WriteResult write_playlist(const OutputTarget& target, const std::vector<fs::pat
     const std::string content = render_m3u(target, library_roots, name, tracks, result.warnings);
 
     std::set<std::string> written_by_vibed = read_manifest(folder);
-    const std::optional<std::string> existing = read_file_if_exists(result.path);
+    const std::optional<std::string> existing = util::read_file_if_exists(result.path);
     if (existing && !written_by_vibed.contains(file_name)) {
         throw std::runtime_error("'" + result.path.string() +
                                  "' exists and was not written by vibed; move it away or rename the playlist");
@@ -263,7 +258,7 @@ WriteResult write_playlist(const OutputTarget& target, const std::vector<fs::pat
     if (written_by_vibed.insert(file_name).second) write_manifest(folder, written_by_vibed);
 
     if (existing != content) {
-        write_file_atomically(result.path, content);
+        util::write_file_atomically(result.path, content);
         result.changed = true;
     }
     return result;

@@ -10,19 +10,19 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.hpp"
-#include "db/index.hpp"
+#include "core/library/library_row.hpp"
+#include "core/util/output_target.hpp"
 
 namespace vibed::playlist {
 
-// The configuration's types are the writer's: one definition of each.
+// The writer's input types, which the configuration fills: one definition of each.
 //   absolute              /music/Artist/track.mp3 (MPD inside its music_directory, Navidrome, most players)
 //   relative-to-playlist  ../Artist/track.mp3 (Navidrome, playlists kept inside the library)
 //   relative-to-library   Artist/track.mp3 (MPD: relative to its music_directory)
 //   uri                   file:///music/Artist/Untitled%20%231.mp3 (VLC: a '#' or '?' in a
 //                         plain path reads as a URL fragment or query there)
-using config::OutputTarget;
-using config::PathStyle;
+using util::OutputTarget;
+using util::PathStyle;
 
 struct WriteResult {
     std::filesystem::path path;         // the playlist file
@@ -55,7 +55,7 @@ std::string file_uri(const std::filesystem::path& path);
 // root for relative-to-library) are left out, with one line per reason in
 // `warnings`.
 std::string render_m3u(const OutputTarget& target, const std::vector<std::filesystem::path>& library_roots,
-                       std::string_view playlist_name, const std::vector<db::LibraryRow>& tracks,
+                       std::string_view playlist_name, const std::vector<core::LibraryRow>& tracks,
                        std::vector<std::string>& warnings);
 
 // Writes (or leaves alone, when unchanged) the playlist file for `name` in
@@ -64,7 +64,7 @@ std::string render_m3u(const OutputTarget& target, const std::vector<std::filesy
 // Throws std::runtime_error naming the folder or file on any failure, and
 // std::invalid_argument for an unusable name or extension.
 WriteResult write_playlist(const OutputTarget& target, const std::vector<std::filesystem::path>& library_roots,
-                           std::string_view name, const std::vector<db::LibraryRow>& tracks);
+                           std::string_view name, const std::vector<core::LibraryRow>& tracks);
 
 // Deletes the playlist files of target.extension that the manifest says vibed
 // wrote and whose playlist is no longer in `live_names`; returns them.

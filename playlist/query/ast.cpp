@@ -62,7 +62,7 @@ std::string condition_to_string(const TextMatch& match) {
     return std::string(match.field->name) + std::string(separator) + quote_for_query(match.pattern);
 }
 
-bool condition_holds(const Comparison& comparison, const db::LibraryRow& row) {
+bool condition_holds(const Comparison& comparison, const core::LibraryRow& row) {
     const FieldValue value = comparison.field->read(row);
     if (const auto* number = std::get_if<Number>(&comparison.value)) {
         const double known = std::get<double>(value);
@@ -72,13 +72,13 @@ bool condition_holds(const Comparison& comparison, const db::LibraryRow& row) {
                    std::string_view(std::get<std::string>(comparison.value)));
 }
 
-bool condition_holds(const Range& range, const db::LibraryRow& row) {
+bool condition_holds(const Range& range, const core::LibraryRow& row) {
     const double value = std::get<double>(range.field->read(row));
     if (is_unknown(*range.field, value)) return false;
     return (!range.low || value >= range.low->seconds()) && (!range.high || value <= range.high->seconds());
 }
 
-bool condition_holds(const TextMatch& match, const db::LibraryRow& row) {
+bool condition_holds(const TextMatch& match, const core::LibraryRow& row) {
     const auto value = std::get<std::string_view>(match.field->read(row));
     return match.kind == TextMatch::Kind::Contains ? contains_ignoring_case(value, match.pattern)
                                                    : glob_matches(match.pattern, value);
@@ -163,7 +163,7 @@ std::string to_string(const Query& query) {
     return text;
 }
 
-bool evaluate(const Expr& expr, const db::LibraryRow& row) {
+bool evaluate(const Expr& expr, const core::LibraryRow& row) {
     switch (expr.kind) {
         case Expr::Kind::Condition:
             return std::visit([&row](const auto& condition) { return condition_holds(condition, row); },
@@ -183,7 +183,7 @@ bool evaluate(const Expr& expr, const db::LibraryRow& row) {
     return false;
 }
 
-bool evaluate(const Query& query, const db::LibraryRow& row) { return !query.filter || evaluate(*query.filter, row); }
+bool evaluate(const Query& query, const core::LibraryRow& row) { return !query.filter || evaluate(*query.filter, row); }
 
 std::vector<const Expr*> top_level_conditions(const Query& query) {
     std::vector<const Expr*> conditions;

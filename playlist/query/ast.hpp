@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "db/index.hpp"
+#include "core/library/library_row.hpp"
 #include "playlist/query/fields.hpp"
 
 namespace vibed::playlist {
@@ -87,8 +87,8 @@ std::string to_string(const Expr& expr);
 std::string to_string(const Query& query);
 
 // Whether one row satisfies the filter (a query without one matches all).
-bool evaluate(const Expr& expr, const db::LibraryRow& row);
-bool evaluate(const Query& query, const db::LibraryRow& row);
+bool evaluate(const Expr& expr, const core::LibraryRow& row);
+bool evaluate(const Query& query, const core::LibraryRow& row);
 
 // The top-level conditions joined by `and` (just the filter itself when it
 // is not an `and`), for explaining a match one condition at a time.

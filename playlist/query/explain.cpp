@@ -23,7 +23,7 @@ void collect_fields(const Expr& expr, std::vector<const Field*>& fields) {
 
 }  // namespace
 
-std::string describe_value(const Field& field, const db::LibraryRow& row) {
+std::string describe_value(const Field& field, const core::LibraryRow& row) {
     const FieldValue value = field.read(row);
     if (const auto* text = std::get_if<std::string_view>(&value)) return "\"" + std::string(*text) + "\"";
     const double number = std::get<double>(value);
@@ -37,7 +37,7 @@ std::string describe_value(const Field& field, const db::LibraryRow& row) {
     return Number{number, 0}.to_string();
 }
 
-std::vector<ConditionCheck> explain(const Query& query, const db::LibraryRow& row) {
+std::vector<ConditionCheck> explain(const Query& query, const core::LibraryRow& row) {
     std::vector<ConditionCheck> checks;
     for (const Expr* condition : top_level_conditions(query)) {
         std::vector<const Field*> fields;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "db/index.hpp"
+#include "core/library/library_row.hpp"
 #include "playlist/query/ast.hpp"
 
 namespace vibed::playlist {
@@ -18,10 +18,10 @@ struct ConditionCheck {
 
 // One entry per top-level condition of the filter (the operands of a
 // top-level `and`, or the whole filter); empty when the query has none.
-std::vector<ConditionCheck> explain(const Query& query, const db::LibraryRow& row);
+std::vector<ConditionCheck> explain(const Query& query, const core::LibraryRow& row);
 
 // A field's value on a row as a person reads it: attributes at float
 // precision, text quoted, "unknown" for a missing year or duration.
-std::string describe_value(const Field& field, const db::LibraryRow& row);
+std::string describe_value(const Field& field, const core::LibraryRow& row);
 
 }  // namespace vibed::playlist

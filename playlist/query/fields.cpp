@@ -15,18 +15,18 @@ namespace {
 constexpr double kNoUpperBound = std::numeric_limits<double>::max();
 
 template <float core::Attributes::*Member>
-FieldValue read_attribute(const db::LibraryRow& row) {
+FieldValue read_attribute(const core::LibraryRow& row) {
     return static_cast<double>(row.attributes.*Member);
 }
 
-constexpr Field attribute(std::string_view name, FieldValue (*read)(const db::LibraryRow&)) {
+constexpr Field attribute(std::string_view name, FieldValue (*read)(const core::LibraryRow&)) {
     return {name, name, FieldKind::Attribute, false, false, 0.0, 1.0, read};
 }
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 template <std::size_t Index>
-FieldValue read_feature(const db::LibraryRow& row) {
+FieldValue read_feature(const core::LibraryRow& row) {
     return row.features ? core::feature_value(*row.features, Index) : kNaN;
 }
 
@@ -44,16 +44,16 @@ constexpr std::size_t feature(std::string_view name) {
 }
 
 template <core::Mood Which>
-FieldValue read_mood_probability(const db::LibraryRow& row) {
+FieldValue read_mood_probability(const core::LibraryRow& row) {
     return row.moods ? static_cast<double>(row.moods->probability(Which)) : kNaN;
 }
 
 template <float core::Moods::*Member>
-FieldValue read_mood_scale(const db::LibraryRow& row) {
+FieldValue read_mood_scale(const core::LibraryRow& row) {
     return row.moods ? static_cast<double>((*row.moods).*Member) : kNaN;
 }
 
-constexpr Field probability(std::string_view name, FieldValue (*read)(const db::LibraryRow&)) {
+constexpr Field probability(std::string_view name, FieldValue (*read)(const core::LibraryRow&)) {
     return {name, name, FieldKind::Probability, false, false, 0.0, 1.0, read};
 }
 
@@ -68,7 +68,7 @@ std::string fold_ascii_case(std::string_view text) {
 // A key's name is not stored in LibraryRow, so it is built here; the view it
 // is read through lives until the next read on this thread, which is enough
 // for every caller (a comparison, or a copy for printing).
-const std::string& key_text(const db::LibraryRow& row) {
+const std::string& key_text(const core::LibraryRow& row) {
     thread_local std::string text;
     text = row.features ? core::key_name(row.features->key, row.features->mode) : "";
     return text;
@@ -104,7 +104,7 @@ std::string canonical_mood(std::string_view written) {
 // three-valued logic). Unknown numbers are handled by zero_is_unknown.
 // How long ago the index first saw the track, in seconds: `added < 30d` is
 // "added in the last 30 days". SQL and evaluate() read the clock each.
-FieldValue read_added_age(const db::LibraryRow& row) {
+FieldValue read_added_age(const core::LibraryRow& row) {
     return static_cast<double>(std::time(nullptr) - row.added_at);
 }
 
@@ -117,21 +117,21 @@ constexpr std::array<Field, 37> kFields = {
     attribute("speechiness", read_attribute<&core::Attributes::speechiness>),
     attribute("valence", read_attribute<&core::Attributes::valence>),
     Field{"artist", "ifnull(artist, '')", FieldKind::Text, false, false, 0, 0,
-          [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.artist); }},
+          [](const core::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.artist); }},
     Field{"album", "ifnull(album, '')", FieldKind::Text, false, false, 0, 0,
-          [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.album); }},
+          [](const core::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.album); }},
     Field{"albumartist", "ifnull(albumartist, '')", FieldKind::Text, false, false, 0, 0,
-          [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.album_artist); }},
+          [](const core::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.album_artist); }},
     Field{"title", "ifnull(title, '')", FieldKind::Text, false, false, 0, 0,
-          [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.title); }},
+          [](const core::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.title); }},
     Field{"genre", "ifnull(genre, '')", FieldKind::Text, false, false, 0, 0,
-          [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.genre); }},
+          [](const core::LibraryRow& row) -> FieldValue { return std::string_view(row.tags.genre); }},
     Field{"path", "path", FieldKind::Text, false, false, 0, 0,
-          [](const db::LibraryRow& row) -> FieldValue { return std::string_view(row.path.native()); }},
+          [](const core::LibraryRow& row) -> FieldValue { return std::string_view(row.path.native()); }},
     Field{"year", "year", FieldKind::Number, false, true, 0, 9999,
-          [](const db::LibraryRow& row) -> FieldValue { return static_cast<double>(row.tags.year); }},
+          [](const core::LibraryRow& row) -> FieldValue { return static_cast<double>(row.tags.year); }},
     Field{"duration", "duration", FieldKind::Number, true, true, 0, kNoUpperBound,
-          [](const db::LibraryRow& row) -> FieldValue { return row.tags.duration_seconds; }},
+          [](const core::LibraryRow& row) -> FieldValue { return row.tags.duration_seconds; }},
     Field{"added", "(CAST(strftime('%s', 'now') AS INTEGER) - added_at)", FieldKind::Number, true, false, 0,
           kNoUpperBound, read_added_age},
     // Musical features (core/features/musical_features.hpp); docs/features.md says what each means.
@@ -141,10 +141,10 @@ constexpr std::array<Field, 37> kFields = {
     measure<feature("loudness")>(-100, 20),
     measure<feature("loudness_range")>(0, 100),
     Field{"key", "ifnull(key_name, '')", FieldKind::Text, false, false, 0, 0,
-          [](const db::LibraryRow& row) -> FieldValue { return std::string_view(key_text(row)); }, canonical_key,
+          [](const core::LibraryRow& row) -> FieldValue { return std::string_view(key_text(row)); }, canonical_key,
           "a key such as \"A minor\", \"F# major\" or \"Bbm\""},
     Field{"mode", "ifnull(mode_name, '')", FieldKind::Text, false, false, 0, 0,
-          [](const db::LibraryRow& row) -> FieldValue {
+          [](const core::LibraryRow& row) -> FieldValue {
               return row.features ? core::to_string(row.features->mode) : std::string_view();
           },
           canonical_mode, "major or minor"},
@@ -157,7 +157,7 @@ constexpr std::array<Field, 37> kFields = {
     measure<feature("harmonic_change")>(0, 100),
     // Moods as people perceive them (core/model/moods.hpp), not VibeNet's valence.
     Field{"mood", "ifnull(mood, '')", FieldKind::Text, false, false, 0, 0,
-          [](const db::LibraryRow& row) -> FieldValue {
+          [](const core::LibraryRow& row) -> FieldValue {
               return row.moods ? core::to_string(row.moods->mood()) : std::string_view();
           },
           canonical_mood, "happy, tense, sad or calm"},

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <variant>
 
-#include "db/index.hpp"
+#include "core/library/library_row.hpp"
 
 namespace vibed::playlist {
 
@@ -34,7 +34,7 @@ struct Field {
     bool zero_is_unknown;
     double minimum;          // valid literal range for numeric fields
     double maximum;
-    FieldValue (*read)(const db::LibraryRow& row);
+    FieldValue (*read)(const core::LibraryRow& row);
     // Text fields with a fixed set of values (key, mode, mood): the canonical
     // spelling of a value written in a query, "" when it is not one of them.
     // nullptr for free text.

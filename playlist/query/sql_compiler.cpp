@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <span>
 
-#include "db/text_fold.hpp"
+#include "core/util/text_fold.hpp"
 #include "playlist/query/query_error.hpp"
 
 namespace vibed::playlist {
@@ -34,7 +34,7 @@ std::string_view sql_operator(CompareOp op) {
 
 class SqlBuilder {
 public:
-    db::SqlFilter filter;
+    util::SqlFilter filter;
 
     Nesting emit(const Expr& expr) {
         switch (expr.kind) {
@@ -126,7 +126,7 @@ private:
         if (match.kind == TextMatch::Kind::Contains) {
             // instr() rather than LIKE: no wildcard characters to escape. The
             // case folding is the one evaluate() uses (contains_ignoring_case).
-            const std::string fold = db::kFoldCaseSqlFunction;
+            const std::string fold = util::kFoldCaseSqlFunction;
             filter.where_sql += "instr(" + fold + "(" + std::string(match.field->sql) + "), " + fold + "(?)) > 0";
         } else {
             filter.where_sql += std::string(match.field->sql) + " GLOB ?";
@@ -142,13 +142,13 @@ std::string order_by(const Query& query) {
         // Text sorts ignore case as `contains` matches do (vibed_fold, any script),
         // not only ASCII case as COLLATE NOCASE would.
         const std::string column(key.field->sql);
-        sql += key.field->kind == FieldKind::Text ? std::string(db::kFoldCaseSqlFunction) + "(" + column + ")" : column;
+        sql += key.field->kind == FieldKind::Text ? std::string(util::kFoldCaseSqlFunction) + "(" + column + ")" : column;
         sql += key.descending ? " DESC, " : " ASC, ";
     }
     return sql + "path ASC";
 }
 
-void check_sqlite_limits(const Query& query, const db::SqlFilter& filter, Nesting nesting) {
+void check_sqlite_limits(const Query& query, const util::SqlFilter& filter, Nesting nesting) {
     const std::size_t position = query.filter ? query.filter->position : 0;
     if (filter.params.size() > kSqliteMaxVariables) {
         throw QueryError(position, "query has " + std::to_string(filter.params.size()) +
@@ -162,7 +162,7 @@ void check_sqlite_limits(const Query& query, const db::SqlFilter& filter, Nestin
 
 }  // namespace
 
-db::SqlFilter compile(const Query& query) {
+util::SqlFilter compile(const Query& query) {
     SqlBuilder builder;
     Nesting nesting;
     if (query.filter) {

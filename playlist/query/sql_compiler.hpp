@@ -5,7 +5,7 @@
 
 #include <cstddef>
 
-#include "db/sql_filter.hpp"
+#include "core/util/sql_filter.hpp"
 #include "playlist/query/ast.hpp"
 
 namespace vibed::playlist {
@@ -21,6 +21,6 @@ inline constexpr std::size_t kMaxSqlBytes = 900'000;        // SQLITE_MAX_SQL_LE
 // Tracks without a sort clause (or shuffled) come in path order, and a sort
 // ends with path so ties are broken the same way every time.
 // Throws QueryError when the query would exceed one of SQLite's limits.
-db::SqlFilter compile(const Query& query);
+util::SqlFilter compile(const Query& query);
 
 }  // namespace vibed::playlist

@@ -168,7 +168,7 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
 }
 
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
-    return db::fold_case(haystack).find(db::fold_case(needle)) != std::string::npos;
+    return util::fold_case(haystack).find(util::fold_case(needle)) != std::string::npos;
 }
 
 bool glob_matches(std::string_view pattern_text, std::string_view text_bytes) {

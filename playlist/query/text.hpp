@@ -2,18 +2,18 @@
 // Small text helpers shared by the query language, the M3U writer and what
 // vibed and vibectl show people. Keywords and field names
 // ignore ASCII case only; tag text ignores Unicode case through
-// db::fold_case(), the same function SQL calls as vibed_fold(), so in-memory
+// util::fold_case(), the same function SQL calls as vibed_fold(), so in-memory
 // matching and SQL agree.
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-#include "db/text_fold.hpp"
+#include "core/util/text_fold.hpp"
 
 namespace vibed::playlist {
 
-using db::utf8_sequence_length;
+using util::utf8_sequence_length;
 
 // Offset of the first byte that is not part of well-formed UTF-8, or npos.
 std::size_t first_invalid_utf8(std::string_view text);
@@ -35,7 +35,7 @@ std::string utf8_or_escaped(std::string_view text);
 std::string ascii_lowercase(std::string_view text);
 bool equals_ignoring_ascii_case(std::string_view a, std::string_view b);
 
-// Whether `haystack` contains `needle`, both folded by db::fold_case(): the
+// Whether `haystack` contains `needle`, both folded by util::fold_case(): the
 // in-memory twin of SQL's instr(vibed_fold(haystack), vibed_fold(needle)) > 0.
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle);
 

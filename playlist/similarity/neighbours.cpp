@@ -17,7 +17,7 @@ double squared_distance(std::span<const float> a, std::span<const float> b) {
 
 double distance(std::span<const float> a, std::span<const float> b) { return std::sqrt(squared_distance(a, b)); }
 
-std::vector<Neighbour> nearest(const db::VectorSet& set, std::span<const float> point, std::size_t count,
+std::vector<Neighbour> nearest(const core::VectorSet& set, std::span<const float> point, std::size_t count,
                                const std::function<bool(std::size_t)>& skip) {
     if (count == 0 || point.size() != set.dimensions) return {};
     // A max-heap of the best `count` so far: (squared distance, index).

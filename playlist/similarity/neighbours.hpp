@@ -9,7 +9,7 @@
 #include <span>
 #include <vector>
 
-#include "db/index.hpp"
+#include "core/library/vector_set.hpp"
 
 namespace vibed::playlist {
 
@@ -25,7 +25,7 @@ double squared_distance(std::span<const float> a, std::span<const float> b);
 // Up to `count` entries of `set` nearest to `point`, nearest first (ties by
 // position, so the answer is deterministic), leaving out those `skip` (when
 // given) returns true for.
-std::vector<Neighbour> nearest(const db::VectorSet& set, std::span<const float> point, std::size_t count,
+std::vector<Neighbour> nearest(const core::VectorSet& set, std::span<const float> point, std::size_t count,
                                const std::function<bool(std::size_t)>& skip = {});
 
 }  // namespace vibed::playlist

@@ -8,7 +8,7 @@
 #include <limits>
 #include <unordered_map>
 
-#include "db/text_fold.hpp"
+#include "core/util/text_fold.hpp"
 #include "playlist/similarity/neighbours.hpp"
 
 namespace vibed::playlist {
@@ -25,7 +25,7 @@ constexpr double kMoodTolerance = 0.05;
 // How strongly a radio is pulled back towards its seeds (against 1 for the last pick).
 constexpr double kSeedPull = 0.5;
 
-double length_of(const db::LibraryRow& row) { return std::max(row.tags.duration_seconds, 0.0); }
+double length_of(const core::LibraryRow& row) { return std::max(row.tags.duration_seconds, 0.0); }
 
 // What every walk through the candidates shares: the playlist so far, no
 // track twice, the artist gap and the limit. Each pick scans every candidate,
@@ -116,14 +116,14 @@ public:
                           : 1.0;
     }
 
-    std::vector<db::LibraryRow> finish() { return std::move(rows_); }
+    std::vector<core::LibraryRow> finish() { return std::move(rows_); }
 
 private:
     // Artists compare as `artist:` matches them ("Sigur Rós" is "SIGUR RÓS");
     // -1: unknown, never clashes.
-    int artist_id(const db::LibraryRow& row) {
+    int artist_id(const core::LibraryRow& row) {
         if (row.tags.artist.empty()) return -1;
-        return artist_ids_.try_emplace(db::fold_case(row.tags.artist), static_cast<int>(artist_ids_.size()))
+        return artist_ids_.try_emplace(util::fold_case(row.tags.artist), static_cast<int>(artist_ids_.size()))
             .first->second;
     }
 
@@ -147,7 +147,7 @@ private:
     std::unordered_map<std::string, int> artist_ids_;
     std::unordered_multimap<std::string, std::size_t> candidates_by_path_;
     std::deque<int> recent_artists_;
-    std::vector<db::LibraryRow> rows_;
+    std::vector<core::LibraryRow> rows_;
 };
 
 std::vector<float> lerp(std::span<const float> a, std::span<const float> b, double t) {
@@ -172,7 +172,7 @@ std::vector<float> weighted_centroid(const std::vector<std::span<const float>>& 
 
 }  // namespace
 
-std::vector<db::LibraryRow> radio(const std::vector<SpaceTrack>& seeds, const std::vector<SpaceTrack>& candidates,
+std::vector<core::LibraryRow> radio(const std::vector<SpaceTrack>& seeds, const std::vector<SpaceTrack>& candidates,
                                   const RadioOptions& options) {
     if (seeds.empty()) return {};
     Walk walk(candidates, options.artist_gap, options.limit, kDefaultRadioTracks);
@@ -209,7 +209,7 @@ std::vector<db::LibraryRow> radio(const std::vector<SpaceTrack>& seeds, const st
     return walk.finish();
 }
 
-std::vector<db::LibraryRow> journey(const SpaceTrack& from, const SpaceTrack& to,
+std::vector<core::LibraryRow> journey(const SpaceTrack& from, const SpaceTrack& to,
                                     const std::vector<SpaceTrack>& candidates, const JourneyOptions& options) {
     Walk walk(candidates, options.artist_gap, options.limit, kDefaultJourneyTracks);
     walk.take(from);
@@ -258,7 +258,7 @@ double mood_distance(const core::Moods& moods, MoodPoint point) {
 }  // namespace
 
 std::optional<MoodPoint> mood_point(std::string_view name) {
-    const std::string folded = db::fold_case(name);
+    const std::string folded = util::fold_case(name);
     for (const auto& named : kMoodPoints) {
         if (named.name == folded) return named.point;
     }
@@ -271,7 +271,7 @@ std::string mood_point_names() {
     return names;
 }
 
-std::vector<db::LibraryRow> mood_ramp(MoodPoint from, MoodPoint to, const std::vector<SpaceTrack>& candidates,
+std::vector<core::LibraryRow> mood_ramp(MoodPoint from, MoodPoint to, const std::vector<SpaceTrack>& candidates,
                                       const JourneyOptions& options) {
     Walk walk(candidates, options.artist_gap, options.limit, kDefaultJourneyTracks);
     for (std::size_t i = 0; i < candidates.size(); ++i) {

@@ -18,14 +18,14 @@
 #include <string_view>
 #include <vector>
 
-#include "db/index.hpp"
+#include "core/library/library_row.hpp"
 #include "playlist/query/ast.hpp"
 
 namespace vibed::playlist {
 
 // A track with its place in the similarity space.
 struct SpaceTrack {
-    db::LibraryRow row;
+    core::LibraryRow row;
     std::vector<float> vector;
 };
 
@@ -49,7 +49,7 @@ struct RadioOptions {
 
 // The seeds (when included), then the picks. Candidates may include the
 // seeds: no track comes twice. Vectors all have the seeds' length.
-std::vector<db::LibraryRow> radio(const std::vector<SpaceTrack>& seeds, const std::vector<SpaceTrack>& candidates,
+std::vector<core::LibraryRow> radio(const std::vector<SpaceTrack>& seeds, const std::vector<SpaceTrack>& candidates,
                                   const RadioOptions& options);
 
 struct JourneyOptions {
@@ -59,7 +59,7 @@ struct JourneyOptions {
 };
 
 // `from`, the steps, then `to`.
-std::vector<db::LibraryRow> journey(const SpaceTrack& from, const SpaceTrack& to,
+std::vector<core::LibraryRow> journey(const SpaceTrack& from, const SpaceTrack& to,
                                     const std::vector<SpaceTrack>& candidates, const JourneyOptions& options);
 
 // A place on the mood plane: perceived valence and arousal, 0 to 1 each.
@@ -75,7 +75,7 @@ std::optional<MoodPoint> mood_point(std::string_view name);
 std::string mood_point_names();
 
 // Candidates without moods are left out. Empty when none has moods.
-std::vector<db::LibraryRow> mood_ramp(MoodPoint from, MoodPoint to, const std::vector<SpaceTrack>& candidates,
+std::vector<core::LibraryRow> mood_ramp(MoodPoint from, MoodPoint to, const std::vector<SpaceTrack>& candidates,
                                       const JourneyOptions& options);
 
 }  // namespace vibed::playlist

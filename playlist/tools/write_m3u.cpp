@@ -15,7 +15,7 @@
 #include "playlist/m3u/m3u_writer.hpp"
 
 int main(int argc, char** argv) {
-    using vibed::config::PathStyle;
+    using vibed::util::PathStyle;
     if (argc != 6) {
         std::cerr << "usage: vibed_write_m3u FOLDER STYLE LIBRARY_ROOT EXTENSION NAME < track-paths\n";
         return 2;
@@ -31,14 +31,14 @@ int main(int argc, char** argv) {
         std::cerr << "vibed_write_m3u: unknown path style '" << argv[2] << "'\n";
         return 2;
     }
-    std::vector<vibed::db::LibraryRow> tracks;
+    std::vector<vibed::core::LibraryRow> tracks;
     for (std::string line; std::getline(std::cin, line);) {
-        vibed::db::LibraryRow row;
+        vibed::core::LibraryRow row;
         row.path = line;
         tracks.push_back(std::move(row));
     }
     try {
-        vibed::config::OutputTarget target;
+        vibed::util::OutputTarget target;
         target.folder = argv[1];
         target.extension = argv[4];
         target.path_style = style->second;

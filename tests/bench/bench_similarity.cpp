@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/service/similarity_search.hpp"
+#include "daemon/app/similarity_search.hpp"
 #include "db/index.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/similarity/neighbours.hpp"
@@ -147,7 +147,7 @@ int main(int argc, char** argv) try {
     }
     db::Index index = db::Index::open_readonly(options.database);
     const daemon::SimilaritySpace space{model_id, similarity_model_id, "bench-space", "bench-space"};
-    const db::VectorSet vectors = index.similarity_vectors(model_id, similarity_model_id);
+    const core::VectorSet vectors = index.similarity_vectors(model_id, similarity_model_id);
     std::printf("%zu vectors of %zu numbers; medians of %d runs, ms\n                    wall      cpu\n",
                 vectors.size(), vectors.dimensions, options.repeat);
     const auto seed_path = index.library_rows(model_id, std::vector<std::int64_t>{vectors.track_ids[vectors.size() / 2]})

@@ -21,6 +21,7 @@
 #include "daemon/control/control_client.hpp"
 #include "daemon/control/control_server.hpp"
 #include "daemon/control/protocol.hpp"
+#include "daemon/service/problem_board.hpp"
 #include "tests/daemon/daemon_test_util.hpp"
 
 namespace vibed::daemon {

@@ -7,8 +7,8 @@
 #include <set>
 
 #include "config/config.hpp"
-#include "daemon/service/playlist_builder.hpp"
-#include "playlist/rule.hpp"
+#include "daemon/app/playlist_builder.hpp"
+#include "daemon/app/playlist_rules.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
 
@@ -29,7 +29,7 @@ TEST(DefaultPlaylists, EveryRuleParsesAndCompiles) {
         SCOPED_TRACE(definition.name);
         playlist::Query query;
         try {
-            query = playlist::rule_query(definition);
+            query = daemon::rule_query(definition);
         } catch (const config::ConfigError& e) {
             FAIL() << e.what();
         }
@@ -41,7 +41,7 @@ TEST(DefaultPlaylists, EveryRuleParsesAndCompiles) {
         EXPECT_EQ(!query.sort.empty(), definition.sort.has_value());
         EXPECT_EQ(query.limit.has_value(), definition.limit.count || definition.limit.duration);
 
-        db::SqlFilter filter;
+        util::SqlFilter filter;
         try {
             filter = playlist::compile(query);
         } catch (const playlist::QueryError& e) {

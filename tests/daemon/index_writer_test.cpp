@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::ScratchDir;
 
-AnalysisOutcome success(const fs::path& path, FileStamp stamp, float seed) {
+AnalysisOutcome success(const fs::path& path, util::FileStamp stamp, float seed) {
     core::TrackAnalysis analysis;
     analysis.attributes = db::testing::sample_attributes(seed);
     return {path, stamp, analysis, {}, false};
@@ -38,7 +38,7 @@ protected:
     }
 
     // Marks a file for analysis and waits for the writer's verdict.
-    bool mark(const fs::path& path, FileStamp stamp) {
+    bool mark(const fs::path& path, util::FileStamp stamp) {
         std::promise<bool> verdict;
         writer_->add(MarkForAnalysis{path, stamp, [&](bool needs) { verdict.set_value(needs); }});
         return verdict.get_future().get();
@@ -53,7 +53,7 @@ protected:
 };
 
 TEST_F(IndexWriterTest, CommandsAndResultsAreAppliedInTheOrderTheyCame) {
-    const FileStamp stamp{100, 1000};
+    const util::FileStamp stamp{100, 1000};
     EXPECT_TRUE(mark("/music/a.mp3", stamp));
     writer_->add(success("/music/a.mp3", stamp, 0.3f));
     writer_->add(MoveTrack{"/music/a.mp3", "/music/b.mp3", {}});
@@ -75,7 +75,7 @@ TEST_F(IndexWriterTest, CommandsAndResultsAreAppliedInTheOrderTheyCame) {
 }
 
 TEST_F(IndexWriterTest, ALockedDatabaseDelaysWritesWithoutLosingThem) {
-    const FileStamp stamp{100, 1000};
+    const util::FileStamp stamp{100, 1000};
     EXPECT_TRUE(mark("/music/keep.mp3", stamp));
     EXPECT_TRUE(mark("/music/gone.mp3", stamp));
     ASSERT_TRUE(writer_->flush());

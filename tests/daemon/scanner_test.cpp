@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "daemon/service/library_scanner.hpp"
-#include "daemon/service/path_tree.hpp"
+#include "core/util/path_tree.hpp"
 #include "tests/daemon/daemon_test_util.hpp"
 
 namespace vibed::daemon {
@@ -50,7 +50,7 @@ TEST(ScanFolder, ListsAudioFilesOnlySortedAndStamped) {
     const std::vector<fs::path> expected{library / "Album/01 Song.ogg", library / "a.MP3", library / "b.flac"};
     EXPECT_EQ(paths_of(result), expected);
     for (const auto& file : result.files) {
-        EXPECT_EQ(file.stamp, stamp_of(file.path)) << file.path;
+        EXPECT_EQ(file.stamp, util::stamp_of(file.path)) << file.path;
         EXPECT_EQ(file.stamp.size, static_cast<std::int64_t>(fs::file_size(file.path))) << file.path;
     }
 }
@@ -98,7 +98,7 @@ TEST(ScanFolder, FollowsSymlinkedFilesOnlyWhenAllowed) {
 
     const ScanResult followed = scan_folder(library.path(), {{}, true});
     ASSERT_EQ(paths_of(followed), std::vector<fs::path>{library / "link.mp3"});
-    EXPECT_EQ(followed.files[0].stamp, stamp_of(elsewhere / "real.mp3"));  // the target's stamp
+    EXPECT_EQ(followed.files[0].stamp, util::stamp_of(elsewhere / "real.mp3"));  // the target's stamp
     EXPECT_TRUE(scan_folder(library.path(), {{}, false}).files.empty());
 }
 
@@ -185,30 +185,30 @@ TEST_F(UnreadableFolders, AnUnreadableLibraryFolderCountsAsMissing) {
 // --------------------------------------------------------------- path_tree
 
 TEST(PathTree, IsAtOrUnderComparesWholeComponents) {
-    EXPECT_TRUE(is_at_or_under("/music/rock", "/music/rock"));
-    EXPECT_TRUE(is_at_or_under("/music/rock/a.mp3", "/music/rock"));
-    EXPECT_TRUE(is_at_or_under("/music/rock/deep/a.mp3", "/music"));
-    EXPECT_TRUE(is_at_or_under("/music/rock", "/"));
-    EXPECT_FALSE(is_at_or_under("/music/rockabilly", "/music/rock"));
-    EXPECT_FALSE(is_at_or_under("/music/rockabilly/a.mp3", "/music/rock"));
-    EXPECT_FALSE(is_at_or_under("/music", "/music/rock"));
-    EXPECT_FALSE(is_at_or_under("/other/rock", "/music/rock"));
+    EXPECT_TRUE(util::is_at_or_under("/music/rock", "/music/rock"));
+    EXPECT_TRUE(util::is_at_or_under("/music/rock/a.mp3", "/music/rock"));
+    EXPECT_TRUE(util::is_at_or_under("/music/rock/deep/a.mp3", "/music"));
+    EXPECT_TRUE(util::is_at_or_under("/music/rock", "/"));
+    EXPECT_FALSE(util::is_at_or_under("/music/rockabilly", "/music/rock"));
+    EXPECT_FALSE(util::is_at_or_under("/music/rockabilly/a.mp3", "/music/rock"));
+    EXPECT_FALSE(util::is_at_or_under("/music", "/music/rock"));
+    EXPECT_FALSE(util::is_at_or_under("/other/rock", "/music/rock"));
 }
 
 TEST(PathTree, AFolderWithATrailingSlashIsTheSameFolder) {
     // `vibectl scan ~/Music/rock/` sends the folder as typed.
-    EXPECT_TRUE(is_at_or_under("/music/rock/a.mp3", "/music/rock/"));
-    EXPECT_TRUE(is_at_or_under("/music/rock", "/music/rock/"));
-    EXPECT_FALSE(is_at_or_under("/music/rockabilly/a.mp3", "/music/rock/"));
-    EXPECT_EQ(rebase("/music/rock/a.mp3", "/music/rock/", "/music/metal"), fs::path("/music/metal/a.mp3"));
+    EXPECT_TRUE(util::is_at_or_under("/music/rock/a.mp3", "/music/rock/"));
+    EXPECT_TRUE(util::is_at_or_under("/music/rock", "/music/rock/"));
+    EXPECT_FALSE(util::is_at_or_under("/music/rockabilly/a.mp3", "/music/rock/"));
+    EXPECT_EQ(util::rebase("/music/rock/a.mp3", "/music/rock/", "/music/metal"), fs::path("/music/metal/a.mp3"));
 }
 
 TEST(PathTree, RebaseMovesThePathWithItsFolder) {
-    EXPECT_EQ(rebase("/music/rock/a.mp3", "/music/rock", "/music/metal"), fs::path("/music/metal/a.mp3"));
-    EXPECT_EQ(rebase("/music/rock/x/y/a.mp3", "/music/rock", "/archive/old rock"),
+    EXPECT_EQ(util::rebase("/music/rock/a.mp3", "/music/rock", "/music/metal"), fs::path("/music/metal/a.mp3"));
+    EXPECT_EQ(util::rebase("/music/rock/x/y/a.mp3", "/music/rock", "/archive/old rock"),
               fs::path("/archive/old rock/x/y/a.mp3"));
-    EXPECT_EQ(rebase("/music/rock", "/music/rock", "/music/metal"), fs::path("/music/metal"));
-    EXPECT_EQ(rebase("/music/a.mp3", "/music/a.mp3", "/music/b.mp3"), fs::path("/music/b.mp3"));
+    EXPECT_EQ(util::rebase("/music/rock", "/music/rock", "/music/metal"), fs::path("/music/metal"));
+    EXPECT_EQ(util::rebase("/music/a.mp3", "/music/a.mp3", "/music/b.mp3"), fs::path("/music/b.mp3"));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // fold_case() and the vibed_fold() SQL function every Connection offers.
 
-#include "db/text_fold.hpp"
+#include "core/util/text_fold.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +12,8 @@
 
 namespace vibed::db {
 namespace {
+
+using util::fold_case;
 
 using testing::ScratchDir;
 

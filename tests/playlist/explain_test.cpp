@@ -8,8 +8,8 @@
 namespace vibed::playlist {
 namespace {
 
-db::LibraryRow sample() {
-    db::LibraryRow row;
+core::LibraryRow sample() {
+    core::LibraryRow row;
     row.path = "/music/Björk/Jóga.flac";
     row.tags.artist = "Björk";
     row.attributes.energy = 0.82f;

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "playlist/m3u/atomic_file.hpp"
+#include "core/util/atomic_file.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 #include "playlist/query/text.hpp"
 #include "tests/db/test_support.hpp"
@@ -19,8 +19,8 @@ namespace fs = std::filesystem;
 namespace vibed::playlist {
 namespace {
 
-db::LibraryRow track(const fs::path& path, const std::string& artist, const std::string& title, double seconds) {
-    db::LibraryRow row;
+core::LibraryRow track(const fs::path& path, const std::string& artist, const std::string& title, double seconds) {
+    core::LibraryRow row;
     row.path = path;
     row.tags.artist = artist;
     row.tags.title = title;
@@ -28,7 +28,7 @@ db::LibraryRow track(const fs::path& path, const std::string& artist, const std:
     return row;
 }
 
-std::string read(const fs::path& path) { return read_file_if_exists(path).value_or("<missing>"); }
+std::string read(const fs::path& path) { return util::read_file_if_exists(path).value_or("<missing>"); }
 
 ino_t inode_of(const fs::path& path) {
     struct stat info {};
@@ -53,11 +53,11 @@ protected:
 
     std::vector<fs::path> roots() const { return {music()}; }
 
-    WriteResult write(const OutputTarget& output, std::string_view name, const std::vector<db::LibraryRow>& tracks) const {
+    WriteResult write(const OutputTarget& output, std::string_view name, const std::vector<core::LibraryRow>& tracks) const {
         return write_playlist(output, roots(), name, tracks);
     }
 
-    std::vector<db::LibraryRow> two_tracks() const {
+    std::vector<core::LibraryRow> two_tracks() const {
         return {track(music() / "Miles Davis/Kind of Blue/So What.mp3", "Miles Davis", "So What", 562.4),
                 track(music() / "Björk/Jóga.flac", "Björk", "Jóga", 305.6)};
     }
@@ -115,7 +115,7 @@ TEST_F(M3uWriter, PathsRelativeToTheLibraryFolderSkipOutsidersWithOneWarning) {
 
 TEST_F(M3uWriter, RelativeToLibraryUsesTheFolderHoldingEachTrack) {
     const fs::path second = scratch_.path() / "more music";
-    const std::vector<db::LibraryRow> tracks = {track(music() / "a/one.mp3", "A", "1", 1),
+    const std::vector<core::LibraryRow> tracks = {track(music() / "a/one.mp3", "A", "1", 1),
                                                 track(second / "b/two.mp3", "B", "2", 1)};
     std::vector<std::string> warnings;
     const std::string text =
@@ -135,7 +135,7 @@ TEST_F(M3uWriter, RelativeToAndPrefixAsInBeets) {
 }
 
 TEST_F(M3uWriter, UriStylePercentEncodesWhatPlayersMisread) {
-    const std::vector<db::LibraryRow> tracks = {track(music() / "Sigur Rós/Untitled #1?.mp3", "A", "1", 1),
+    const std::vector<core::LibraryRow> tracks = {track(music() / "Sigur Rós/Untitled #1?.mp3", "A", "1", 1),
                                                 track(music() / "100% & more.flac", "A", "2", 1)};
     const WriteResult result = write(target(PathStyle::uri), "Uri", tracks);
     const std::string text = read(result.path);
@@ -164,7 +164,7 @@ TEST(PrintableText, EscapesWhatATerminalWouldObey) {
 }
 
 TEST_F(M3uWriter, ExtinfFallsBackAndStaysOnOneLine) {
-    const std::vector<db::LibraryRow> tracks = {
+    const std::vector<core::LibraryRow> tracks = {
         track(music() / "untagged track.mp3", "", "", 0),
         track(music() / "b.mp3", "", "Only Title", 59.5),
         track(music() / "c.mp3", "Evil\nArtist", "Title\r#EXTINF:1,x", 1),
@@ -180,7 +180,7 @@ TEST_F(M3uWriter, ExtinfFallsBackAndStaysOnOneLine) {
 }
 
 TEST_F(M3uWriter, PathsThatWouldBreakTheFileAreSkippedWithAWarning) {
-    const std::vector<db::LibraryRow> tracks = {
+    const std::vector<core::LibraryRow> tracks = {
         track(music() / "line\nbreak.mp3", "A", "1", 1),
         track(music() / "carriage\rreturn.mp3", "A", "2", 1),
         track(music() / "latin1-\xE9.mp3", "A", "3", 1),
@@ -247,14 +247,14 @@ TEST_F(M3uWriter, TemporariesOfAWriterThatDiedAreRemovedAndNothingElse) {
     for (const auto& name : kept) std::ofstream(playlists() / name) << "user data\n";
     fs::create_directory(playlists() / (".Box.m3u." + dead + "-3.tmp"));  // a folder: not ours to delete
 
-    auto removed = remove_abandoned_temporaries(playlists());
+    auto removed = util::remove_abandoned_temporaries(playlists());
     std::sort(removed.begin(), removed.end());
     EXPECT_EQ(removed, (std::vector<fs::path>{playlists() / abandoned[0], playlists() / abandoned[1]}));
     for (const auto& name : abandoned) EXPECT_FALSE(fs::exists(playlists() / name)) << name;
     for (const auto& name : kept) EXPECT_TRUE(fs::exists(playlists() / name)) << name;
     EXPECT_TRUE(fs::is_directory(playlists() / (".Box.m3u." + dead + "-3.tmp")));
-    EXPECT_TRUE(remove_abandoned_temporaries(playlists()).empty());
-    EXPECT_TRUE(remove_abandoned_temporaries(scratch_.path() / "no-such-folder").empty());
+    EXPECT_TRUE(util::remove_abandoned_temporaries(playlists()).empty());
+    EXPECT_TRUE(util::remove_abandoned_temporaries(scratch_.path() / "no-such-folder").empty());
 }
 
 TEST_F(M3uWriter, FileNamesAreThePlaylistNamesMadeSafeOnlyWhereNeeded) {

@@ -399,7 +399,7 @@ TEST(ParserFeatures, MoodProbabilitiesAreBetweenZeroAndOne) {
 }
 
 TEST(ParserFeatures, ConditionsOnATrackWithoutFeaturesOrMoodsAreFalse) {
-    db::LibraryRow row;  // analysed before features existed
+    core::LibraryRow row;  // analysed before features existed
     EXPECT_FALSE(evaluate(parse_query("bpm > 0"), row));
     EXPECT_FALSE(evaluate(parse_query("loudness < 0"), row));
     EXPECT_FALSE(evaluate(parse_query("sad >= 0"), row));

@@ -33,14 +33,14 @@ std::vector<SpaceTrack> line(std::size_t count) {
     return tracks;
 }
 
-std::vector<std::string> names(const std::vector<db::LibraryRow>& rows) {
+std::vector<std::string> names(const std::vector<core::LibraryRow>& rows) {
     std::vector<std::string> found;
     for (const auto& row : rows) found.push_back(row.path.stem().string());
     return found;
 }
 
-db::VectorSet packed(const std::vector<SpaceTrack>& tracks) {
-    db::VectorSet set;
+core::VectorSet packed(const std::vector<SpaceTrack>& tracks) {
+    core::VectorSet set;
     set.dimensions = tracks.front().vector.size();
     for (std::size_t i = 0; i < tracks.size(); ++i) {
         set.track_ids.push_back(static_cast<std::int64_t>(i + 1));
@@ -54,7 +54,7 @@ TEST(Neighbours, NearestFirstMatchesABruteForceSortAndHonoursSkip) {
     std::normal_distribution<float> normal;
     std::vector<SpaceTrack> tracks;
     for (int i = 0; i < 500; ++i) tracks.push_back(at(std::to_string(i), {normal(random), normal(random), normal(random)}));
-    const db::VectorSet set = packed(tracks);
+    const core::VectorSet set = packed(tracks);
     const std::vector<float> point{0.1f, -0.2f, 0.3f};
     std::vector<std::pair<double, std::size_t>> all;
     for (std::size_t i = 0; i < set.size(); ++i) all.emplace_back(distance(set.vector(i), point), i);
@@ -177,7 +177,7 @@ TEST(Journey, WalksTheLineFromOneTrackToTheOther) {
     EXPECT_LE(timed.size() * 200.0, 900.0);
 }
 
-db::LibraryRow& with_mood(SpaceTrack& track, double valence, double arousal) {
+core::LibraryRow& with_mood(SpaceTrack& track, double valence, double arousal) {
     core::Moods moods;
     moods.valence = static_cast<float>(valence);
     moods.arousal = static_cast<float>(arousal);

@@ -8,34 +8,34 @@
 #include <set>
 #include <string>
 
-#include "db/text_fold.hpp"
+#include "core/util/text_fold.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/selection.hpp"
 
 namespace vibed::playlist {
 namespace {
 
-db::LibraryRow track(const std::string& path, const std::string& artist = "", double seconds = 200) {
-    db::LibraryRow row;
+core::LibraryRow track(const std::string& path, const std::string& artist = "", double seconds = 200) {
+    core::LibraryRow row;
     row.path = path;
     row.tags.artist = artist;
     row.tags.duration_seconds = seconds;
     return row;
 }
 
-std::vector<db::LibraryRow> numbered_tracks(std::size_t count) {
-    std::vector<db::LibraryRow> rows;
+std::vector<core::LibraryRow> numbered_tracks(std::size_t count) {
+    std::vector<core::LibraryRow> rows;
     for (std::size_t i = 0; i < count; ++i) rows.push_back(track("/music/" + std::to_string(i) + ".mp3"));
     return rows;
 }
 
-std::vector<std::string> paths_of(const std::vector<db::LibraryRow>& rows) {
+std::vector<std::string> paths_of(const std::vector<core::LibraryRow>& rows) {
     std::vector<std::string> paths;
-    for (const db::LibraryRow& row : rows) paths.push_back(row.path.string());
+    for (const core::LibraryRow& row : rows) paths.push_back(row.path.string());
     return paths;
 }
 
-std::vector<std::string> select(const std::vector<db::LibraryRow>& rows, std::string_view query,
+std::vector<std::string> select(const std::vector<core::LibraryRow>& rows, std::string_view query,
                                 const SelectionOptions& options = {"Morning Mix"}) {
     return paths_of(select_tracks(rows, parse_query(query), options));
 }
@@ -110,7 +110,7 @@ TEST(Selection, CountLimit) {
 }
 
 TEST(Selection, DurationLimitSkipsTracksThatWouldOverflow) {
-    const std::vector<db::LibraryRow> rows = {track("/a", "", 100), track("/b", "", 400), track("/c", "", 100),
+    const std::vector<core::LibraryRow> rows = {track("/a", "", 100), track("/b", "", 400), track("/c", "", 100),
                                               track("/d", "", 50), track("/e", "", 60)};
     EXPECT_EQ(select(rows, "limit 250s"), (std::vector<std::string>{"/a", "/c", "/d"}));
     EXPECT_EQ(select(rows, "limit 1h").size(), 5u);
@@ -140,30 +140,30 @@ TEST(Selection, SortChoosesAndShuffleOrders) {
     std::set<std::string> expected;
     for (std::size_t i = 0; i < 10; ++i) expected.insert(rows[i].path.string());
     EXPECT_EQ(std::set<std::string>(chosen.begin(), chosen.end()), expected);
-    EXPECT_NE(chosen, paths_of(std::vector<db::LibraryRow>(rows.begin(), rows.begin() + 10)));
+    EXPECT_NE(chosen, paths_of(std::vector<core::LibraryRow>(rows.begin(), rows.begin() + 10)));
 }
 
 // ---- artist spread ------------------------------------------------------------------
 
-std::size_t adjacent_repeats(const std::vector<db::LibraryRow>& rows) {
+std::size_t adjacent_repeats(const std::vector<core::LibraryRow>& rows) {
     std::size_t repeats = 0;
     for (std::size_t i = 1; i < rows.size(); ++i) {
         const auto& a = rows[i - 1].tags.artist;
         const auto& b = rows[i].tags.artist;
-        if (!a.empty() && db::fold_case(a) == db::fold_case(b)) {
+        if (!a.empty() && util::fold_case(a) == util::fold_case(b)) {
             ++repeats;
         }
     }
     return repeats;
 }
 
-std::vector<db::LibraryRow> tracks_by(const std::string& artists) {
-    std::vector<db::LibraryRow> rows;
+std::vector<core::LibraryRow> tracks_by(const std::string& artists) {
+    std::vector<core::LibraryRow> rows;
     for (std::size_t i = 0; i < artists.size(); ++i) rows.push_back(track("/" + std::to_string(i), std::string(1, artists[i])));
     return rows;
 }
 
-std::string artists_of(const std::vector<db::LibraryRow>& rows) {
+std::string artists_of(const std::vector<core::LibraryRow>& rows) {
     std::string artists;
     for (const auto& row : rows) artists += row.tags.artist.empty() ? '-' : row.tags.artist[0];
     return artists;
@@ -177,14 +177,14 @@ TEST(ArtistSpread, SeparatesNeighboursKeepingOrderOtherwise) {
 }
 
 TEST(ArtistSpread, ComparesArtistsIgnoringCaseAndNeverClashesUnknownArtists) {
-    std::vector<db::LibraryRow> rows = {track("/1", "Björk"), track("/2", "björk"), track("/3", "Air")};
+    std::vector<core::LibraryRow> rows = {track("/1", "Björk"), track("/2", "björk"), track("/3", "Air")};
     EXPECT_EQ(paths_of(spread_artists(rows)), (std::vector<std::string>{"/1", "/3", "/2"}));
-    const std::vector<db::LibraryRow> unknown = {track("/1"), track("/2"), track("/3")};
+    const std::vector<core::LibraryRow> unknown = {track("/1"), track("/2"), track("/3")};
     EXPECT_EQ(paths_of(spread_artists(unknown)), paths_of(unknown));
 }
 
 TEST(ArtistSpread, IgnoresNonAsciiCaseToo) {
-    const std::vector<db::LibraryRow> rows = {track("/1", "Sigur Rós"), track("/2", "SIGUR RÓS"),
+    const std::vector<core::LibraryRow> rows = {track("/1", "Sigur Rós"), track("/2", "SIGUR RÓS"),
                                               track("/3", "Мумий Тролль"), track("/4", "МУМИЙ ТРОЛЛЬ")};
     EXPECT_EQ(paths_of(spread_artists(rows)), (std::vector<std::string>{"/1", "/3", "/2", "/4"}));
 }

@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "db/text_fold.hpp"
+#include "core/util/text_fold.hpp"
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
@@ -22,16 +22,16 @@ namespace {
 
 using testing::TestLibrary;
 
-std::vector<std::string> paths_of(const std::vector<db::LibraryRow>& rows) {
+std::vector<std::string> paths_of(const std::vector<core::LibraryRow>& rows) {
     std::vector<std::string> paths;
-    for (const db::LibraryRow& row : rows) paths.push_back(row.path.string());
+    for (const core::LibraryRow& row : rows) paths.push_back(row.path.string());
     return paths;
 }
 
 // What evaluate() selects from `rows`, in path order like the SQL default.
-std::vector<std::string> evaluated_paths(const Query& query, std::vector<db::LibraryRow> rows) {
+std::vector<std::string> evaluated_paths(const Query& query, std::vector<core::LibraryRow> rows) {
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-    std::erase_if(rows, [&query](const db::LibraryRow& row) { return !evaluate(query, row); });
+    std::erase_if(rows, [&query](const core::LibraryRow& row) { return !evaluate(query, row); });
     return paths_of(rows);
 }
 
@@ -41,7 +41,7 @@ void expect_only_whitelisted_sql(const std::string& sql) {
     static const std::set<std::string> allowed = {
         "acousticness", "danceability", "energy", "instrumentalness", "liveness", "speechiness", "valence",
         "artist", "album", "albumartist", "title", "genre", "path", "year", "duration",
-        "AND", "OR", "NOT", "BETWEEN", "GLOB", "ifnull", "instr", db::kFoldCaseSqlFunction, "coalesce", "COLLATE",
+        "AND", "OR", "NOT", "BETWEEN", "GLOB", "ifnull", "instr", util::kFoldCaseSqlFunction, "coalesce", "COLLATE",
         "NOCASE", "ASC", "DESC",
     };
     const std::regex word("[A-Za-z_][A-Za-z_0-9]*");
@@ -55,12 +55,12 @@ void expect_only_whitelisted_sql(const std::string& sql) {
 }
 
 TEST(SqlCompiler, UserTextAndNumbersBecomeParameters) {
-    const db::SqlFilter filter = compile(parse_query(
+    const util::SqlFilter filter = compile(parse_query(
         "energy > 0.75 and artist = \"xyzzy\" and (album:\"Plugh\" or path ~ \"*/Jazz/*\") and year:1990..1999 "
         "and not duration < 4m"));
     expect_only_whitelisted_sql(filter.where_sql);
     EXPECT_EQ(filter.where_sql.find("xyzzy"), std::string::npos);
-    const std::vector<db::SqlValue> expected = {0.75, std::string("xyzzy"), std::string("Plugh"),
+    const std::vector<util::SqlValue> expected = {0.75, std::string("xyzzy"), std::string("Plugh"),
                                                 std::string("*/Jazz/*"), 1990.0, 1999.0, 240.0};
     EXPECT_EQ(filter.params, expected);
     EXPECT_EQ(std::count(filter.where_sql.begin(), filter.where_sql.end(), '?'), 7);
@@ -73,18 +73,18 @@ TEST(SqlCompiler, SortBecomesOrderByWithPathBreakingTies) {
 }
 
 TEST(SqlCompiler, NoFilterSelectsEverything) {
-    const db::SqlFilter filter = compile(parse_query("limit 10"));
+    const util::SqlFilter filter = compile(parse_query("limit 10"));
     EXPECT_TRUE(filter.where_sql.empty());
     EXPECT_TRUE(filter.params.empty());
 }
 
 TEST(SqlCompiler, QueriesRunOnARealIndex) {
     TestLibrary library;
-    db::LibraryRow calm;
+    core::LibraryRow calm;
     calm.path = "/music/calm.mp3";
     calm.tags.artist = "Miles Davis";
     calm.attributes.energy = 0.2f;
-    db::LibraryRow loud = calm;
+    core::LibraryRow loud = calm;
     loud.path = "/music/loud.mp3";
     loud.tags.artist = "AC/DC";
     loud.attributes.energy = 0.9f;
@@ -96,8 +96,8 @@ TEST(SqlCompiler, QueriesRunOnARealIndex) {
               (std::vector<std::string>{"/music/loud.mp3", "/music/calm.mp3"}));
 }
 
-db::LibraryRow artist_track(const std::string& path, const std::string& artist) {
-    db::LibraryRow row;
+core::LibraryRow artist_track(const std::string& path, const std::string& artist) {
+    core::LibraryRow row;
     row.path = path;
     row.tags.artist = artist;
     return row;
@@ -107,7 +107,7 @@ TEST(SqlCompiler, ContainsIgnoresUnicodeCase) {
     TestLibrary library;
     library.add({artist_track("/music/bjork.mp3", "Björk"), artist_track("/music/mumiy.mp3", "Мумий Тролль"),
                  artist_track("/music/sigur.mp3", "SIGUR RÓS"), artist_track("/music/cafe.mp3", "Café Tacvba")});
-    const std::vector<db::LibraryRow> everything = library.all();
+    const std::vector<core::LibraryRow> everything = library.all();
     auto found = [&](const std::string& text) {
         const Query query = parse_query(text);
         const std::vector<std::string> paths = paths_of(library.select(compile(query)));
@@ -141,11 +141,11 @@ TEST(SqlInjection, HostileValuesAreJustValues) {
     TestLibrary library;
     std::mt19937 random(7);
     library.add(testing::random_library(random, 40));
-    db::LibraryRow bobby;
+    core::LibraryRow bobby;
     bobby.path = "/music/bobby.mp3";
     bobby.tags.artist = "Robert'); DROP TABLE tracks;--";
     library.add(bobby);
-    const std::vector<db::LibraryRow> everything = library.all();
+    const std::vector<core::LibraryRow> everything = library.all();
 
     const std::string hostile[] = {
         "'; DROP TABLE tracks; --",
@@ -166,7 +166,7 @@ TEST(SqlInjection, HostileValuesAreJustValues) {
         }
         for (const std::string op : {" = ", ":", " ~ ", " != "}) {
             const Query query = parse_query("artist" + op + "\"" + escaped + "\"");
-            const db::SqlFilter filter = compile(query);
+            const util::SqlFilter filter = compile(query);
             expect_only_whitelisted_sql(filter.where_sql);
             EXPECT_EQ(paths_of(library.select(filter)), evaluated_paths(query, everything)) << op << value;
         }
@@ -174,10 +174,10 @@ TEST(SqlInjection, HostileValuesAreJustValues) {
     EXPECT_EQ(paths_of(library.select(compile(parse_query("artist = \"Robert'); DROP TABLE tracks;--\"")))),
               std::vector<std::string>{"/music/bobby.mp3"});
     // LIKE wildcards are plain characters to a contains search.
-    for (const db::LibraryRow& row : library.select(compile(parse_query("artist:\"%\"")))) {
+    for (const core::LibraryRow& row : library.select(compile(parse_query("artist:\"%\"")))) {
         EXPECT_NE(row.tags.artist.find('%'), std::string::npos) << row.tags.artist;
     }
-    for (const db::LibraryRow& row : library.select(compile(parse_query("artist:\"_\"")))) {
+    for (const core::LibraryRow& row : library.select(compile(parse_query("artist:\"_\"")))) {
         EXPECT_NE(row.tags.artist.find('_'), std::string::npos) << row.tags.artist;
     }
     EXPECT_EQ(paths_of(library.all()), paths_of(everything));  // nothing dropped or deleted
@@ -307,7 +307,7 @@ TEST(SqlAgreesWithEvaluate, OnRandomQueriesOverARandomLibrary) {
     TestLibrary library;
     std::mt19937 random(20261121);
     library.add(testing::random_library(random, 300));
-    const std::vector<db::LibraryRow> everything = library.all();
+    const std::vector<core::LibraryRow> everything = library.all();
     ASSERT_EQ(everything.size(), 300u);
 
     RandomQueries queries(42);
@@ -339,7 +339,7 @@ protected:
     // with evaluate(); never a SQLite error. Returns whether it ran.
     bool runs_or_is_refused(const std::string& text) {
         const Query query = parse_query(text);
-        db::SqlFilter filter;
+        util::SqlFilter filter;
         try {
             filter = compile(query);
         } catch (const QueryError& error) {
@@ -351,7 +351,7 @@ protected:
     }
 
     TestLibrary library_;
-    std::vector<db::LibraryRow> everything_;
+    std::vector<core::LibraryRow> everything_;
 };
 
 TEST_F(SqliteLimits, AsManyTermsAsAllowedRun) {

@@ -17,7 +17,7 @@ class TestLibrary {
 public:
     TestLibrary() : index_(db::Index::open(scratch_ / "index.sqlite")), model_(index_.ensure_model("test", "ab12")) {}
 
-    void add(const db::LibraryRow& row) {
+    void add(const core::LibraryRow& row) {
         index_.upsert_pending(row.path, 1, 1);
         db::AnalysisRecord record;
         record.path = row.path;
@@ -42,12 +42,12 @@ public:
         }
     }
 
-    void add(const std::vector<db::LibraryRow>& rows) {
-        for (const db::LibraryRow& row : rows) add(row);
+    void add(const std::vector<core::LibraryRow>& rows) {
+        for (const core::LibraryRow& row : rows) add(row);
     }
 
-    std::vector<db::LibraryRow> select(const db::SqlFilter& filter) { return index_.select_library(model_, filter); }
-    std::vector<db::LibraryRow> all() { return select({}); }
+    std::vector<core::LibraryRow> select(const util::SqlFilter& filter) { return index_.select_library(model_, filter); }
+    std::vector<core::LibraryRow> all() { return select({}); }
     db::Index& index() { return index_; }
 
 private:
@@ -69,7 +69,7 @@ inline const std::vector<std::string> kGenres = {"Jazz", "jazz", "Hip Hop", "", 
 
 // Rows with every field drawn from small sets (so conditions often hit
 // boundaries) and unique paths.
-inline std::vector<db::LibraryRow> random_library(std::mt19937& random, std::size_t count) {
+inline std::vector<core::LibraryRow> random_library(std::mt19937& random, std::size_t count) {
     auto pick = [&random](const std::vector<std::string>& options) {
         return options[std::uniform_int_distribution<std::size_t>(0, options.size() - 1)(random)];
     };
@@ -78,9 +78,9 @@ inline std::vector<db::LibraryRow> random_library(std::mt19937& random, std::siz
         const float raw = std::uniform_real_distribution<float>(0.0f, 1.0f)(random);
         return std::uniform_int_distribution<int>(0, 1)(random) == 0 ? std::round(raw * 20.0f) / 20.0f : raw;
     };
-    std::vector<db::LibraryRow> rows;
+    std::vector<core::LibraryRow> rows;
     for (std::size_t i = 0; i < count; ++i) {
-        db::LibraryRow row;
+        core::LibraryRow row;
         row.tags.artist = pick(kTrickyNames);
         row.tags.album_artist = pick(kTrickyNames);
         row.tags.album = pick(kTrickyNames);

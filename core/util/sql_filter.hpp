@@ -7,7 +7,7 @@
 #include <variant>
 #include <vector>
 
-namespace vibed::db {
+namespace vibed::util {
 
 using SqlValue = std::variant<std::int64_t, double, std::string>;
 
@@ -18,4 +18,4 @@ struct SqlFilter {
     std::string order_by_sql;  // e.g. "energy DESC, path"; empty = by path
 };
 
-}  // namespace vibed::db
+}  // namespace vibed::util

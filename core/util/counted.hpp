@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
-namespace vibed::daemon {
+namespace vibed::util {
 
 // `singular` for one, else `singular` + "s"; the number goes first.
 inline std::string counted(std::size_t count, std::string_view singular) {
     return std::to_string(count) + " " + std::string(singular) + (count == 1 ? "" : "s");
 }
 
-}  // namespace vibed::daemon
+}  // namespace vibed::util

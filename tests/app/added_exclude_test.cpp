@@ -8,13 +8,16 @@
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
-#include "playlist/rule.hpp"
+#include "daemon/app/playlist_rules.hpp"
 
 namespace vibed::playlist {
 namespace {
 
-db::LibraryRow row_added_days_ago(int days, std::string genre = "") {
-    db::LibraryRow row;
+using daemon::check_rules;
+using daemon::without_excluded;
+
+core::LibraryRow row_added_days_ago(int days, std::string genre = "") {
+    core::LibraryRow row;
     row.path = "/music/a.flac";
     row.tags.genre = std::move(genre);
     row.added_at = std::time(nullptr) - static_cast<std::int64_t>(days) * 86400;
@@ -23,7 +26,7 @@ db::LibraryRow row_added_days_ago(int days, std::string genre = "") {
 
 TEST(Added, DaysAndWeeksAreDurations) {
     const Query query = parse_query("added < 30d");
-    const db::SqlFilter filter = compile(query);
+    const util::SqlFilter filter = compile(query);
     EXPECT_NE(filter.where_sql.find("added_at"), std::string::npos) << filter.where_sql;
     ASSERT_EQ(filter.params.size(), 1u);
     EXPECT_EQ(std::get<double>(filter.params[0]), 30 * 86400.0);

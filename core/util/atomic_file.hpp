@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace vibed::playlist {
+namespace vibed::util {
 
 // Replaces `target` with `content` so that readers (and a crash at any point)
 // see either the complete old file or the complete new one: the bytes go to
@@ -28,4 +28,4 @@ std::vector<std::filesystem::path> remove_abandoned_temporaries(const std::files
 // Throws std::runtime_error when it exists but cannot be read.
 std::optional<std::string> read_file_if_exists(const std::filesystem::path& path);
 
-}  // namespace vibed::playlist
+}  // namespace vibed::util

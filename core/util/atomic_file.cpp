@@ -1,4 +1,4 @@
-#include "playlist/m3u/atomic_file.hpp"
+#include "core/util/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -13,7 +13,7 @@
 #include <system_error>
 #include <utility>
 
-namespace vibed::playlist {
+namespace vibed::util {
 namespace {
 
 std::string errno_text(int error) { return std::generic_category().message(error); }
@@ -159,4 +159,4 @@ std::optional<std::string> read_file_if_exists(const std::filesystem::path& path
     return bytes;
 }
 
-}  // namespace vibed::playlist
+}  // namespace vibed::util

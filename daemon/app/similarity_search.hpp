@@ -35,15 +35,15 @@ struct SimilaritySpace {
 SimilaritySpace find_similarity_space(db::Index& index, std::int64_t model_id, const config::Config& config);
 
 // Every vector of the space, in one read; throws when there are none yet.
-db::VectorSet load_vectors(db::Index& index, const SimilaritySpace& space);
+core::VectorSet load_vectors(db::Index& index, const SimilaritySpace& space);
 
 // An indexed track as a seed: throws when it is not in the index, still
 // pending, failed, or has no vector in `vectors`.
-playlist::SpaceTrack seed_track(db::Index& index, const SimilaritySpace& space, const db::VectorSet& vectors,
+playlist::SpaceTrack seed_track(db::Index& index, const SimilaritySpace& space, const core::VectorSet& vectors,
                                 const std::filesystem::path& path);
 
 struct SimilarTrack {
-    db::LibraryRow row;
+    core::LibraryRow row;
     double distance = 0;  // from the seed, in the similarity space
 };
 
@@ -59,7 +59,7 @@ std::filesystem::path seed_from_query(db::Index& index, const SimilaritySpace& s
 // Tracks that may be picked: those matching `where` (a query; empty: every
 // track) that have a vector, minus `exclude`. Throws for a bad query.
 std::vector<playlist::SpaceTrack> load_candidates(db::Index& index, const SimilaritySpace& space,
-                                                  const db::VectorSet& vectors, const std::string& where,
+                                                  const core::VectorSet& vectors, const std::string& where,
                                                   const std::vector<std::filesystem::path>& exclude = {});
 
 struct RadioRequest {
@@ -70,7 +70,7 @@ struct RadioRequest {
 };
 
 // The seeds (unless options.include_seeds is false) and the picks, in play order.
-std::vector<db::LibraryRow> build_radio(db::Index& index, const SimilaritySpace& space, const RadioRequest& request);
+std::vector<core::LibraryRow> build_radio(db::Index& index, const SimilaritySpace& space, const RadioRequest& request);
 
 struct JourneyRequest {
     // Either two tracks ...
@@ -86,7 +86,7 @@ struct JourneyRequest {
 };
 
 // Throws for an unknown mood name, bad seeds, or when nothing can be played.
-std::vector<db::LibraryRow> build_journey(db::Index& index, const SimilaritySpace& space,
+std::vector<core::LibraryRow> build_journey(db::Index& index, const SimilaritySpace& space,
                                           const JourneyRequest& request);
 
 }  // namespace vibed::daemon

@@ -6,10 +6,13 @@
 
 #include "config/config.hpp"
 #include "playlist/query/ast.hpp"
-#include "playlist/rule.hpp"
+#include "daemon/app/playlist_rules.hpp"
 
 namespace vibed::playlist {
 namespace {
+
+using daemon::check_rules;
+using daemon::rule_query;
 
 std::string error_of(std::string_view toml) {
     try {

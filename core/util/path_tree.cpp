@@ -1,8 +1,8 @@
-#include "daemon/service/path_tree.hpp"
+#include "core/util/path_tree.hpp"
 
 #include <algorithm>
 
-namespace vibed::daemon {
+namespace vibed::util {
 namespace {
 
 // The end of `folder`'s components, leaving out the empty last one that a
@@ -21,6 +21,13 @@ bool is_at_or_under(const std::filesystem::path& path, const std::filesystem::pa
     return std::mismatch(folder.begin(), folder_end, path.begin(), path.end()).first == folder_end;
 }
 
+std::optional<std::filesystem::path> relative_below(const std::filesystem::path& path,
+                                                    const std::filesystem::path& folder) {
+    std::filesystem::path relative = path.lexically_relative(folder);
+    if (relative.empty() || relative == "." || *relative.begin() == "..") return std::nullopt;
+    return relative;
+}
+
 std::filesystem::path rebase(const std::filesystem::path& path, const std::filesystem::path& from,
                              const std::filesystem::path& to) {
     std::filesystem::path result = to;
@@ -30,4 +37,4 @@ std::filesystem::path rebase(const std::filesystem::path& path, const std::files
     return result;
 }
 
-}  // namespace vibed::daemon
+}  // namespace vibed::util

@@ -1,16 +1,20 @@
 // The day curve: where keep-playing heads at each time of day (the clock is
 // the test's), parsed from a real config text and checked by the playlist engine.
-#include "playlist/similarity/day_curve.hpp"
+#include "daemon/app/day_curve.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <ctime>
 
-#include "playlist/rule.hpp"
+#include "daemon/app/playlist_rules.hpp"
 
 namespace vibed::playlist {
 namespace {
+
+using daemon::check_rules;
+using daemon::day_curve_target;
+using daemon::local_time_of_day;
 
 using namespace std::chrono_literals;
 

@@ -1,14 +1,17 @@
-#include "playlist/rule.hpp"
+#include "daemon/app/playlist_rules.hpp"
 
 #include <algorithm>
 
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
-#include "playlist/similarity/day_curve.hpp"
+#include "daemon/app/day_curve.hpp"
 #include "playlist/similarity/radio.hpp"
 
-namespace vibed::playlist {
+namespace vibed::daemon {
+
+using namespace playlist;  // this file turns configured playlists into the engine's types
+
 namespace {
 
 std::size_t count_characters(std::string_view text) {
@@ -160,4 +163,4 @@ Query without_excluded(Query query, const std::string& exclude) {
     return query;
 }
 
-}  // namespace vibed::playlist
+}  // namespace vibed::daemon

@@ -1,8 +1,8 @@
-#include "daemon/service/file_stamp.hpp"
+#include "core/util/file_stamp.hpp"
 
 #include <sys/stat.h>
 
-namespace vibed::daemon {
+namespace vibed::util {
 
 std::optional<FileStamp> stamp_of(const std::filesystem::path& file) noexcept {
     struct stat info {};
@@ -11,4 +11,4 @@ std::optional<FileStamp> stamp_of(const std::filesystem::path& file) noexcept {
                      static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
 }
 
-}  // namespace vibed::daemon
+}  // namespace vibed::util

@@ -1,4 +1,4 @@
-#include "daemon/service/similarity_search.hpp"
+#include "daemon/app/similarity_search.hpp"
 
 #include <set>
 #include <stdexcept>
@@ -8,7 +8,7 @@
 #include "playlist/query/parser.hpp"
 #include "playlist/query/query_error.hpp"
 #include "playlist/query/sql_compiler.hpp"
-#include "playlist/rule.hpp"
+#include "daemon/app/playlist_rules.hpp"
 #include "playlist/similarity/neighbours.hpp"
 
 namespace vibed::daemon {
@@ -19,12 +19,12 @@ namespace fs = std::filesystem;
 [[noreturn]] void fail(const std::string& message) { throw std::runtime_error(message); }
 
 // `where` (empty: every track) minus the configured exclusion, as one query tree.
-db::SqlFilter filter_of(const std::string& where, const std::string& exclude) {
+util::SqlFilter filter_of(const std::string& where, const std::string& exclude) {
     if (where.empty() && exclude.empty()) return {};
     try {
         playlist::Query query = where.empty() ? playlist::Query{} : playlist::parse_query(where);
-        query = playlist::without_excluded(std::move(query), exclude);
-        db::SqlFilter filter = playlist::compile(query);
+        query = without_excluded(std::move(query), exclude);
+        util::SqlFilter filter = playlist::compile(query);
         filter.order_by_sql.clear();  // the walk decides the order
         return filter;
     } catch (const playlist::QueryError& e) {
@@ -51,8 +51,8 @@ SimilaritySpace find_similarity_space(db::Index& index, std::int64_t model_id, c
     return space;
 }
 
-db::VectorSet load_vectors(db::Index& index, const SimilaritySpace& space) {
-    db::VectorSet vectors;
+core::VectorSet load_vectors(db::Index& index, const SimilaritySpace& space) {
+    core::VectorSet vectors;
     if (space.similarity_model_id != 0) vectors = index.similarity_vectors(space.model_id, space.similarity_model_id);
     if (vectors.size() == 0) {
         fail("no track has a vector from similarity model '" + space.similarity_model +
@@ -61,7 +61,7 @@ db::VectorSet load_vectors(db::Index& index, const SimilaritySpace& space) {
     return vectors;
 }
 
-playlist::SpaceTrack seed_track(db::Index& index, const SimilaritySpace& space, const db::VectorSet& vectors,
+playlist::SpaceTrack seed_track(db::Index& index, const SimilaritySpace& space, const core::VectorSet& vectors,
                                 const fs::path& path) {
     const auto record = index.find_track(path, space.model_id);
     if (!record) fail(path.string() + ": not in the index (not under a library folder, or not scanned yet)");
@@ -73,20 +73,20 @@ playlist::SpaceTrack seed_track(db::Index& index, const SimilaritySpace& space, 
     if (!record->attributes) fail(path.string() + ": not analysed with the configured model yet");
     const auto at = vectors.find(record->id);
     if (!at) fail(path.string() + ": has no similarity vector yet; vibed computes it when it starts");
-    db::LibraryRow row = record->library_row();
+    core::LibraryRow row = record->library_row();
     return {std::move(row), copy_of(vectors.vector(*at))};
 }
 
 std::vector<SimilarTrack> similar_tracks(db::Index& index, const SimilaritySpace& space, const fs::path& path,
                                          std::size_t count) {
-    const db::VectorSet vectors = load_vectors(index, space);
+    const core::VectorSet vectors = load_vectors(index, space);
     const playlist::SpaceTrack seed = seed_track(index, space, vectors, path);
     const std::size_t seed_at = *vectors.find(seed.row.id);
     const auto neighbours =
         playlist::nearest(vectors, seed.vector, count, [seed_at](std::size_t i) { return i == seed_at; });
     std::vector<std::int64_t> ids;
     for (const auto& neighbour : neighbours) ids.push_back(vectors.track_ids[neighbour.index]);
-    std::vector<db::LibraryRow> rows = index.library_rows(space.model_id, ids);
+    std::vector<core::LibraryRow> rows = index.library_rows(space.model_id, ids);
     std::vector<SimilarTrack> similar;
     for (std::size_t i = 0, k = 0; i < rows.size(); ++i) {
         while (vectors.track_ids[neighbours[k].index] != rows[i].id) ++k;  // rows keep the neighbours' order
@@ -96,7 +96,7 @@ std::vector<SimilarTrack> similar_tracks(db::Index& index, const SimilaritySpace
 }
 
 std::vector<playlist::SpaceTrack> load_candidates(db::Index& index, const SimilaritySpace& space,
-                                                  const db::VectorSet& vectors, const std::string& where,
+                                                  const core::VectorSet& vectors, const std::string& where,
                                                   const std::vector<fs::path>& exclude) {
     const std::set<fs::path> excluded(exclude.begin(), exclude.end());
     std::vector<playlist::SpaceTrack> candidates;
@@ -110,7 +110,7 @@ std::vector<playlist::SpaceTrack> load_candidates(db::Index& index, const Simila
 }
 
 fs::path seed_from_query(db::Index& index, const SimilaritySpace& space, const std::string& query) {
-    const db::VectorSet vectors = load_vectors(index, space);
+    const core::VectorSet vectors = load_vectors(index, space);
     const auto matches = load_candidates(index, space, vectors, query);
     if (matches.empty()) fail("no analysed track with a similarity vector matches `" + query + "`");
     std::vector<double> sum(vectors.dimensions, 0.0);
@@ -131,9 +131,9 @@ fs::path seed_from_query(db::Index& index, const SimilaritySpace& space, const s
     return matches[typical].row.path;
 }
 
-std::vector<db::LibraryRow> build_radio(db::Index& index, const SimilaritySpace& space, const RadioRequest& request) {
+std::vector<core::LibraryRow> build_radio(db::Index& index, const SimilaritySpace& space, const RadioRequest& request) {
     if (request.seeds.empty()) fail("a radio needs at least one seed track");
-    const db::VectorSet vectors = load_vectors(index, space);
+    const core::VectorSet vectors = load_vectors(index, space);
     std::vector<playlist::SpaceTrack> seeds;
     for (const auto& path : request.seeds) seeds.push_back(seed_track(index, space, vectors, path));
     const auto candidates = load_candidates(index, space, vectors, request.where, request.exclude);
@@ -149,7 +149,7 @@ playlist::MoodPoint require_mood_point(const std::string& name) {
 
 }  // namespace
 
-std::vector<db::LibraryRow> build_journey(db::Index& index, const SimilaritySpace& space,
+std::vector<core::LibraryRow> build_journey(db::Index& index, const SimilaritySpace& space,
                                           const JourneyRequest& request) {
     const bool by_tracks = !request.from_track.empty() || !request.to_track.empty();
     if (by_tracks && (request.from_track.empty() || request.to_track.empty())) {
@@ -165,7 +165,7 @@ std::vector<db::LibraryRow> build_journey(db::Index& index, const SimilaritySpac
         from_mood = request.from_mood.empty() ? *request.from_point : require_mood_point(request.from_mood);
         to_mood = require_mood_point(request.to_mood);
     }
-    const db::VectorSet vectors = load_vectors(index, space);
+    const core::VectorSet vectors = load_vectors(index, space);
     if (by_tracks) {
         const auto from = seed_track(index, space, vectors, request.from_track);
         const auto to = seed_track(index, space, vectors, request.to_track);

@@ -1,13 +1,13 @@
-#include "daemon/service/playlist_builder.hpp"
+#include "daemon/app/playlist_builder.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <set>
 
-#include "daemon/service/similarity_search.hpp"
-#include "playlist/m3u/atomic_file.hpp"
+#include "daemon/app/similarity_search.hpp"
+#include "core/util/atomic_file.hpp"
 #include "playlist/query/sql_compiler.hpp"
-#include "playlist/rule.hpp"
+#include "daemon/app/playlist_rules.hpp"
 #include "playlist/selection.hpp"
 
 namespace vibed::daemon {
@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 nlohmann::json read_draws(const fs::path& draws_file) {
     std::optional<std::string> text;
     try {
-        text = playlist::read_file_if_exists(draws_file);
+        text = util::read_file_if_exists(draws_file);
     } catch (const std::exception&) {
     }
     if (!text) return nlohmann::json::object();
@@ -39,7 +39,7 @@ std::uint64_t draw_of(const nlohmann::json& draws, const std::string& playlist_s
 
 config::Config load_checked_config(const std::optional<fs::path>& path) {
     config::Config config = config::load_config(path);
-    playlist::check_rules(config);
+    check_rules(config);
     return config;
 }
 
@@ -49,14 +49,14 @@ namespace {
 // order; `query` filters the tracks it may pick.
 BuiltPlaylist build_walk(db::Index& index, std::int64_t model_id, const config::Config& config,
                          const config::PlaylistDefinition& definition) {
-    const playlist::Query filter = playlist::rule_query(definition);
+    const playlist::Query filter = rule_query(definition);
     std::optional<playlist::Limit> limit;
     if (filter.limit) limit = *filter.limit;
     const std::string where = definition.query;
     const SimilaritySpace space = find_similarity_space(index, model_id, config);
     BuiltPlaylist built;
     if (definition.kind == config::PlaylistKind::radio) {
-        (void)playlist::seed_query(definition);  // a bad seed is a config error, with its position
+        (void)seed_query(definition);  // a bad seed is a config error, with its position
         RadioRequest request;
         request.seeds = {seed_from_query(index, space, definition.seed)};
         request.where = where;
@@ -83,7 +83,7 @@ BuiltPlaylist build_playlist(db::Index& index, std::int64_t model_id, const conf
                              const config::PlaylistDefinition& definition, std::uint64_t draw) {
     if (definition.kind != config::PlaylistKind::rule) return build_walk(index, model_id, config, definition);
     BuiltPlaylist built;
-    const playlist::Query query = playlist::without_excluded(playlist::rule_query(definition), config.playlists.exclude);
+    const playlist::Query query = without_excluded(rule_query(definition), config.playlists.exclude);
     built.query_text = playlist::to_string(query);
     auto rows = index.select_library(model_id, playlist::compile(query));
     built.matches = rows.size();
@@ -137,7 +137,7 @@ PublishReport publish_playlists(db::Index& index, std::int64_t model_id, const c
             }
             // What a writer killed mid-write left (ours or vibectl's): the first
             // publish after a crash clears it.
-            for (auto& removed : playlist::remove_abandoned_temporaries(output.folder)) {
+            for (auto& removed : util::remove_abandoned_temporaries(output.folder)) {
                 report.removed_temporaries.push_back(std::move(removed));
             }
         } catch (const std::exception& e) {
@@ -154,7 +154,7 @@ std::uint64_t read_draw(const fs::path& draws_file, const std::string& playlist_
 void bump_draw(const fs::path& draws_file, const std::string& playlist_slug) {
     nlohmann::json draws = read_draws(draws_file);
     draws[playlist_slug] = draw_of(draws, playlist_slug) + 1;
-    playlist::write_file_atomically(draws_file, draws.dump(2) + "\n");
+    util::write_file_atomically(draws_file, draws.dump(2) + "\n");
 }
 
 fs::path draws_file_for(const fs::path& database) { return database.parent_path() / "playlist-draws.json"; }

@@ -15,7 +15,7 @@
 
 namespace vibed::daemon {
 
-// config::load_config() plus playlist::check_rules(): what vibed loads at
+// config::load_config() plus check_rules(): what vibed loads at
 // start-up and on reload, so a bad query stops it with the file's position
 // (and a bad reload keeps the old config). Throws config::ConfigError.
 config::Config load_checked_config(const std::optional<std::filesystem::path>& path);
@@ -23,7 +23,7 @@ config::Config load_checked_config(const std::optional<std::filesystem::path>& p
 struct BuiltPlaylist {
     std::string query_text;                 // the rule, printed back as one query
     std::size_t matches = 0;                // tracks the rule matched before limits
-    std::vector<db::LibraryRow> tracks;     // what the playlist holds, in order
+    std::vector<core::LibraryRow> tracks;     // what the playlist holds, in order
 };
 
 // Throws config::ConfigError for a bad rule, db errors as they come.

@@ -1,9 +1,9 @@
-#include "db/text_fold.hpp"
+#include "core/util/text_fold.hpp"
 
 #include <locale.h>
 #include <wctype.h>
 
-namespace vibed::db {
+namespace vibed::util {
 namespace {
 
 // The Unicode case tables of glibc's "C.UTF-8" locale, loaded once per
@@ -110,4 +110,4 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
     return length;
 }
 
-}  // namespace vibed::db
+}  // namespace vibed::util

@@ -1,4 +1,4 @@
-#include "daemon/service/status_report.hpp"
+#include "daemon/app/status_report.hpp"
 
 #include <cstdio>
 #include <ctime>

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace vibed::db {
+namespace vibed::util {
 
 // The SQL name under which every Connection offers fold_case():
 // vibed_fold(text) returns the folded text, and NULL for NULL.
@@ -24,4 +24,4 @@ std::string fold_case(std::string_view utf8);
 // forms, surrogates or code points past U+10FFFF), or 0 if there is none.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 
-}  // namespace vibed::db
+}  // namespace vibed::util

@@ -1,10 +1,13 @@
-#include "playlist/similarity/day_curve.hpp"
+#include "daemon/app/day_curve.hpp"
 
 #include <ctime>
 #include <stdexcept>
 #include <string>
 
-namespace vibed::playlist {
+namespace vibed::daemon {
+
+using namespace playlist;  // the configured curve becomes the engine's mood points
+
 namespace {
 
 constexpr std::chrono::minutes kDay{24 * 60};
@@ -52,4 +55,4 @@ std::chrono::minutes local_time_of_day(std::chrono::system_clock::time_point whe
     return std::chrono::minutes(local.tm_hour * 60 + local.tm_min);
 }
 
-}  // namespace vibed::playlist
+}  // namespace vibed::daemon

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <optional>
 
-namespace vibed::daemon {
+namespace vibed::util {
 
 struct FileStamp {
     std::int64_t size = 0;
@@ -17,4 +17,4 @@ struct FileStamp {
 // missing, unreadable or not a regular file.
 std::optional<FileStamp> stamp_of(const std::filesystem::path& file) noexcept;
 
-}  // namespace vibed::daemon
+}  // namespace vibed::util
