@@ -433,34 +433,24 @@ SourceSpot spot_of(const toml::node& node, const std::string& value, std::string
 
 // One [[playlist]] table read over `base`: a fresh definition, or the
 // default playlist of the same name whose keys the table changes.
-PlaylistDefinition read_playlist(const toml::table& table, PlaylistDefinition base, std::string_view document) {
-    TableReader reader(table, "playlist");
-    PlaylistDefinition playlist = std::move(base);
-    const bool overrides_default = playlist.from_defaults;
-    playlist.from_defaults = table.source().path && *table.source().path == kBuiltInSourceName;
-    if (reader.find("name") == nullptr) fail_at(table.source(), "[[playlist]] needs a name");
-    reader.read("name", playlist.name);
-    if (slug(playlist.name).empty()) {
-        reader.fail("name", *reader.find("name"), "\"" + playlist.name + "\" needs at least one letter or digit");
+void read_kind(TableReader& reader, PlaylistDefinition& playlist) {
+    const auto* kind = reader.find("kind");
+    if (kind == nullptr) return;
+    const auto& text = reader.expect<toml::value<std::string>>("kind", *kind, "a string").get();
+    if (text == "rule") {
+        playlist.kind = PlaylistKind::rule;
+    } else if (text == "radio") {
+        playlist.kind = PlaylistKind::radio;
+    } else if (text == "journey") {
+        playlist.kind = PlaylistKind::journey;
+    } else {
+        reader.fail("kind", *kind, "unknown kind \"" + text + "\"; expected \"rule\", \"radio\" or \"journey\"");
     }
-    reader.read("enabled", playlist.enabled);
-    if (const auto* kind = reader.find("kind")) {
-        const auto& text = reader.expect<toml::value<std::string>>("kind", *kind, "a string").get();
-        if (text == "rule") {
-            playlist.kind = PlaylistKind::rule;
-        } else if (text == "radio") {
-            playlist.kind = PlaylistKind::radio;
-        } else if (text == "journey") {
-            playlist.kind = PlaylistKind::journey;
-        } else {
-            reader.fail("kind", *kind, "unknown kind \"" + text + "\"; expected \"rule\", \"radio\" or \"journey\"");
-        }
-    }
-    const bool is_rule = playlist.kind == PlaylistKind::rule;
-    if (playlist.enabled && !overrides_default && is_rule && reader.find("query") == nullptr) {
-        fail_at(table.source(), "[[playlist]] \"" + playlist.name + "\" needs a query");
-    }
-    // The keys of the other kinds, read where they belong and refused elsewhere.
+}
+
+// The keys of the other kinds (seed; from, to), read where they belong and refused elsewhere.
+void read_kind_keys(TableReader& reader, const toml::table& table, PlaylistDefinition& playlist,
+                    std::string_view document) {
     const auto read_kind_key = [&](std::string_view key, PlaylistKind owner, std::string& value, SourceSpot& at) {
         const auto* node = reader.find(key);
         if (node == nullptr) {
@@ -480,14 +470,11 @@ PlaylistDefinition read_playlist(const toml::table& table, PlaylistDefinition ba
     read_kind_key("seed", PlaylistKind::radio, playlist.seed, playlist.seed_at);
     read_kind_key("from", PlaylistKind::journey, playlist.from, playlist.from_at);
     read_kind_key("to", PlaylistKind::journey, playlist.to, playlist.to_at);
-    reader.read_strings("aliases", playlist.aliases);
-    reader.read("description", playlist.description);
-    if (const auto* query = reader.find("query")) {
-        reader.read("query", playlist.query);
-        if (playlist.query.empty()) reader.fail("query", *query, "must not be empty");
-        playlist.query_at = spot_of(*query, playlist.query, document);
-    }
-    if (!is_rule) {
+}
+
+// sort and shuffle: a rule playlist's own; radios and journeys choose their order.
+void read_order_keys(TableReader& reader, PlaylistDefinition& playlist, std::string_view document) {
+    if (playlist.kind != PlaylistKind::rule) {
         for (const std::string_view key : {"sort", "shuffle"}) {
             if (const auto* node = reader.find(key)) {
                 reader.fail(key, *node, "a " + std::string(to_string(playlist.kind)) + " chooses its own order; " +
@@ -499,6 +486,32 @@ PlaylistDefinition read_playlist(const toml::table& table, PlaylistDefinition ba
         playlist.sort = reader.expect<toml::value<std::string>>("sort", *sort, "a string").get();
         playlist.sort_at = spot_of(*sort, *playlist.sort, document);
     }
+}
+
+PlaylistDefinition read_playlist(const toml::table& table, PlaylistDefinition base, std::string_view document) {
+    TableReader reader(table, "playlist");
+    PlaylistDefinition playlist = std::move(base);
+    const bool overrides_default = playlist.from_defaults;
+    playlist.from_defaults = table.source().path && *table.source().path == kBuiltInSourceName;
+    if (reader.find("name") == nullptr) fail_at(table.source(), "[[playlist]] needs a name");
+    reader.read("name", playlist.name);
+    if (slug(playlist.name).empty()) {
+        reader.fail("name", *reader.find("name"), "\"" + playlist.name + "\" needs at least one letter or digit");
+    }
+    reader.read("enabled", playlist.enabled);
+    read_kind(reader, playlist);
+    if (playlist.enabled && !overrides_default && playlist.kind == PlaylistKind::rule && reader.find("query") == nullptr) {
+        fail_at(table.source(), "[[playlist]] \"" + playlist.name + "\" needs a query");
+    }
+    read_kind_keys(reader, table, playlist, document);
+    reader.read_strings("aliases", playlist.aliases);
+    reader.read("description", playlist.description);
+    if (const auto* query = reader.find("query")) {
+        reader.read("query", playlist.query);
+        if (playlist.query.empty()) reader.fail("query", *query, "must not be empty");
+        playlist.query_at = spot_of(*query, playlist.query, document);
+    }
+    read_order_keys(reader, playlist, document);
     if (const auto* limit = reader.find("limit")) playlist.limit = parse_limit(reader, *limit);
     reader.read("shuffle", playlist.shuffle);
     reader.read("artist_spread", playlist.artist_spread);
@@ -681,6 +694,41 @@ Config load_config(const std::optional<fs::path>& explicit_path) {
     return config;
 }
 
+namespace {
+
+// Fills mpd's directories from its config file; false (with the reason) when
+// MPD cannot take playlists of this library.
+bool read_mpd_directories(const Config& config, MpdFinding& mpd) {
+    MpdDirectories directories;
+    try {
+        directories = read_mpd_config(mpd.config_file);
+    } catch (const ConfigError& error) {
+        // The file vibed found on its own (Debian's /etc/mpd.conf is readable
+        // only by mpd and audio) must not keep vibed from starting.
+        if (config.playlists.mpd.kind == MpdChoice::Kind::file) throw;
+        mpd.reason = std::string(error.what()) + "; no playlists are written for MPD";
+        return false;
+    }
+    mpd.music_directory = directories.music_directory;
+    mpd.playlist_directory = directories.playlist_directory;
+    const std::string conf = mpd.config_file.string();
+    if (mpd.music_directory.empty() && mpd.config_file != "/etc/mpd.conf") {
+        // A user's MPD without music_directory plays the XDG music folder.
+        mpd.music_directory = *xdg_directory("XDG_MUSIC_DIR");
+    }
+    if (mpd.playlist_directory.empty()) {
+        mpd.reason = conf + " sets no playlist_directory, so MPD has no stored playlists";
+        return false;
+    }
+    if (mpd.music_directory.empty()) {
+        mpd.reason = conf + " sets no music_directory, so MPD cannot play files from the library";
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 void add_player_outputs(Config& config) {
     std::erase_if(config.outputs, [](const OutputTarget& output) { return output.from_mpd; });
     config.mpd = MpdFinding{};
@@ -699,31 +747,7 @@ void add_player_outputs(Config& config) {
                      "~/.mpdconf, ~/.mpd/mpd.conf, /etc/mpd.conf)";
         return;
     }
-    MpdDirectories directories;
-    try {
-        directories = read_mpd_config(mpd.config_file);
-    } catch (const ConfigError& error) {
-        // The file vibed found on its own (Debian's /etc/mpd.conf is readable
-        // only by mpd and audio) must not keep vibed from starting.
-        if (choice.kind == MpdChoice::Kind::file) throw;
-        mpd.reason = std::string(error.what()) + "; no playlists are written for MPD";
-        return;
-    }
-    mpd.music_directory = directories.music_directory;
-    mpd.playlist_directory = directories.playlist_directory;
-    const std::string conf = mpd.config_file.string();
-    if (mpd.music_directory.empty() && mpd.config_file != "/etc/mpd.conf") {
-        // A user's MPD without music_directory plays the XDG music folder.
-        mpd.music_directory = *xdg_directory("XDG_MUSIC_DIR");
-    }
-    if (mpd.playlist_directory.empty()) {
-        mpd.reason = conf + " sets no playlist_directory, so MPD has no stored playlists";
-        return;
-    }
-    if (mpd.music_directory.empty()) {
-        mpd.reason = conf + " sets no music_directory, so MPD cannot play files from the library";
-        return;
-    }
+    if (!read_mpd_directories(config, mpd)) return;
     std::error_code ignored;
     const fs::path music = fs::weakly_canonical(mpd.music_directory, ignored);
     const bool shares_tracks = std::any_of(config.library.paths.begin(), config.library.paths.end(), [&](const fs::path& root) {
@@ -747,7 +771,7 @@ void add_player_outputs(Config& config) {
     target.extension = ".m3u";
     target.path_style = PathStyle::relative_to_library;
     target.relative_to = mpd.music_directory;
-    target.origin = "MPD (" + conf + ")";
+    target.origin = "MPD (" + mpd.config_file.string() + ")";
     target.from_mpd = true;
     config.outputs.push_back(std::move(target));
     mpd.target_added = true;

@@ -90,7 +90,7 @@ struct SourceSpot {
 
 // One point of the day curve ([mpd.day_curve] "08:00" = "bright"): the mood
 // keep-playing heads for at that time of day. The mood name is checked by the
-// playlist engine (playlist/similarity/day_curve.hpp), which owns mood names.
+// application layer (daemon/app/day_curve.hpp) against the playlist engine's mood names.
 struct DayCurvePoint {
     std::chrono::minutes time{0};  // since midnight, local time
     std::string mood;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <functional>
 
 #include "playlist/query/text.hpp"
 
@@ -29,117 +30,82 @@ std::string joined(const nlohmann::json& strings) {
 
 std::string count_text(const nlohmann::json& object, const char* key) { return std::to_string(object.value(key, 0)); }
 
-}  // namespace
-
-nlohmann::json status_report(const config::Config& config, const std::string& model_name,
-                             const std::string& model_sha256, const db::IndexStats& stats,
-                             const DaemonActivity* activity, bool stats_known) {
-    nlohmann::json library = nlohmann::json::array();
-    for (const auto& path : config.library.paths) library.push_back(path.string());
-    nlohmann::json outputs = nlohmann::json::array();
-    for (const auto& output : config.outputs) outputs.push_back(output.folder.string());
-    nlohmann::json status{
-        {"running", activity != nullptr},
-        {"config", config.source.empty() ? "built-in defaults" : config.source.string()},
-        {"library", library},
-        {"database", config.database.path.string()},
-        {"playlist_folders", outputs},
-        {"model", {{"name", model_name}, {"sha256", model_sha256}}},
-        {"mood_model", config.analysis.mood_model},
-        {"similarity_model", config.analysis.similarity_model},
-        {"tracks",
-         {{"total", stats.total}, {"analysed", stats.analyzed}, {"ok", stats.ok}, {"failed", stats.error},
-          {"pending", stats.pending}, {"with_features", stats.with_features}, {"with_moods", stats.with_moods},
-          {"with_vectors", stats.with_vectors},
-          {"known", stats_known}}},
-    };
-    if (activity == nullptr) return status;
-    // Work left: what the index still calls pending, but never less than
-    // what the daemon is visibly busy with.
-    const std::uint64_t busy = activity->queued + activity->in_flight;
-    const bool working = busy > 0 || activity->scanning;
-    const double rate = working && activity->seconds_running > 0
-                            ? static_cast<double>(activity->analysed + activity->failed) / activity->seconds_running
-                            : 0.0;
-    const auto remaining = static_cast<double>(std::max<std::uint64_t>(static_cast<std::uint64_t>(stats.pending), busy));
-    nlohmann::json offline = nlohmann::json::array();
-    for (const auto& path : activity->offline_folders) offline.push_back(path.string());
-    nlohmann::json problems = nlohmann::json::array();
-    for (const auto& problem : activity->problems) {
-        problems.push_back({{"area", problem.area}, {"message", problem.message}, {"since", unix_seconds(problem.since)}});
-    }
-    status["daemon"] = {
-        {"pid", activity->pid},
-        {"model_loaded", activity->model_loaded},
-        {"working", working},
-        {"queued", activity->queued},
-        {"settling", activity->settling},
-        {"settle_seconds", config.daemon.settle.count()},
-        {"in_flight", activity->in_flight},
-        {"to_store", activity->to_store},
-        {"analysed_this_run", activity->analysed},
-        {"failed_this_run", activity->failed},
-        {"deferred_this_run", activity->deferred},
-        {"tracks_per_second", rate},
-        {"eta_seconds", rate > 0 ? nlohmann::json(remaining / rate) : nlohmann::json(nullptr)},
-        {"scanning", activity->scanning},
-        {"watched_folders", activity->watched_folders},
-        {"watch_limit_reached", activity->watch_limit_reached},
-        {"offline_folders", offline},
-        {"problems", problems},
-        {"playlists",
-         {{"written_at", activity->playlists_written_at ? nlohmann::json(unix_seconds(*activity->playlists_written_at))
-                                                        : nlohmann::json(nullptr)},
-          {"files_written", activity->playlist_files_written},
-          {"files_unchanged", activity->playlist_files_unchanged}}},
-    };
-    if (activity->keep_playing) {
-        status["daemon"]["keep_playing"] = {{"mpd", activity->keep_playing->mpd},
-                                            {"appended", activity->keep_playing->appended}};
-    }
-    return status;
+nlohmann::json strings(const auto& paths) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& path : paths) list.push_back(path.string());
+    return list;
 }
 
-std::string format_status(const nlohmann::json& status) {
-    std::string out;
-    // Problems quote file names: shown escaped, never as terminal commands.
-    const auto line = [&](const std::string& label, const std::string& value) {
-        out += label + playlist::printable_text(value) + "\n";
-    };
-    const auto& tracks = status.at("tracks");
-    const bool running = status.value("running", false);
-    line("daemon:    ", running ? "running (pid " + std::to_string(status.at("daemon").value("pid", 0)) + ")"
-                                : "not running (figures from the database)");
-    line("config:    ", status.value("config", ""));
-    line("library:   ", joined(status.at("library")));
-    line("database:  ", status.value("database", ""));
-    if (status.contains("playlist_folders")) {
-        const std::string folders = joined(status.at("playlist_folders"));
-        line("playlists: ", folders.empty() ? "no output folder configured" : folders);
+// The daemon's live figures: its progress, what it watches, what is wrong.
+nlohmann::json daemon_status(const DaemonActivity& activity, const db::IndexStats& stats, std::chrono::seconds settle) {
+    // Work left: what the index still calls pending, but never less than
+    // what the daemon is visibly busy with.
+    const std::uint64_t busy = activity.queued + activity.in_flight;
+    const bool working = busy > 0 || activity.scanning;
+    const double rate = working && activity.seconds_running > 0
+                            ? static_cast<double>(activity.analysed + activity.failed) / activity.seconds_running
+                            : 0.0;
+    const auto remaining = static_cast<double>(std::max<std::uint64_t>(static_cast<std::uint64_t>(stats.pending), busy));
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& problem : activity.problems) {
+        problems.push_back({{"area", problem.area}, {"message", problem.message}, {"since", unix_seconds(problem.since)}});
     }
-    std::string model = status.at("model").value("name", "") + " (" + status.at("model").value("sha256", "").substr(0, 12) + ")";
-    if (running) model += status.at("daemon").value("model_loaded", false) ? ", loaded" : ", not loaded: nothing analysed since start";
-    line("model:     ", model);
+    nlohmann::json daemon{
+        {"pid", activity.pid},
+        {"model_loaded", activity.model_loaded},
+        {"working", working},
+        {"queued", activity.queued},
+        {"settling", activity.settling},
+        {"settle_seconds", settle.count()},
+        {"in_flight", activity.in_flight},
+        {"to_store", activity.to_store},
+        {"analysed_this_run", activity.analysed},
+        {"failed_this_run", activity.failed},
+        {"deferred_this_run", activity.deferred},
+        {"tracks_per_second", rate},
+        {"eta_seconds", rate > 0 ? nlohmann::json(remaining / rate) : nlohmann::json(nullptr)},
+        {"scanning", activity.scanning},
+        {"watched_folders", activity.watched_folders},
+        {"watch_limit_reached", activity.watch_limit_reached},
+        {"offline_folders", strings(activity.offline_folders)},
+        {"problems", problems},
+        {"playlists",
+         {{"written_at", activity.playlists_written_at ? nlohmann::json(unix_seconds(*activity.playlists_written_at))
+                                                       : nlohmann::json(nullptr)},
+          {"files_written", activity.playlist_files_written},
+          {"files_unchanged", activity.playlist_files_unchanged}}},
+    };
+    if (activity.keep_playing) {
+        daemon["keep_playing"] = {{"mpd", activity.keep_playing->mpd}, {"appended", activity.keep_playing->appended}};
+    }
+    return daemon;
+}
+
+using Line = std::function<void(const std::string& label, const std::string& value)>;
+
+void format_tracks(const nlohmann::json& status, const Line& line) {
+    const auto& tracks = status.at("tracks");
     if (!tracks.value("known", true)) {
         line("tracks:    ", "unknown (the index cannot be read; see problems)");
-    } else {
-        std::string counts = count_text(tracks, "total") + " in total: " + count_text(tracks, "analysed") +
-                             " analysed, " + count_text(tracks, "failed") + " failed" +
-                             (tracks.value("failed", 0) > 0 ? " (vibectl errors lists them)" : "") + ", " +
-                             count_text(tracks, "pending") + " waiting";
-        line("tracks:    ", counts);
-        if (tracks.value("analysed", 0) > tracks.value("with_features", 0)) {
-            line("features:  ", count_text(tracks, "with_features") + " of the analysed tracks so far (the others are "
-                                "analysed again in the background)");
-        }
-        line("moods:     ", count_text(tracks, "with_moods") + " tracks" +
-                                (status.contains("mood_model") ? " (" + status.value("mood_model", "") + ")" : ""));
-        const std::string similarity = status.value("similarity_model", "none");
-        line("vectors:   ", similarity == "none" ? std::string("off (analysis.similarity_model = \"none\")")
-                                                 : count_text(tracks, "with_vectors") + " tracks (" + similarity + ")");
+        return;
     }
-    if (!status.contains("daemon")) return out;
-    const auto& daemon = status.at("daemon");
+    std::string counts = count_text(tracks, "total") + " in total: " + count_text(tracks, "analysed") +
+                         " analysed, " + count_text(tracks, "failed") + " failed" +
+                         (tracks.value("failed", 0) > 0 ? " (vibectl errors lists them)" : "") + ", " +
+                         count_text(tracks, "pending") + " waiting";
+    line("tracks:    ", counts);
+    if (tracks.value("analysed", 0) > tracks.value("with_features", 0)) {
+        line("features:  ", count_text(tracks, "with_features") + " of the analysed tracks so far (the others are "
+                            "analysed again in the background)");
+    }
+    line("moods:     ", count_text(tracks, "with_moods") + " tracks" +
+                            (status.contains("mood_model") ? " (" + status.value("mood_model", "") + ")" : ""));
+    const std::string similarity = status.value("similarity_model", "none");
+    line("vectors:   ", similarity == "none" ? std::string("off (analysis.similarity_model = \"none\")")
+                                             : count_text(tracks, "with_vectors") + " tracks (" + similarity + ")");
+}
+
+void format_work(const nlohmann::json& daemon, const Line& line) {
     if (daemon.value("working", false)) {
         char rate[64];
         std::snprintf(rate, sizeof rate, "%.2f tracks/s", daemon.value("tracks_per_second", 0.0));
@@ -162,6 +128,9 @@ std::string format_status(const nlohmann::json& status) {
     line("watching:  ", count_text(daemon, "watched_folders") + " folders" +
                             (daemon.value("watch_limit_reached", false) ? " (inotify limit reached: periodic rescans)" : ""));
     for (const auto& folder : daemon.at("offline_folders")) line("offline:   ", folder.get<std::string>());
+}
+
+void format_daemon_outputs(const nlohmann::json& daemon, const Line& line) {
     if (daemon.contains("playlists")) {
         const auto& playlists = daemon.at("playlists");
         if (playlists.at("written_at").is_number()) {
@@ -184,6 +153,57 @@ std::string format_status(const nlohmann::json& status) {
                                     local_time_text(problem.value("since", std::int64_t{0})) + ")");
         }
     }
+}
+
+}  // namespace
+
+nlohmann::json status_report(const config::Config& config, const std::string& model_name,
+                             const std::string& model_sha256, const db::IndexStats& stats,
+                             const DaemonActivity* activity, bool stats_known) {
+    nlohmann::json outputs = nlohmann::json::array();
+    for (const auto& output : config.outputs) outputs.push_back(output.folder.string());
+    nlohmann::json status{
+        {"running", activity != nullptr},
+        {"config", config.source.empty() ? "built-in defaults" : config.source.string()},
+        {"library", strings(config.library.paths)},
+        {"database", config.database.path.string()},
+        {"playlist_folders", outputs},
+        {"model", {{"name", model_name}, {"sha256", model_sha256}}},
+        {"mood_model", config.analysis.mood_model},
+        {"similarity_model", config.analysis.similarity_model},
+        {"tracks",
+         {{"total", stats.total}, {"analysed", stats.analyzed}, {"ok", stats.ok}, {"failed", stats.error},
+          {"pending", stats.pending}, {"with_features", stats.with_features}, {"with_moods", stats.with_moods},
+          {"with_vectors", stats.with_vectors},
+          {"known", stats_known}}},
+    };
+    if (activity != nullptr) status["daemon"] = daemon_status(*activity, stats, config.daemon.settle);
+    return status;
+}
+
+std::string format_status(const nlohmann::json& status) {
+    std::string out;
+    // Problems quote file names: shown escaped, never as terminal commands.
+    const Line line = [&](const std::string& label, const std::string& value) {
+        out += label + playlist::printable_text(value) + "\n";
+    };
+    const bool running = status.value("running", false);
+    line("daemon:    ", running ? "running (pid " + std::to_string(status.at("daemon").value("pid", 0)) + ")"
+                                : "not running (figures from the database)");
+    line("config:    ", status.value("config", ""));
+    line("library:   ", joined(status.at("library")));
+    line("database:  ", status.value("database", ""));
+    if (status.contains("playlist_folders")) {
+        const std::string folders = joined(status.at("playlist_folders"));
+        line("playlists: ", folders.empty() ? "no output folder configured" : folders);
+    }
+    std::string model = status.at("model").value("name", "") + " (" + status.at("model").value("sha256", "").substr(0, 12) + ")";
+    if (running) model += status.at("daemon").value("model_loaded", false) ? ", loaded" : ", not loaded: nothing analysed since start";
+    line("model:     ", model);
+    format_tracks(status, line);
+    if (!status.contains("daemon")) return out;
+    format_work(status.at("daemon"), line);
+    format_daemon_outputs(status.at("daemon"), line);
     return out;
 }
 

@@ -334,7 +334,8 @@ void run_explain(const CliContext& context, const std::string& track, const std:
         return;
     }
     const auto& definition = require_playlist(library.config, playlist_name);
-    const playlist::Query query = without_excluded(rule_query(definition), library.config.playlists.exclude);
+    const playlist::Query query =
+        without_excluded(rule_query(definition), library.config.playlists.exclude);
     std::printf("%s\nrule of %s: %s\n", display_name(row).c_str(), definition.name.c_str(),
                 playlist::to_string(query).c_str());
     for (const playlist::Expr* condition : playlist::top_level_conditions(query)) {
@@ -360,7 +361,10 @@ void run_explain(const CliContext& context, const std::string& track, const std:
 
 }  // namespace
 
-void add_library_commands(CLI::App& app, CliContext& context) {
+namespace {
+
+// status, errors, scan, reload: the daemon and the index as a whole.
+void add_state_commands(CLI::App& app, CliContext& context) {
     auto* status = app.add_subcommand("status", "Indexing progress and index contents");
     auto status_json = std::make_shared<bool>(false);
     status->add_flag("--json", *status_json, "Machine-readable output");
@@ -378,7 +382,10 @@ void add_library_commands(CLI::App& app, CliContext& context) {
 
     auto* reload = app.add_subcommand("reload", "Ask vibed to read its configuration again, and say whether it took");
     reload->callback([&context] { run_reload(context); });
+}
 
+// tracks, export: the index's tracks.
+void add_track_commands(CLI::App& app, CliContext& context) {
     auto* tracks = app.add_subcommand("tracks", "Tracks matching a query, e.g. 'energy > 0.7 and valence > 0.6'");
     // Words, joined: `vibectl tracks artist:x genre:rock` as `play` takes it, unquoted.
     auto query = std::make_shared<std::vector<std::string>>();
@@ -396,7 +403,10 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     auto export_format = std::make_shared<std::string>("csv");
     exporter->add_option("-f,--format", *export_format)->check(CLI::IsMember({"csv", "json"}));
     exporter->callback([&context, export_format] { run_export(context, *export_format); });
+}
 
+// playlist, playlists, explain: the configured playlists.
+void add_playlist_commands(CLI::App& app, CliContext& context) {
     auto* named = app.add_subcommand("playlist", "The tracks of a named playlist ('driving' finds Driving Vibes)");
     auto options = std::make_shared<PlaylistOptions>();
     named->add_option("name", options->name, "Playlist name, slug or alias")->required();
@@ -420,6 +430,14 @@ void add_library_commands(CLI::App& app, CliContext& context) {
     explain->add_option("track", *explain_track, "Path of an indexed file")->required();
     explain->add_option("playlist", *explain_playlist, "Playlist name, slug or alias (optional)");
     explain->callback([&context, explain_track, explain_playlist] { run_explain(context, *explain_track, *explain_playlist); });
+}
+
+}  // namespace
+
+void add_library_commands(CLI::App& app, CliContext& context) {
+    add_state_commands(app, context);
+    add_track_commands(app, context);
+    add_playlist_commands(app, context);
 }
 
 }  // namespace vibed::daemon
