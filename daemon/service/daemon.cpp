@@ -15,6 +15,7 @@
 #include "core/util/backoff.hpp"
 #include "daemon/mpd/similar_tracks.hpp"
 #include "daemon/app/playlist_builder.hpp"
+#include "daemon/service/guarded.hpp"
 #include "daemon/service/systemd_notify.hpp"
 
 namespace vibed::daemon {
@@ -25,86 +26,17 @@ using namespace std::chrono_literals;
 
 // Bounded so memory stays flat on any library: the scanner waits when full.
 constexpr std::size_t kQueueCapacity = 256;
-// Tracks whose moods are recomputed per transaction (a 100k index: 100 short ones).
-constexpr std::size_t kMoodRefreshBatch = 1000;
 constexpr auto kSettleTick = 500ms;
-constexpr auto kOfflineCheckInterval = 5s;  // a stat() per missing folder: cheap
 constexpr auto kHousekeepingInterval = 1s;
-// Without inotify (watch limit reached) the library is rescanned this often
-// unless the config asks for something more frequent.
-constexpr auto kFallbackRescanInterval = std::chrono::minutes(10);
 // A file whose analysis hit resource trouble (out of descriptors, memory, an
 // I/O error) is tried again after 5 s, 10 s, 20 s ... up to 10 minutes.
 // A file the analysis could not read for now (resource trouble, not the file's fault).
 constexpr util::Backoff kAnalysisRetry{std::chrono::seconds(5), std::chrono::minutes(10)};
-// The problem a failed reload leaves listed until one succeeds.
-constexpr const char* kConfigProblemArea = "configuration";
 // How long the loop waits for the writer before giving up on a reload or stop.
 constexpr auto kPipelineFlushTimeout = std::chrono::seconds(5);
 
-// Every handler the event loop runs goes through here: whatever it throws
-// becomes a log line and the loop carries on, instead of ending the daemon.
-template <typename Handler>
-auto guarded(const char* what, Handler handler) {
-    return [what, handler = std::move(handler)](auto&&... args) mutable noexcept {
-        try {
-            handler(std::forward<decltype(args)>(args)...);
-        } catch (const std::exception& e) {
-            spdlog::error("{}: {}", what, e.what());
-        } catch (...) {
-            spdlog::error("{}: unknown error", what);
-        }
-    };
-}
-
 ScanOptions scan_options(const config::Config& config) {
     return ScanOptions{config.library.exclude, config.library.follow_symlinks};
-}
-
-// Everything the analysis pipeline is built from: a change to any of these
-// means a new analyzer and new workers.
-bool pipeline_differs(const config::Config& a, const config::Config& b) {
-    return a.library.paths != b.library.paths || a.library.exclude != b.library.exclude ||
-           a.library.follow_symlinks != b.library.follow_symlinks || a.analysis.model.kind != b.analysis.model.kind ||
-           a.analysis.model.file != b.analysis.model.file || a.analysis.workers != b.analysis.workers ||
-           a.analysis.segment != b.analysis.segment || a.analysis.intra_op_threads != b.analysis.intra_op_threads ||
-           a.analysis.mood_model != b.analysis.mood_model || a.analysis.similarity_model != b.analysis.similarity_model;
-}
-
-core::AnalysisOptions analysis_options(const config::Config& config) {
-    core::AnalysisOptions options;
-    if (config.analysis.segment.count() > 0) {
-        options.segment_seconds = static_cast<double>(config.analysis.segment.count());
-    }
-    if (const auto file = core::resolve_mood_model(config.analysis.mood_model)) {
-        options.mood_model = std::make_shared<const core::MoodModel>(core::MoodModel::load(*file));
-    }
-    if (const auto file = core::resolve_similarity_model(config.analysis.similarity_model)) {
-        options.similarity_model = std::make_shared<const core::SimilarityModel>(core::SimilarityModel::load(*file));
-    }
-    return options;
-}
-
-// The id of a mood or similarity model in the index; 0 when it is off.
-template <typename Model>
-std::int64_t register_derived_model(db::Index& index, const Model* model) {
-    return model ? index.ensure_model(model->name(), model->sha256()) : 0;
-}
-
-// Recomputes, from stored attributes and features and without decoding
-// anything, what a model derives for the tracks `stale` lists, a batch per
-// transaction. Returns how many tracks were done.
-template <typename Update, typename Stale, typename Compute, typename Store>
-std::size_t recompute_stale(IndexWriter& writer, Stale stale, Compute compute, Store store) {
-    std::size_t done = 0;
-    for (;;) {
-        const auto inputs = writer.with_index(stale);
-        if (inputs.empty()) return done;
-        std::vector<Update> updates;
-        for (const auto& track : inputs) updates.push_back({track.track_id, compute({track.attributes, track.features})});
-        writer.with_index([&](db::Index& index) { store(index, updates); });
-        done += updates.size();
-    }
 }
 
 // A database path pointing at a file that is not SQLite (a music file, say)
@@ -123,88 +55,6 @@ const fs::path& checked_database_path(const fs::path& database) {
 
 }  // namespace
 
-// Tracks analysed before this mood model (another one, or none: an index from
-// before moods existed) get their moods from the stored attributes and
-// features, without decoding anything. Runs before the pipeline starts.
-void Daemon::refresh_moods() {
-    const core::MoodModel* mood_model = analyzer_->mood_model();
-    if (mood_model == nullptr) return;
-    try {
-        const std::int64_t mood_model_id =
-            writer_->with_index([&](db::Index& index) { return register_derived_model(index, mood_model); });
-        const std::size_t refreshed = recompute_stale<db::MoodUpdate>(
-            *writer_,
-            [&](db::Index& index) { return index.stale_moods(model_id_, mood_model_id, kMoodRefreshBatch); },
-            [&](const core::TrackInputValues& inputs) { return mood_model->predict(inputs); },
-            [&](db::Index& index, const std::vector<db::MoodUpdate>& updates) {
-                index.store_moods(model_id_, mood_model_id, updates);
-            });
-        if (refreshed > 0) {
-            spdlog::info("moods of {} recomputed with {} (no audio decoded)", util::counted(refreshed, "track"), mood_model->name());
-        }
-    } catch (const std::exception& e) {
-        spdlog::error("moods not recomputed: {}; tracks keep their previous moods", e.what());
-    }
-}
-
-// The same for similarity vectors (a new similarity model, or an index from
-// before vectors existed).
-void Daemon::refresh_vectors() {
-    const core::SimilarityModel* similarity_model = analyzer_->similarity_model();
-    if (similarity_model == nullptr) return;
-    try {
-        const std::int64_t similarity_model_id = similarity_model_id_;
-        const std::size_t refreshed = recompute_stale<db::VectorUpdate>(
-            *writer_,
-            [&](db::Index& index) { return index.stale_vectors(model_id_, similarity_model_id, kMoodRefreshBatch); },
-            [&](const core::TrackInputValues& inputs) { return similarity_model->embed(inputs); },
-            [&](db::Index& index, const std::vector<db::VectorUpdate>& updates) {
-                index.store_vectors(model_id_, similarity_model_id, updates);
-            });
-        if (refreshed > 0) {
-            spdlog::info("similarity vectors of {} computed with {} (no audio decoded)", util::counted(refreshed, "track"),
-                         similarity_model->name());
-        }
-    } catch (const std::exception& e) {
-        spdlog::error("similarity vectors not computed: {}; tracks keep their previous vectors", e.what());
-    }
-}
-
-void Daemon::register_derived_models() {
-    const auto [mood_model_id, similarity_model_id] = writer_->with_index([&](db::Index& index) {
-        return std::pair{register_derived_model(index, analyzer_->mood_model()),
-                         register_derived_model(index, analyzer_->similarity_model())};
-    });
-    writer_->set_mood_model(mood_model_id);
-    similarity_model_id_ = similarity_model_id;
-    writer_->set_similarity_model(similarity_model_id);
-}
-
-namespace {
-
-// The model and analyzer a configuration asks for. Throws when the model
-// cannot be found or read. `load_network`: load LibTorch and the network now,
-// to prove the file is a usable model (a reload checks before swapping);
-// otherwise the first file to analyse loads it, so a start whose rescan finds
-// nothing new never pays for it.
-struct LoadedModel {
-    ModelSelection selection;
-    std::shared_ptr<const core::TrackAnalyzer> analyzer;
-};
-
-LoadedModel load_model(const config::Config& config, bool load_network) {
-    LoadedModel loaded{select_model(config.analysis.model), nullptr};
-    const core::ModelOptions model_options{static_cast<int>(config.analysis.intra_op_threads)};
-    auto model = load_network ? core::AttributeModel::load(loaded.selection.file, model_options)
-                              : core::AttributeModel::open(loaded.selection.file, model_options);
-    core::AnalysisOptions options = analysis_options(config);
-    options.front_end = core::front_end_for_model(loaded.selection.file);
-    loaded.analyzer = std::make_shared<core::TrackAnalyzer>(model, options);
-    return loaded;
-}
-
-}  // namespace
-
 Daemon::Daemon(config::Config config, DaemonOptions options)
     : config_(std::move(config)),
       options_(std::move(options)),
@@ -214,8 +64,6 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       settle_timer_(io_),
       playlist_timer_(io_),
-      rescan_timer_(io_),
-      offline_timer_(io_),
       housekeeping_timer_(io_) {
     LoadedModel loaded = load_model(config_, /*load_network=*/false);
     model_selection_ = loaded.selection;
@@ -233,7 +81,7 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
             // Results let go while the database refused: their files are still pending.
             if (results_dropped) boost::asio::post(io_, guarded("scan", [this] { request_scan(std::nullopt); }));
         });
-    register_derived_models();
+    scans_ = std::make_unique<ScanService>(*writer_, queue_, problems_, static_cast<ScanListener&>(*this));
     // Bounded: vibectl waits 30 s for the reply to publish-playlists.
     publisher_ = std::make_unique<PlaylistPublisher>(problems_, [this] { writer_->flush(std::chrono::seconds(10)); });
     publish_config();
@@ -270,15 +118,17 @@ db::Index Daemon::open_index_when_there_is_room() {
 }
 
 int Daemon::run() {
-    refresh_moods();
-    refresh_vectors();
+    set_up_derived_models();
     start_pipeline();
     if (!options_.once) {
         control_ = std::make_unique<ControlServer>(
             io_, config_.daemon.socket,
             [this](const Request& request, ControlServer::Responder respond) { dispatch(request, std::move(respond)); },
             problems_);
-        watch_library();
+        presence_ = std::make_unique<LibraryPresence>(io_, static_cast<PresenceListener&>(*this));
+        presence_->watch(config_.library.paths, config_.library.exclude);
+        presence_->set_rescan_interval(config_.daemon.rescan_interval);
+        presence_->start_rescans();
         spdlog::info("listening on {}", config_.daemon.socket.string());
         publish_record();
         update_queue_keeper();
@@ -290,7 +140,6 @@ int Daemon::run() {
     }
     handle_signals();
     request_scan(std::nullopt);
-    schedule_rescan();
     on_idle_check();
     systemd::notify_ready();
     // Work may be elsewhere for a while (the publisher in --once mode): the
@@ -324,6 +173,7 @@ void Daemon::publish_record() {
 void Daemon::publish_config() {
     shared_config_ = std::make_shared<const config::Config>(config_);
     set_scan_settings();
+    if (presence_) presence_->set_rescan_interval(config_.daemon.rescan_interval);
     if (control_) update_queue_keeper();  // running (not --once, not still starting)
 }
 
@@ -334,16 +184,23 @@ void Daemon::update_queue_keeper() {
 }
 
 void Daemon::set_scan_settings() {
-    std::lock_guard lock(scan_mutex_);
-    scan_settings_ = ScanSettings{config_.library.paths, scan_options(config_), config_.daemon.settle, model_id_};
+    scans_->set_settings(ScanSettings{config_.library.paths, scan_options(config_), config_.daemon.settle, model_id_});
+}
+
+void Daemon::set_up_derived_models() {
+    const DerivedModelIds ids = register_derived_models(*writer_, *analyzer_);
+    writer_->set_mood_model(ids.mood);
+    similarity_model_id_ = ids.similarity;
+    writer_->set_similarity_model(ids.similarity);
+    refresh_moods(*writer_, *analyzer_, model_id_);
+    refresh_vectors(*writer_, *analyzer_, model_id_, similarity_model_id_);
 }
 
 void Daemon::start_pipeline() {
     queue_.reopen();
     pool_ = std::make_unique<AnalysisPool>(analyzer_, queue_, config_.analysis.worker_count(),
                                            [this](AnalysisOutcome&& outcome) { on_outcome(std::move(outcome)); });
-    scan_stop_ = false;
-    scan_thread_ = std::jthread([this](std::stop_token stop) { scan_loop(stop); });
+    scans_->start();
 }
 
 // On a worker thread.
@@ -370,12 +227,7 @@ void Daemon::retry_later(const fs::path& file) {
 }
 
 void Daemon::stop_pipeline() {
-    scan_stop_ = true;
-    if (scan_thread_.joinable()) {
-        scan_thread_.request_stop();
-        queue_.close();  // unblocks a scan waiting for room in the queue
-        scan_thread_.join();
-    }
+    scans_->stop();
     if (pool_) pool_->stop();  // waits for the files in flight
     pool_.reset();
     if (writer_ && !writer_->flush(kPipelineFlushTimeout)) {
@@ -383,83 +235,28 @@ void Daemon::stop_pipeline() {
     }
 }
 
-void Daemon::watch_library() {
-    watcher_ = std::make_unique<LibraryWatcher>(
-        io_, guarded("file event", [this](const WatchEvent& event) { on_watch_event(event); }),
-        [this](const fs::path& path) { return is_excluded(path, config_.library.exclude); });
-    offline_roots_.clear();
-    for (const auto& root : config_.library.paths) {
-        std::error_code error;
-        if (!fs::is_directory(root, error)) {
-            spdlog::warn("{}: library folder not found; will look for it again every {}s", root.string(),
-                         std::chrono::duration_cast<std::chrono::seconds>(kOfflineCheckInterval).count());
-            offline_roots_.push_back(root);
-            continue;
-        }
-        if (!watcher_->watch_root(root)) break;  // limit reached: periodic rescans take over
-    }
-    spdlog::info("watching {}", util::counted(watcher_->watch_count(), "folder"));
-    if (!offline_roots_.empty()) check_offline_roots();
-}
+void Daemon::request_scan(std::optional<fs::path> folder) { scans_->request(std::move(folder)); }
 
-void Daemon::request_scan(std::optional<fs::path> folder) {
-    {
-        std::lock_guard lock(scan_mutex_);
-        // A whole-library scan covers every narrower request already waiting.
-        if (!folder) scan_requests_.clear();
-        scan_requests_.push_back(std::move(folder));
+void Daemon::on_scan_finished(const std::optional<fs::path>&, const SyncReport& report) {
+    if (report.removed > 0) boost::asio::post(io_, guarded("playlists", [this] { schedule_playlists(); }));
+    if (!report.settling.empty()) {
+        boost::asio::post(io_, guarded("scan", [this, settling = report.settling] {
+            for (const auto& file : settling) settle_.touch(file);
+            arm_settle_timer();
+        }));
     }
-    scan_wake_.notify_one();
-}
-
-void Daemon::scan_loop(std::stop_token stop) {
-    while (!stop.stop_requested()) {
-        std::optional<fs::path> folder;
-        ScanSettings settings;
-        {
-            std::unique_lock lock(scan_mutex_);
-            if (!scan_wake_.wait(lock, stop, [&] { return !scan_requests_.empty(); })) return;
-            folder = scan_requests_.front();
-            scan_requests_.pop_front();
-            settings = scan_settings_;
-            scanning_ = true;
-        }
-        const auto folders = folder ? std::vector<fs::path>{*folder} : settings.roots;
-        const auto started = std::chrono::steady_clock::now();
-        try {
-            const SyncReport report = sync_folders(folders, settings, *writer_, queue_, scan_stop_);
-            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            spdlog::info("scanned {}: {}, {} to analyse, {} removed ({:.1f}s)", folder ? folder->string() : "library",
-                         util::counted(report.files_seen, "audio file"), report.queued, report.removed, seconds);
-            problems_.clear("scan");
-            if (report.removed > 0) boost::asio::post(io_, guarded("playlists", [this] { schedule_playlists(); }));
-            if (!report.settling.empty()) {
-                boost::asio::post(io_, guarded("scan", [this, settling = report.settling] {
-                    for (const auto& file : settling) settle_.touch(file);
-                    arm_settle_timer();
-                }));
+    if (!report.offline.empty()) {
+        boost::asio::post(io_, guarded("scan", [this, offline = report.offline] {
+            for (const auto& root : offline) {
+                if (presence_) presence_->mark_offline(root);
             }
-            if (!report.offline.empty()) {
-                boost::asio::post(io_, guarded("scan", [this, offline = report.offline] {
-                    for (const auto& root : offline) {
-                        if (std::find(offline_roots_.begin(), offline_roots_.end(), root) == offline_roots_.end()) {
-                            offline_roots_.push_back(root);
-                        }
-                    }
-                    check_offline_roots();
-                }));
-            }
-        } catch (const db::SqliteError& e) {
-            if (!scan_stop_) problems_.report("scan", "scan failed: " + IndexWriter::explain(e, writer_->with_index([](db::Index& index) { return index.file(); })));
-        } catch (const std::exception& e) {
-            if (!scan_stop_) problems_.report("scan", std::string("scan failed: ") + e.what());
-        }
-        scanning_ = false;
-        ++scans_completed_;
+        }));
     }
 }
 
-void Daemon::on_watch_event(const WatchEvent& event) {
+void Daemon::on_scan_needed(std::optional<fs::path> folder) { request_scan(std::move(folder)); }
+
+void Daemon::on_file_event(const WatchEvent& event) {
     using Kind = WatchEvent::Kind;
     switch (event.kind) {
         case Kind::file_changed:
@@ -502,14 +299,7 @@ void Daemon::on_watch_event(const WatchEvent& event) {
             request_scan(std::nullopt);
             break;
         case Kind::root_lost:
-            spdlog::warn("{}: library folder went away (unmounted?); the tracks still indexed under it are kept "
-                         "until it is back",
-                         event.path.string());
-            if (std::find(offline_roots_.begin(), offline_roots_.end(), event.path) == offline_roots_.end()) {
-                offline_roots_.push_back(event.path);
-            }
-            check_offline_roots();
-            break;
+            break;  // LibraryPresence's
     }
     arm_settle_timer();
 }
@@ -576,42 +366,6 @@ void Daemon::publish_before_exit() noexcept {
     }
 }
 
-void Daemon::schedule_rescan() {
-    auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(config_.daemon.rescan_interval);
-    if (watcher_ && watcher_->limit_reached() && (interval.count() == 0 || interval > kFallbackRescanInterval)) {
-        interval = kFallbackRescanInterval;
-    }
-    if (interval.count() == 0 || options_.once) return;
-    rescan_timer_.expires_after(interval);
-    rescan_timer_.async_wait(guarded("rescan", [this](const boost::system::error_code& error) {
-        if (error) return;
-        request_scan(std::nullopt);
-        schedule_rescan();
-    }));
-}
-
-void Daemon::check_offline_roots() {
-    offline_timer_.expires_after(kOfflineCheckInterval);
-    offline_timer_.async_wait(guarded("offline folders", [this](const boost::system::error_code& error) {
-        if (error) return;
-        std::vector<fs::path> still_offline;
-        for (const auto& root : offline_roots_) {
-            std::error_code dir_error;
-            std::error_code list_error;
-            const bool back = fs::is_directory(root, dir_error) && !fs::is_empty(root, list_error) && !list_error;
-            if (back) {
-                spdlog::info("{}: library folder is back; rescanning it", root.string());
-                if (watcher_) watcher_->watch_root(root);
-                request_scan(root);
-            } else {
-                still_offline.push_back(root);
-            }
-        }
-        offline_roots_ = std::move(still_offline);
-        if (!offline_roots_.empty()) check_offline_roots();
-    }));
-}
-
 // Housekeeping once a second: the systemd watchdog and status line, and in
 // --once mode the check for "everything analysed".
 void Daemon::on_idle_check() {
@@ -620,7 +374,7 @@ void Daemon::on_idle_check() {
         if (error || stopping_) return;
         systemd::notify_watchdog();
         update_systemd_status();
-        const bool idle = scans_completed_ > 0 && !scanning_ && queue_.size() == 0 && settle_.empty() &&
+        const bool idle = scans_->scans_completed() > 0 && scans_->idle() && queue_.size() == 0 && settle_.empty() &&
                           (!pool_ || pool_->counters().in_flight == 0);
         if (options_.once && idle) {
             publisher_->request(shared_config_, model_id_, /*flush_first=*/true, [this](bool ok) {
@@ -656,7 +410,7 @@ void Daemon::handle_signals() {
         if (error) return;
         if (signal == SIGHUP) {
             handle_signals();  // first: a failing reload must not leave SIGHUP unhandled
-            reload_config();
+            reload_config({});
             return;
         }
         spdlog::info("received {}; finishing the tracks in flight", signal == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -664,70 +418,15 @@ void Daemon::handle_signals() {
     }));
 }
 
-// Everything new is loaded and checked before anything is swapped: a bad
-// file or a model that does not load leave the running configuration as it was.
-std::optional<std::string> Daemon::reload_config() {
-    systemd::notify_reloading();
-    std::optional<std::string> failure;
-    try {
-        config::Config fresh = load_checked_config(options_.config_path);
-        if (fresh.database.path != config_.database.path) {
-            spdlog::warn("the database path changed; that takes effect after a restart");
-            fresh.database.path = config_.database.path;
-        }
-        if (fresh.daemon.socket != config_.daemon.socket) {
-            spdlog::warn("the control socket path changed; that takes effect after a restart");
-            fresh.daemon.socket = config_.daemon.socket;
-        }
-        if (pipeline_differs(fresh, config_)) {
-            LoadedModel loaded = load_model(fresh, /*load_network=*/true);
-            const std::string sha256 = loaded.analyzer->model().sha256();
-            const std::int64_t model_id = writer_->with_index(
-                [&](db::Index& index) { return index.ensure_model(loaded.selection.name, sha256); });
-            spdlog::info("library, model or analysis settings changed: restarting the analysis pipeline");
-            stop_pipeline();
-            config_ = std::move(fresh);
-            model_selection_ = loaded.selection;
-            analyzer_ = loaded.analyzer;
-            model_id_ = model_id;
-            writer_->set_model(model_id_);
-            register_derived_models();
-            refresh_moods();
-            refresh_vectors();
-            publish_config();
-            start_pipeline();
-            if (control_) watch_library();
-            request_scan(std::nullopt);
-        } else {
-            config_ = std::move(fresh);
-            publish_config();
-        }
-        settle_.set_settle_time(config_.daemon.settle);
-        spdlog::info("configuration reloaded from {}", config_.source.empty() ? "built-in defaults" : config_.source.string());
-        problems_.clear(kConfigProblemArea);
-        if (control_) publish_record();  // vibectl describes the configuration that runs from there
-        schedule_playlists();
-    } catch (const std::exception& e) {
-        failure = e.what();
-        spdlog::error("configuration not reloaded (the running one stays): {}", e.what());
-        // Listed until a reload succeeds, so `vibectl status` and `doctor`
-        // show it, not only the log: its first line (the caret is in the log).
-        problems_.report(kConfigProblemArea, "not reloaded, the running one stays: " +
-                                                 failure->substr(0, failure->find('\n')) +
-                                                 "; fix the file, then `vibectl reload`");
-    }
-    systemd::notify_ready();
-    return failure;
-}
-
 void Daemon::shutdown() {
     if (stopping_) return;
     stopping_ = true;
     systemd::notify_stopping();
+    reloads_.reset();       // waits for a reload being prepared (a model loading)
     queue_keeper_.reset();  // waits at most for the MPD request in flight
     record_.reset();
     control_.reset();
-    watcher_.reset();
+    presence_.reset();
     stop_pipeline();
     publisher_.reset();  // finishes a publish in progress
     // Stopped within regenerate_delay of an index change: write the playlists
@@ -739,7 +438,7 @@ void Daemon::shutdown() {
     writer_.reset();     // final commit and checkpoint
     boost::system::error_code ignored;
     signals_.cancel(ignored);
-    for (auto* timer : {&settle_timer_, &playlist_timer_, &rescan_timer_, &offline_timer_, &housekeeping_timer_}) {
+    for (auto* timer : {&settle_timer_, &playlist_timer_, &housekeeping_timer_}) {
         timer->cancel();
     }
     io_.stop();

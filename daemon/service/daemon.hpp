@@ -4,8 +4,8 @@
 // Boost.Asio event loop.
 //
 // Threads: the event loop (watcher, settle timer, control socket, signals),
-// one scan thread, N analysis workers, the index writer and the playlist
-// publisher. Only the event loop touches the members below unless noted; the
+// and the services, each owning its threads: the scan service, N analysis
+// workers, the index writer, the playlist publisher and the MPD keeper. Only the event loop touches the members below unless noted; the
 // other threads get copies of what they need (ScanSettings, a shared
 // const Config), never a reference to config_.
 //
@@ -19,14 +19,12 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
-#include <condition_variable>
-#include <deque>
+#include <functional>
 #include <map>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/analysis/track_analyzer.hpp"
@@ -35,11 +33,15 @@
 #include "daemon/control/daemon_record.hpp"
 #include "daemon/mpd/queue_keeper.hpp"
 #include "daemon/service/analysis_pool.hpp"
+#include "daemon/service/coalescing_worker.hpp"
 #include "daemon/service/index_writer.hpp"
 #include "daemon/service/instance_lock.hpp"
+#include "daemon/service/library_presence.hpp"
 #include "daemon/service/library_sync.hpp"
+#include "daemon/service/model_setup.hpp"
 #include "daemon/service/playlist_publisher.hpp"
 #include "daemon/service/problem_board.hpp"
+#include "daemon/service/scan_service.hpp"
 #include "daemon/service/settle_queue.hpp"
 #include "daemon/service/work_queue.hpp"
 #include "daemon/watch/library_watcher.hpp"
@@ -52,7 +54,7 @@ struct DaemonOptions {
     bool once = false;
 };
 
-class Daemon {
+class Daemon : private ScanListener, private PresenceListener {
 public:
     // Takes the instance lock, opens the index and loads the model.
     // Throws (AlreadyRunning, db and model errors) when it cannot start.
@@ -66,30 +68,46 @@ public:
     int run();
 
 private:
-    void refresh_moods();
-    void refresh_vectors();
-    // Registers the analyzer's mood and similarity models and tells the writer.
-    void register_derived_models();
+    // Registers the analyzer's mood and similarity models, tells the writer,
+    // and brings stored moods and vectors up to date (no audio decoded).
+    void set_up_derived_models();
     void start_pipeline();
     void on_outcome(AnalysisOutcome&& outcome);
     void retry_later(const std::filesystem::path& file);
     void stop_pipeline();
-    void watch_library();
     void request_scan(std::optional<std::filesystem::path> folder);
-    void scan_loop(std::stop_token stop);
-    void on_watch_event(const WatchEvent& event);
+    // On the scan thread: hands what the scan found to the loop.
+    void on_scan_finished(const std::optional<std::filesystem::path>& folder, const SyncReport& report) override;
+    // From the library's presence, on the loop.
+    void on_file_event(const WatchEvent& event) override;
+    void on_scan_needed(std::optional<std::filesystem::path> folder) override;
     void on_settle_tick();
     void arm_settle_timer();
     void queue_for_analysis(const std::filesystem::path& file);
     void schedule_playlists();
     void publish_playlists_now();
     void publish_before_exit() noexcept;
-    void schedule_rescan();
-    void check_offline_roots();
     void on_idle_check();
     void handle_signals();
-    // Empty on success, else why the old configuration was kept.
-    std::optional<std::string> reload_config();
+    // Called on the loop once the reload was applied or refused: nullopt on
+    // success, else why the old configuration was kept.
+    using ReloadDone = std::function<void(const std::optional<std::string>& failure)>;
+    struct ReloadRequest {
+        std::shared_ptr<const config::Config> running;  // what the new file is compared with
+        std::vector<ReloadDone> done;
+        void merge(ReloadRequest&& newer);
+    };
+    struct PreparedReload {
+        config::Config config;
+        std::optional<LoadedModel> model;  // loaded when the analysis changes
+        std::int64_t model_id = 0;
+    };
+    // daemon_reload.cpp: prepared on the reload worker, applied on the loop.
+    void reload_config(ReloadDone done);
+    bool prepare_reload(ReloadRequest& request);
+    void prepare_model(PreparedReload& prepared);
+    void apply_reload(PreparedReload prepared, const std::vector<ReloadDone>& done);
+    void finish_reload(const std::optional<std::string>& failure, const std::vector<ReloadDone>& done);
     void set_scan_settings();
     void publish_config();
     void publish_record();
@@ -115,22 +133,21 @@ private:
     std::int64_t model_id_ = 0;
     std::int64_t similarity_model_id_ = 0;  // 0: similarity off
     std::unique_ptr<IndexWriter> writer_;
+    std::unique_ptr<ScanService> scans_;  // after writer_, which it writes through
     std::unique_ptr<PlaylistPublisher> publisher_;
     std::optional<db::Index> reader_;  // the loop's read-only connection (status)
     WorkQueue queue_;
     std::unique_ptr<AnalysisPool> pool_;
-    std::unique_ptr<LibraryWatcher> watcher_;
+    std::unique_ptr<LibraryPresence> presence_;  // watching (not in --once mode)
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<PublishedDaemonRecord> record_;  // while control_ listens
     std::unique_ptr<mpd::QueueKeeper> queue_keeper_;  // [mpd] keep_playing, once switched on
+    std::unique_ptr<CoalescingWorker<ReloadRequest>> reloads_;  // started by the first reload
     SettleQueue settle_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer settle_timer_;
     boost::asio::steady_timer playlist_timer_;
-    boost::asio::steady_timer rescan_timer_;
-    boost::asio::steady_timer offline_timer_;
     boost::asio::steady_timer housekeeping_timer_;
-    std::vector<std::filesystem::path> offline_roots_;
     std::map<std::filesystem::path, int> transient_failures_;  // file -> attempts, for back-off
     bool settle_timer_armed_ = false;
     bool playlists_pending_ = false;
@@ -139,16 +156,6 @@ private:
     // published at exit: what shutdown() must still write.
     std::atomic<bool> playlists_stale_{false};
     int exit_code_ = 0;
-
-    // Shared with the scan thread.
-    std::mutex scan_mutex_;
-    std::condition_variable_any scan_wake_;
-    std::deque<std::optional<std::filesystem::path>> scan_requests_;  // nullopt = whole library
-    ScanSettings scan_settings_;
-    std::atomic<bool> scanning_{false};
-    std::atomic<bool> scan_stop_{false};
-    std::atomic<std::uint64_t> scans_completed_{0};
-    std::jthread scan_thread_;
 };
 
 }  // namespace vibed::daemon

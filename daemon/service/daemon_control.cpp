@@ -58,11 +58,13 @@ nlohmann::json Daemon::status_json() {
     activity.failed = counters.failed;
     activity.deferred = counters.deferred;
     activity.seconds_running = counters.seconds_running;
-    activity.scanning = scanning_;
+    activity.scanning = scans_->scanning();
     activity.model_loaded = analyzer_->model().loaded();
-    activity.watched_folders = watcher_ ? watcher_->watch_count() : 0;
-    activity.watch_limit_reached = watcher_ && watcher_->limit_reached();
-    activity.offline_folders = offline_roots_;
+    if (presence_) {
+        activity.watched_folders = presence_->watched_folders();
+        activity.watch_limit_reached = presence_->watch_limit_reached();
+        activity.offline_folders = presence_->offline_folders();
+    }
     for (const auto& problem : problems_.current()) activity.problems.push_back({problem.area, problem.message, problem.since});
     const auto published = publisher_->summary();
     activity.playlists_written_at = published.last_publish;
@@ -97,10 +99,12 @@ void Daemon::dispatch(const Request& request, ControlServer::Responder respond) 
             return respond({true, {{"scan", path.empty() ? "library" : path}}, {}});
         }
         if (request.command == "reload") {
-            if (const auto failure = reload_config()) {
-                return respond({false, {}, "configuration not reloaded (the running one stays): " + *failure});
-            }
-            return respond({true, {{"config", config_.source.empty() ? "built-in defaults" : config_.source.string()}}, {}});
+            // Answered once the reload was applied or refused; the loop
+            // serves other clients while the new model loads.
+            return reload_config([this, respond](const std::optional<std::string>& failure) {
+                if (failure) return respond({false, {}, "configuration not reloaded (the running one stays): " + *failure});
+                respond({true, {{"config", config_.source.empty() ? "built-in defaults" : config_.source.string()}}, {}});
+            });
         }
         if (request.command == "publish-playlists") {
             // Off the loop: the publisher waits for the writer, then writes.

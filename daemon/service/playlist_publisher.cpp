@@ -22,25 +22,26 @@ std::string summarise(const std::vector<std::string>& problems) {
 
 }  // namespace
 
-PlaylistPublisher::PlaylistPublisher(ProblemBoard& problems, std::function<void()> flush)
-    : problems_(problems), flush_(std::move(flush)), thread_([this](std::stop_token stop) { run(stop); }) {}
-
-PlaylistPublisher::~PlaylistPublisher() {
-    thread_.request_stop();
-    thread_ = {};
+void PlaylistPublisher::Request::merge(Request&& newer) {
+    config = std::move(newer.config);
+    model_id = newer.model_id;
+    flush_first = flush_first || newer.flush_first;
+    for (auto& callback : newer.done) done.push_back(std::move(callback));
 }
+
+PlaylistPublisher::PlaylistPublisher(ProblemBoard& problems, std::function<void()> flush)
+    : problems_(problems),
+      flush_(std::move(flush)),
+      worker_([this](Request& request, std::stop_token) { return serve(request); },
+              util::Backoff{kRetryAfterFailure, kRetryAfterFailure}) {}
+
+PlaylistPublisher::~PlaylistPublisher() = default;
 
 void PlaylistPublisher::request(std::shared_ptr<const config::Config> config, std::int64_t model_id, bool flush_first,
                                 Done done) {
-    {
-        std::lock_guard lock(mutex_);
-        config_ = std::move(config);
-        model_id_ = model_id;
-        requested_ = true;
-        flush_requested_ = flush_requested_ || flush_first;
-        if (done) waiting_.push_back(std::move(done));
-    }
-    wake_.notify_one();
+    Request request{std::move(config), model_id, flush_first, {}};
+    if (done) request.done.push_back(std::move(done));
+    worker_.post(std::move(request));
 }
 
 PlaylistPublisher::Summary PlaylistPublisher::summary() const {
@@ -48,35 +49,21 @@ PlaylistPublisher::Summary PlaylistPublisher::summary() const {
     return summary_;
 }
 
-void PlaylistPublisher::run(std::stop_token stop) {
-    bool retry = false;
-    while (true) {
-        std::unique_lock lock(mutex_);
-        const bool woken = retry ? wake_.wait_for(lock, stop, kRetryAfterFailure, [&] { return requested_; })
-                                 : wake_.wait(lock, stop, [&] { return requested_; });
-        if (stop.stop_requested()) return;
-        if (!woken && !retry) continue;
-        const auto config = config_;
-        const std::int64_t model_id = model_id_;
-        const bool flush_first = flush_requested_;
-        auto waiting = std::move(waiting_);
-        waiting_.clear();
-        requested_ = false;
-        flush_requested_ = false;
-        lock.unlock();
-        if (!config) continue;
-
-        if (flush_first && flush_) flush_();
-        const bool ok = publish(*config, model_id);
-        retry = !ok;
-        for (const auto& done : waiting) {
-            try {
-                done(ok);
-            } catch (const std::exception& e) {
-                spdlog::error("playlists: {}", e.what());
-            }
+// On the publisher's thread. A failed publish is served again by the worker
+// after kRetryAfterFailure (without flushing or calling back a second time).
+bool PlaylistPublisher::serve(Request& request) {
+    if (!request.config) return true;
+    if (request.flush_first && flush_) flush_();
+    request.flush_first = false;
+    const bool ok = publish(*request.config, request.model_id);
+    for (const auto& done : std::exchange(request.done, {})) {
+        try {
+            done(ok);
+        } catch (const std::exception& e) {
+            spdlog::error("playlists: {}", e.what());
         }
     }
+    return ok;
 }
 
 bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model_id) {

@@ -1,21 +1,22 @@
 #pragma once
-// Writes the playlists on a thread of its own, with its own read-only
-// connection to the index, so that the event loop never waits for the
-// database or the playlist folders. Requests made while a publish runs are
-// merged into one more publish with the newest configuration.
+// Writes the playlists on a thread of its own (a CoalescingWorker), with its
+// own read-only connection to the index, so that the event loop never waits
+// for the database or the playlist folders. Requests made while a publish
+// runs are merged into one more publish with the newest configuration; a
+// failed publish is tried again every 10 s until it works.
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
 #include "daemon/app/playlist_builder.hpp"
+#include "daemon/service/coalescing_worker.hpp"
 #include "daemon/service/problem_board.hpp"
 
 namespace vibed::daemon {
@@ -52,25 +53,26 @@ public:
     static constexpr const char* kMapProblemArea = "map";
 
 private:
-    void run(std::stop_token stop);
+    struct Request {
+        std::shared_ptr<const config::Config> config;
+        std::int64_t model_id = 0;
+        bool flush_first = false;
+        std::vector<Done> done;
+        void merge(Request&& newer);
+    };
+    bool serve(Request& request);
     bool publish(const config::Config& config, std::int64_t model_id);
     void publish_map(const config::Config& config, std::int64_t model_id);
 
     ProblemBoard& problems_;
     std::function<void()> flush_;
 
-    mutable std::mutex mutex_;
-    std::condition_variable_any wake_;
-    std::shared_ptr<const config::Config> config_;  // of the newest request
-    std::int64_t model_id_ = 0;
-    bool requested_ = false;
-    bool flush_requested_ = false;
-    std::vector<Done> waiting_;
+    mutable std::mutex mutex_;  // guards summary_
     Summary summary_;
 
     std::optional<db::Index> index_;  // publisher thread only
     std::vector<std::string> logged_problems_;  // publisher thread only: the last publish's, as logged
-    std::jthread thread_;
+    CoalescingWorker<Request> worker_;  // last: its thread uses the members above
 };
 
 }  // namespace vibed::daemon
