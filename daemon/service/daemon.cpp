@@ -192,8 +192,8 @@ void Daemon::set_up_derived_models() {
     writer_->set_mood_model(ids.mood);
     similarity_model_id_ = ids.similarity;
     writer_->set_similarity_model(ids.similarity);
-    refresh_moods(*writer_, *analyzer_, model_id_);
-    refresh_vectors(*writer_, *analyzer_, model_id_, similarity_model_id_);
+    refresh_moods(*writer_, *analyzer_);
+    refresh_vectors(*writer_, *analyzer_, similarity_model_id_);
 }
 
 void Daemon::start_pipeline() {

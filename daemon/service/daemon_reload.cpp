@@ -70,8 +70,7 @@ bool Daemon::prepare_reload(ReloadRequest& request) {
 void Daemon::prepare_model(PreparedReload& prepared) {
     LoadedModel loaded = load_model(prepared.config, /*load_network=*/true);
     const std::string sha256 = loaded.analyzer->model().sha256();
-    prepared.model_id =
-        writer_->with_index([&](db::Index& index) { return index.ensure_model(loaded.selection.name, sha256); });
+    prepared.model_id = writer_->register_model(loaded.selection.name, sha256);
     prepared.model = std::move(loaded);
 }
 

@@ -62,6 +62,7 @@ void call_safely(const Callback& callback, Args... args) noexcept {
 IndexWriter::IndexWriter(db::Index index, std::int64_t model_id, ProblemBoard& problems, CommitHandler on_commit,
                          RecoveryHandler on_recovery)
     : index_(std::move(index)),
+      database_file_(index_.file()),
       model_id_(model_id),
       problems_(problems),
       on_commit_(std::move(on_commit)),
@@ -306,6 +307,48 @@ void IndexWriter::wait_or_stop(std::chrono::milliseconds delay, const std::atomi
     for (auto waited = std::chrono::milliseconds(0); waited < delay && !stop; waited += kStep) {
         std::this_thread::sleep_for(kStep);
     }
+}
+
+std::vector<db::TrackFileState> IndexWriter::file_states(std::int64_t model_id, const std::atomic<bool>& stop) {
+    return with_index_retrying([&](db::Index& index) { return index.all_file_states(model_id); }, stop);
+}
+
+void IndexWriter::mark_pending(std::span<const db::FileVersion> files, const std::atomic<bool>& stop) {
+    with_index_retrying(
+        [&](db::Index& index) {
+            index.upsert_pending(files);
+            return true;
+        },
+        stop);
+}
+
+void IndexWriter::forget(std::span<const std::filesystem::path> paths, const std::atomic<bool>& stop) {
+    with_index_retrying(
+        [&](db::Index& index) {
+            for (const auto& path : paths) index.remove_path(path);
+            return true;
+        },
+        stop);
+}
+
+std::int64_t IndexWriter::register_model(std::string_view name, std::string_view sha256) {
+    return with_index([&](db::Index& index) { return index.ensure_model(name, sha256); });
+}
+
+std::vector<db::StoredInputs> IndexWriter::stale_moods(std::int64_t mood_model_id, std::size_t limit) {
+    return with_index([&](db::Index& index) { return index.stale_moods(model_id_, mood_model_id, limit); });
+}
+
+void IndexWriter::store_moods(std::int64_t mood_model_id, std::span<const db::MoodUpdate> updates) {
+    with_index([&](db::Index& index) { index.store_moods(model_id_, mood_model_id, updates); });
+}
+
+std::vector<db::StoredInputs> IndexWriter::stale_vectors(std::int64_t similarity_model_id, std::size_t limit) {
+    return with_index([&](db::Index& index) { return index.stale_vectors(model_id_, similarity_model_id, limit); });
+}
+
+void IndexWriter::store_vectors(std::int64_t similarity_model_id, std::span<const db::VectorUpdate> updates) {
+    with_index([&](db::Index& index) { index.store_vectors(model_id_, similarity_model_id, updates); });
 }
 
 }  // namespace vibed::daemon

@@ -17,6 +17,8 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <span>
+#include <string_view>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -79,6 +81,46 @@ public:
     // Returns false when the time ran out (the database refuses writes).
     bool flush(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+    // Synchronous reads and writes for the scan service (its own thread):
+    // each takes the index for one short transaction and retries while the
+    // database has resource trouble (back-off, the problem on the board)
+    // until it works or `stop` is set. Other errors, and the last one when
+    // stopped, propagate.
+    std::vector<db::TrackFileState> file_states(std::int64_t model_id, const std::atomic<bool>& stop);
+    // Marks files pending (in one transaction) before they are queued: a
+    // result is only stored for a file the index knows.
+    void mark_pending(std::span<const db::FileVersion> files, const std::atomic<bool>& stop);
+    // Forgets tracks gone from the disk or outside the library.
+    void forget(std::span<const std::filesystem::path> paths, const std::atomic<bool>& stop);
+
+    // For the model set-up (start-up, a reload): errors propagate.
+    std::int64_t register_model(std::string_view name, std::string_view sha256);
+    std::vector<db::StoredInputs> stale_moods(std::int64_t mood_model_id, std::size_t limit);
+    void store_moods(std::int64_t mood_model_id, std::span<const db::MoodUpdate> updates);
+    std::vector<db::StoredInputs> stale_vectors(std::int64_t similarity_model_id, std::size_t limit);
+    void store_vectors(std::int64_t similarity_model_id, std::span<const db::VectorUpdate> updates);
+
+    [[nodiscard]] const std::filesystem::path& database_file() const { return database_file_; }
+
+    void set_model(std::int64_t model_id);
+    // The mood model whose moods arrive with the results (0: none).
+    void set_mood_model(std::int64_t mood_model_id);
+    // The similarity model whose vectors arrive with the results (0: none).
+    void set_similarity_model(std::int64_t similarity_model_id);
+
+    // Results and commands received but not yet applied.
+    [[nodiscard]] std::size_t backlog() const;
+
+    static constexpr const char* kProblemArea = "database";
+    // Resource trouble is retried after 250 ms, then twice as long each time, at least every 10 s.
+    static constexpr util::Backoff kRetry{std::chrono::milliseconds(250), std::chrono::milliseconds(10'000)};
+    // SQLite's message plus what the user can do about it ("free some disk
+    // space", "delete it to rebuild" for a damaged index, ...).
+    static std::string explain(const db::SqliteError& error, const std::filesystem::path& database);
+
+private:
+    using Entry = std::variant<db::AnalysisRecord, IndexCommand>;
+
     // Runs `work` with exclusive use of the index. Exceptions propagate.
     template <typename Work>
     auto with_index(Work&& work) {
@@ -104,24 +146,6 @@ public:
         }
     }
 
-    void set_model(std::int64_t model_id);
-    // The mood model whose moods arrive with the results (0: none).
-    void set_mood_model(std::int64_t mood_model_id);
-    // The similarity model whose vectors arrive with the results (0: none).
-    void set_similarity_model(std::int64_t similarity_model_id);
-
-    // Results and commands received but not yet applied.
-    [[nodiscard]] std::size_t backlog() const;
-
-    static constexpr const char* kProblemArea = "database";
-    // Resource trouble is retried after 250 ms, then twice as long each time, at least every 10 s.
-    static constexpr util::Backoff kRetry{std::chrono::milliseconds(250), std::chrono::milliseconds(10'000)};
-    // SQLite's message plus what the user can do about it ("free some disk
-    // space", "delete it to rebuild" for a damaged index, ...).
-    static std::string explain(const db::SqliteError& error, const std::filesystem::path& database);
-
-private:
-    using Entry = std::variant<db::AnalysisRecord, IndexCommand>;
 
     void run();
     // Applies the backlog front to back; false when the database refused
@@ -134,6 +158,7 @@ private:
     static void wait_or_stop(std::chrono::milliseconds delay, const std::atomic<bool>& stop);
 
     db::Index index_;
+    const std::filesystem::path database_file_;
     std::mutex index_mutex_;
     std::atomic<std::int64_t> model_id_;
     std::atomic<std::int64_t> mood_model_id_ = 0;

@@ -53,7 +53,7 @@ private:
     void queue_changed(const std::vector<ScannedFile>& files, const std::map<fs::path, db::FileState>& known) {
         std::vector<db::FileVersion> chunk;
         const auto flush = [&] {
-            writer_.with_index_retrying([&](db::Index& index) { index.upsert_pending(chunk); return true; }, stop_);
+            writer_.mark_pending(chunk, stop_);
             // Mark pending first: a result is only stored for a file the index knows.
             for (const auto& file : chunk) {
                 if (stop_ || !queue_.push(file.path)) return;
@@ -92,12 +92,7 @@ private:
             }
         }
         if (vanished.empty() || stop_) return;
-        writer_.with_index_retrying(
-            [&](db::Index& index) {
-                for (const auto& path : vanished) index.remove_path(path);
-                return true;
-            },
-            stop_);
+        writer_.forget(vanished, stop_);
         report_.removed += vanished.size();
     }
 
@@ -121,8 +116,7 @@ SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanSettings
                         WorkQueue& queue, const std::atomic<bool>& stop) {
     std::map<fs::path, db::FileState> known;
     std::vector<fs::path> outside;
-    const auto states = writer.with_index_retrying(
-        [&](db::Index& index) { return index.all_file_states(settings.model_id); }, stop);
+    const auto states = writer.file_states(settings.model_id, stop);
     for (const auto& entry : states) {
         const bool in_library = std::any_of(settings.roots.begin(), settings.roots.end(),
                                             [&](const fs::path& root) { return util::is_at_or_under(entry.path, root); });
@@ -136,12 +130,7 @@ SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanSettings
     if (!outside.empty() && !stop) {
         spdlog::info("forgetting {} outside the library folders (e.g. {})", util::counted(outside.size(), "indexed track"),
                      outside.front().string());
-        writer.with_index_retrying(
-            [&](db::Index& index) {
-                for (const auto& path : outside) index.remove_path(path);
-                return true;
-            },
-            stop);
+        writer.forget(outside, stop);
         report.removed += outside.size();
     }
     FolderSync sync(writer, queue, settings.settle, stop, report);

@@ -27,22 +27,22 @@ core::AnalysisOptions analysis_options(const config::Config& config) {
 
 // The id of a mood or similarity model in the index; 0 when it is off.
 template <typename Model>
-std::int64_t register_derived_model(db::Index& index, const Model* model) {
-    return model ? index.ensure_model(model->name(), model->sha256()) : 0;
+std::int64_t register_derived_model(IndexWriter& writer, const Model* model) {
+    return model ? writer.register_model(model->name(), model->sha256()) : 0;
 }
 
 // Recomputes, from stored attributes and features and without decoding
 // anything, what a model derives for the tracks `stale` lists, a batch per
 // transaction. Returns how many tracks were done.
 template <typename Update, typename Stale, typename Compute, typename Store>
-std::size_t recompute_stale(IndexWriter& writer, Stale stale, Compute compute, Store store) {
+std::size_t recompute_stale(Stale stale, Compute compute, Store store) {
     std::size_t done = 0;
     for (;;) {
-        const auto inputs = writer.with_index(stale);
+        const auto inputs = stale();
         if (inputs.empty()) return done;
         std::vector<Update> updates;
         for (const auto& track : inputs) updates.push_back({track.track_id, compute({track.attributes, track.features})});
-        writer.with_index([&](db::Index& index) { store(index, updates); });
+        store(updates);
         done += updates.size();
     }
 }
@@ -68,19 +68,15 @@ LoadedModel load_model(const config::Config& config, bool load_network) {
     return loaded;
 }
 
-void refresh_moods(IndexWriter& writer, const core::TrackAnalyzer& analyzer, std::int64_t model_id) {
+void refresh_moods(IndexWriter& writer, const core::TrackAnalyzer& analyzer) {
     const core::MoodModel* mood_model = analyzer.mood_model();
     if (mood_model == nullptr) return;
     try {
-        const std::int64_t mood_model_id =
-            writer.with_index([&](db::Index& index) { return register_derived_model(index, mood_model); });
+        const std::int64_t mood_model_id = register_derived_model(writer, mood_model);
         const std::size_t refreshed = recompute_stale<db::MoodUpdate>(
-            writer,
-            [&](db::Index& index) { return index.stale_moods(model_id, mood_model_id, kMoodRefreshBatch); },
+            [&] { return writer.stale_moods(mood_model_id, kMoodRefreshBatch); },
             [&](const core::TrackInputValues& inputs) { return mood_model->predict(inputs); },
-            [&](db::Index& index, const std::vector<db::MoodUpdate>& updates) {
-                index.store_moods(model_id, mood_model_id, updates);
-            });
+            [&](const std::vector<db::MoodUpdate>& updates) { writer.store_moods(mood_model_id, updates); });
         if (refreshed > 0) {
             spdlog::info("moods of {} recomputed with {} (no audio decoded)", util::counted(refreshed, "track"), mood_model->name());
         }
@@ -89,18 +85,14 @@ void refresh_moods(IndexWriter& writer, const core::TrackAnalyzer& analyzer, std
     }
 }
 
-void refresh_vectors(IndexWriter& writer, const core::TrackAnalyzer& analyzer, std::int64_t model_id,
-                     std::int64_t similarity_model_id) {
+void refresh_vectors(IndexWriter& writer, const core::TrackAnalyzer& analyzer, std::int64_t similarity_model_id) {
     const core::SimilarityModel* similarity_model = analyzer.similarity_model();
     if (similarity_model == nullptr) return;
     try {
         const std::size_t refreshed = recompute_stale<db::VectorUpdate>(
-            writer,
-            [&](db::Index& index) { return index.stale_vectors(model_id, similarity_model_id, kMoodRefreshBatch); },
+            [&] { return writer.stale_vectors(similarity_model_id, kMoodRefreshBatch); },
             [&](const core::TrackInputValues& inputs) { return similarity_model->embed(inputs); },
-            [&](db::Index& index, const std::vector<db::VectorUpdate>& updates) {
-                index.store_vectors(model_id, similarity_model_id, updates);
-            });
+            [&](const std::vector<db::VectorUpdate>& updates) { writer.store_vectors(similarity_model_id, updates); });
         if (refreshed > 0) {
             spdlog::info("similarity vectors of {} computed with {} (no audio decoded)", util::counted(refreshed, "track"),
                          similarity_model->name());
@@ -111,10 +103,8 @@ void refresh_vectors(IndexWriter& writer, const core::TrackAnalyzer& analyzer, s
 }
 
 DerivedModelIds register_derived_models(IndexWriter& writer, const core::TrackAnalyzer& analyzer) {
-    return writer.with_index([&](db::Index& index) {
-        return DerivedModelIds{register_derived_model(index, analyzer.mood_model()),
-                               register_derived_model(index, analyzer.similarity_model())};
-    });
+    return DerivedModelIds{register_derived_model(writer, analyzer.mood_model()),
+                           register_derived_model(writer, analyzer.similarity_model())};
 }
 
 }  // namespace vibed::daemon

@@ -40,13 +40,12 @@ DerivedModelIds register_derived_models(IndexWriter& writer, const core::TrackAn
 
 // Tracks analysed before this mood model (another one, or none: an index from
 // before moods existed) get their moods from the stored attributes and
-// features, without decoding anything. Errors are logged: tracks keep their
+// features, without decoding anything (for the writer's analysis model). Errors are logged: tracks keep their
 // previous moods.
-void refresh_moods(IndexWriter& writer, const core::TrackAnalyzer& analyzer, std::int64_t model_id);
+void refresh_moods(IndexWriter& writer, const core::TrackAnalyzer& analyzer);
 
 // The same for similarity vectors (a new similarity model, or an index from
 // before vectors existed).
-void refresh_vectors(IndexWriter& writer, const core::TrackAnalyzer& analyzer, std::int64_t model_id,
-                     std::int64_t similarity_model_id);
+void refresh_vectors(IndexWriter& writer, const core::TrackAnalyzer& analyzer, std::int64_t similarity_model_id);
 
 }  // namespace vibed::daemon

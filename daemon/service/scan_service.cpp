@@ -81,8 +81,7 @@ void ScanService::scan(const std::optional<fs::path>& folder, const ScanSettings
         listener_.on_scan_finished(folder, report);
     } catch (const db::SqliteError& e) {
         if (!abort_) {
-            const fs::path index = writer_.with_index([](db::Index& index) { return index.file(); });
-            problems_.report("scan", "scan failed: " + IndexWriter::explain(e, index));
+            problems_.report("scan", "scan failed: " + IndexWriter::explain(e, writer_.database_file()));
         }
     } catch (const std::exception& e) {
         if (!abort_) problems_.report("scan", std::string("scan failed: ") + e.what());

@@ -107,12 +107,9 @@ TEST_F(IndexWriterTest, RetryingWorkOnTheScanThreadWaitsForTheLock) {
     other.execute("BEGIN IMMEDIATE");
     std::atomic<bool> stop{false};
     auto scan = std::async(std::launch::async, [&] {
-        return writer_->with_index_retrying(
-            [&](db::Index& index) {
-                index.upsert_pending("/music/late.mp3", 1, 1);
-                return true;
-            },
-            stop);
+        const db::FileVersion late{"/music/late.mp3", 1, 1};
+        writer_->mark_pending(std::span(&late, 1), stop);
+        return true;
     });
     EXPECT_EQ(scan.wait_for(std::chrono::milliseconds(5500)), std::future_status::timeout);
     other.execute("COMMIT");
