@@ -28,6 +28,30 @@ std::optional<std::filesystem::path> relative_below(const std::filesystem::path&
     return relative;
 }
 
+namespace {
+
+std::filesystem::path without_trailing_separator(const std::filesystem::path& path) {
+    std::filesystem::path result = path.lexically_normal();
+    if (!result.has_filename() && result.has_relative_path()) result = result.parent_path();
+    return result;
+}
+
+}  // namespace
+
+RelativeBase::RelativeBase(const std::filesystem::path& folder) : folder_(without_trailing_separator(folder)) {
+    std::error_code ignored;
+    resolved_ = std::filesystem::weakly_canonical(folder_, ignored);
+    if (resolved_.empty()) resolved_ = folder_;
+}
+
+std::optional<std::filesystem::path> RelativeBase::relative(const std::filesystem::path& path) const {
+    if (auto below = relative_below(without_trailing_separator(path), folder_)) return below;
+    std::error_code ignored;
+    const std::filesystem::path resolved_path = std::filesystem::weakly_canonical(path, ignored);
+    if (resolved_path.empty()) return std::nullopt;
+    return relative_below(resolved_path, resolved_);
+}
+
 std::filesystem::path rebase(const std::filesystem::path& path, const std::filesystem::path& from,
                              const std::filesystem::path& to) {
     std::filesystem::path result = to;

@@ -31,16 +31,18 @@ long extinf_seconds(const core::LibraryRow& track) {
 }
 
 // The folders relative-to-library entries are relative to, most specific
-// first, so a track in a nested root gets the shortest path.
-std::vector<fs::path> relative_bases(const OutputTarget& target, const std::vector<fs::path>& library_roots) {
-    std::vector<fs::path> bases;
+// first, so a track in a nested root gets the shortest path. Symbolic links
+// are followed as for MPD's URIs (util::RelativeBase): a library reached
+// through a link to MPD's music_directory maps in both.
+std::vector<util::RelativeBase> relative_bases(const OutputTarget& target, const std::vector<fs::path>& library_roots) {
+    std::vector<util::RelativeBase> bases;
     if (!target.relative_to.empty()) {
-        bases.push_back(target.relative_to.lexically_normal());
+        bases.emplace_back(target.relative_to);
     } else {
-        for (const auto& root : library_roots) bases.push_back(root.lexically_normal());
+        for (const auto& root : library_roots) bases.emplace_back(root);
     }
-    std::sort(bases.begin(), bases.end(), [](const fs::path& a, const fs::path& b) {
-        return a.native().size() > b.native().size();
+    std::sort(bases.begin(), bases.end(), [](const util::RelativeBase& a, const util::RelativeBase& b) {
+        return a.folder().native().size() > b.folder().native().size();
     });
     return bases;
 }
@@ -76,7 +78,7 @@ private:
 // The entry line for one track, or nullopt (noted in `skipped`) when the
 // path cannot be written in this style.
 std::optional<std::string> entry_path(const OutputTarget& target, const fs::path& playlist_folder,
-                                      const std::vector<fs::path>& bases, const core::LibraryRow& track,
+                                      const std::vector<util::RelativeBase>& bases, const core::LibraryRow& track,
                                       SkippedTracks& skipped) {
     const std::string& raw_path = track.path.native();
     const auto skip = [&](const std::string& reason) -> std::optional<std::string> {
@@ -98,7 +100,7 @@ std::optional<std::string> entry_path(const OutputTarget& target, const fs::path
         }
         case PathStyle::relative_to_library: {
             for (const auto& base : bases) {
-                const auto below = util::relative_below(path, base);
+                const auto below = base.relative(path);
                 if (!below) continue;
                 const std::string relative = below->generic_string();
                 // A line starting with '#' would read as a comment, and MPD
@@ -106,7 +108,7 @@ std::optional<std::string> entry_path(const OutputTarget& target, const fs::path
                 // file inside its music_directory instead.
                 return relative.starts_with('#') ? path.generic_string() : relative;
             }
-            return skip("outside " + (bases.size() == 1 ? "'" + bases.front().string() + "'" : "every library folder"));
+            return skip("outside " + (bases.size() == 1 ? "'" + bases.front().folder().string() + "'" : "every library folder"));
         }
     }
     return skip("in an unknown path style");
@@ -226,7 +228,7 @@ std::string render_m3u(const OutputTarget& target, const std::vector<fs::path>& 
                        std::string_view playlist_name, const std::vector<core::LibraryRow>& tracks,
                        std::vector<std::string>& warnings) {
     const fs::path playlist_folder = fs::weakly_canonical(target.folder);
-    const std::vector<fs::path> bases = relative_bases(target, library_roots);
+    const std::vector<util::RelativeBase> bases = relative_bases(target, library_roots);
     SkippedTracks skipped;
     std::string text = "#EXTM3U\n#PLAYLIST:" + printable_text(playlist_name) + "\n";
     for (const core::LibraryRow& track : tracks) {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/util/atomic_file.hpp"
+#include "core/util/path_tree.hpp"
 #include "playlist/m3u/m3u_writer.hpp"
 #include "playlist/query/text.hpp"
 #include "tests/db/test_support.hpp"
@@ -132,6 +133,25 @@ TEST_F(M3uWriter, RelativeToAndPrefixAsInBeets) {
     std::vector<std::string> warnings;
     const std::string text = render_m3u(output, roots(), "NAS", two_tracks(), warnings);
     EXPECT_TRUE(contains(text, "\n/mnt/nas/music/Björk/Jóga.flac\n")) << text;
+}
+
+// The library reached as a symbolic link (~/Music -> /srv/music) while
+// MPD's music_directory is the link's target: the entries are MPD's
+// relative paths, as `vibectl play` maps them (util::RelativeBase), instead
+// of every track left out as outside the music directory.
+TEST_F(M3uWriter, RelativeToLibraryFollowsALinkedLibraryToItsTarget) {
+    const fs::path target_folder = scratch_.path() / "srv-music";
+    fs::create_directories(target_folder / "Björk");
+    std::ofstream(target_folder / "Björk/Jóga.flac") << "x";
+    fs::create_directory_symlink(target_folder, music());
+    OutputTarget output = target(PathStyle::relative_to_library);
+    output.relative_to = target_folder;
+    std::vector<std::string> warnings;
+    const std::string text =
+        render_m3u(output, roots(), "MPD", {track(music() / "Björk/Jóga.flac", "Björk", "Jóga", 305.6)}, warnings);
+    EXPECT_TRUE(contains(text, "\nBjörk/Jóga.flac\n")) << text;
+    EXPECT_TRUE(warnings.empty()) << warnings.front();
+    EXPECT_EQ(util::RelativeBase(target_folder).relative(music() / "Björk/Jóga.flac"), fs::path("Björk/Jóga.flac"));
 }
 
 TEST_F(M3uWriter, UriStylePercentEncodesWhatPlayersMisread) {
