@@ -83,6 +83,7 @@ Daemon::Daemon(config::Config config, DaemonOptions options)
         });
     scans_ = std::make_unique<ScanService>(*writer_, queue_, problems_, static_cast<ScanListener&>(*this));
     // Bounded: vibectl waits 30 s for the reply to publish-playlists.
+    status_ = std::make_unique<StatusService>(problems_);
     publisher_ = std::make_unique<PlaylistPublisher>(problems_, [this] { writer_->flush(std::chrono::seconds(10)); });
     publish_config();
     spdlog::info("index {}; model {} ({}, sha256 {}; loaded when a file needs analysing)", config_.database.path.string(),
@@ -434,7 +435,7 @@ void Daemon::shutdown() {
     if (playlists_stale_) publish_before_exit();
     // Read-only connections first: the writer's, closed last, can then
     // checkpoint and remove the WAL (a reader closed last cannot).
-    reader_.reset();
+    status_.reset();
     writer_.reset();     // final commit and checkpoint
     boost::system::error_code ignored;
     signals_.cancel(ignored);

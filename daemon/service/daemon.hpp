@@ -43,6 +43,7 @@
 #include "daemon/service/problem_board.hpp"
 #include "daemon/service/scan_service.hpp"
 #include "daemon/service/settle_queue.hpp"
+#include "daemon/service/status_service.hpp"
 #include "daemon/service/work_queue.hpp"
 #include "daemon/watch/library_watcher.hpp"
 
@@ -119,8 +120,7 @@ private:
     db::Index open_index_when_there_is_room();
     void update_systemd_status();
     void dispatch(const Request& request, ControlServer::Responder respond);
-    nlohmann::json status_json();
-    db::Index& reader();
+    [[nodiscard]] DaemonActivity activity() const;
 
     ProblemBoard problems_;  // thread-safe; before everything that reports to it
     config::Config config_;
@@ -135,7 +135,7 @@ private:
     std::unique_ptr<IndexWriter> writer_;
     std::unique_ptr<ScanService> scans_;  // after writer_, which it writes through
     std::unique_ptr<PlaylistPublisher> publisher_;
-    std::optional<db::Index> reader_;  // the loop's read-only connection (status)
+    std::unique_ptr<StatusService> status_;  // after writer_: its read-only connection closes first
     WorkQueue queue_;
     std::unique_ptr<AnalysisPool> pool_;
     std::unique_ptr<LibraryPresence> presence_;  // watching (not in --once mode)

@@ -30,23 +30,9 @@ std::optional<std::string> scan_refusal(const std::filesystem::path& path, const
 
 }  // namespace
 
-// The loop's own read-only connection: WAL readers never wait for the
-// writer, so status answers even while the writer retries a locked or full
-// database. Reopened after an error (the file may have been replaced).
-db::Index& Daemon::reader() {
-    if (!reader_) reader_.emplace(db::Index::open_readonly(config_.database.path));
-    return *reader_;
-}
-
-nlohmann::json Daemon::status_json() {
-    std::optional<db::IndexStats> stats;
-    try {
-        stats = reader().stats(model_id_, similarity_model_id_);
-        problems_.clear("index reader");
-    } catch (const std::exception& e) {
-        reader_.reset();
-        problems_.report("index reader", std::string("cannot read the index: ") + e.what());
-    }
+// The loop's part of `status`: its live counters. The index's counts are
+// read by the status service, off the loop.
+DaemonActivity Daemon::activity() const {
     const auto counters = pool_ ? pool_->counters() : PoolCounters{};
     DaemonActivity activity;
     activity.pid = static_cast<std::int64_t>(::getpid());
@@ -74,13 +60,18 @@ nlohmann::json Daemon::status_json() {
         const auto keeper = queue_keeper_->summary();
         activity.keep_playing = DaemonActivity::KeepPlaying{keeper.mpd, keeper.appended};
     }
-    return status_report(config_, model_selection_.name, analyzer_->model().sha256(), stats.value_or(db::IndexStats{}),
-                         &activity, stats.has_value());
+    return activity;
 }
 
 void Daemon::dispatch(const Request& request, ControlServer::Responder respond) {
     try {
-        if (request.command == "status") return respond({true, status_json(), {}});
+        if (request.command == "status") {
+            StatusService::Snapshot snapshot{shared_config_, model_selection_.name, analyzer_->model().sha256(),
+                                             model_id_, similarity_model_id_, activity()};
+            return status_->request(std::move(snapshot), [respond](nlohmann::json status) {
+                respond({true, std::move(status), {}});
+            });
+        }
         if (request.command == "scan") {
             const auto given = request.args.find("path");
             if (given != request.args.end() && !given->is_string()) {
