@@ -31,6 +31,23 @@ std::vector<StoredInputs> stale_inputs(Connection& connection, std::string_view 
     return inputs;
 }
 
+// Writes recomputed values (moods, vectors) in one transaction through the
+// statement `upsert_sql`: `write` refuses a value that may not be stored
+// (returns false), and the whole batch is then refused, naming the track.
+template <typename Update, typename Write>
+void store_checked(Connection& connection, std::string_view upsert_sql, std::span<const Update> updates,
+                   std::string_view refusal, Write write) {
+    Transaction transaction(connection);
+    auto upsert = connection.prepare(upsert_sql);
+    for (const auto& update : updates) {
+        if (!write(upsert, update)) {
+            throw DatabaseError(connection.file().string() + ": " + std::string(refusal) + " for track " +
+                                std::to_string(update.track_id));
+        }
+    }
+    transaction.commit();
+}
+
 }  // namespace
 
 std::vector<StoredInputs> Index::stale_moods(std::int64_t model_id, std::int64_t mood_model_id, std::size_t limit) {
@@ -44,16 +61,12 @@ std::vector<StoredInputs> Index::stale_vectors(std::int64_t model_id, std::int64
 
 void Index::store_vectors(std::int64_t model_id, std::int64_t similarity_model_id,
                           std::span<const VectorUpdate> updates) {
-    Transaction transaction(connection_);
-    auto upsert = connection_.prepare(kUpsertVector);
-    for (const auto& update : updates) {
-        if (!valid_vector(update.vector)) {
-            throw DatabaseError(file().string() + ": similarity model produced a value that is not a number for track " +
-                                std::to_string(update.track_id));
-        }
-        write_vector(upsert, update.track_id, model_id, similarity_model_id, update.vector);
-    }
-    transaction.commit();
+    store_checked(connection_, kUpsertVector, updates, "similarity model produced a value that is not a number",
+                  [&](Statement& upsert, const VectorUpdate& update) {
+                      if (!valid_vector(update.vector)) return false;
+                      write_vector(upsert, update.track_id, model_id, similarity_model_id, update.vector);
+                      return true;
+                  });
 }
 
 VectorSet Index::similarity_vectors(std::int64_t model_id, std::int64_t similarity_model_id) {
@@ -99,16 +112,12 @@ std::optional<std::vector<float>> Index::embedding(std::int64_t track_id, std::i
 }
 
 void Index::store_moods(std::int64_t model_id, std::int64_t mood_model_id, std::span<const MoodUpdate> updates) {
-    Transaction transaction(connection_);
-    auto upsert = connection_.prepare(kUpsertMoods);
-    for (const auto& update : updates) {
-        if (!valid_moods(update.moods)) {
-            throw DatabaseError(file().string() + ": mood model produced values outside [0, 1] for track " +
-                                std::to_string(update.track_id));
-        }
-        write_moods(upsert, update.track_id, model_id, mood_model_id, update.moods);
-    }
-    transaction.commit();
+    store_checked(connection_, kUpsertMoods, updates, "mood model produced values outside [0, 1]",
+                  [&](Statement& upsert, const MoodUpdate& update) {
+                      if (!valid_moods(update.moods)) return false;
+                      write_moods(upsert, update.track_id, model_id, mood_model_id, update.moods);
+                      return true;
+                  });
 }
 
 }  // namespace vibed::db

@@ -6,15 +6,23 @@
 
 namespace vibed::db {
 
-std::string attribute_columns(std::string_view prefix) {
+namespace {
+
+// "p.a, p.b, ...": the column names, each prefixed.
+template <typename Names>
+std::string prefixed_columns(const Names& names, std::string_view prefix) {
     std::string columns;
-    for (const auto name : core::kAttributeNames) {
+    for (const auto name : names) {
         if (!columns.empty()) columns += ", ";
         columns += prefix;
         columns += name;
     }
     return columns;
 }
+
+}  // namespace
+
+std::string attribute_columns(std::string_view prefix) { return prefixed_columns(core::kAttributeNames, prefix); }
 
 core::Attributes read_attributes(const Statement& statement, int first) {
     core::Attributes attributes;
@@ -24,15 +32,7 @@ core::Attributes read_attributes(const Statement& statement, int first) {
     return attributes;
 }
 
-std::string feature_columns(std::string_view prefix) {
-    std::string columns;
-    for (const auto name : core::kFeatureNames) {
-        if (!columns.empty()) columns += ", ";
-        columns += prefix;
-        columns += name;
-    }
-    return columns;
-}
+std::string feature_columns(std::string_view prefix) { return prefixed_columns(core::kFeatureNames, prefix); }
 
 std::optional<core::MusicalFeatures> read_features(const Statement& statement, int first) {
     if (statement.is_null(first)) return std::nullopt;

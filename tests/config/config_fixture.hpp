@@ -2,11 +2,13 @@
 // The fixture every config test uses (config_test.cpp, playlists_config_test.cpp,
 // outputs_mpd_config_test.cpp): a scratch HOME and XDG directories per test.
 // In a named namespace, so that the three files' TEST_F(ConfigTest, ...)
-// share one fixture class, as GoogleTest requires of one test suite.
+// share one fixture class, as GoogleTest requires of one test suite; the
+// tests are written inside it.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +20,7 @@
 namespace vibed::config::testing {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 inline void write_file(const fs::path& path, std::string_view text) {
     fs::create_directories(path.parent_path());

@@ -12,13 +12,8 @@
 #include "config/xdg.hpp"
 #include "tests/config/config_fixture.hpp"
 
-namespace vibed::config {
+namespace vibed::config::testing {
 namespace {
-
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-using testing::ConfigTest;
-using testing::write_file;
 
 TEST_F(ConfigTest, BuiltInDefaultsFollowTheXdgDirectories) {
     const Config config = default_config();
@@ -209,4 +204,4 @@ TEST_F(ConfigTest, WithoutAnyFileUsesTheDefaults) {
 }
 
 }  // namespace
-}  // namespace vibed::config
+}  // namespace vibed::config::testing

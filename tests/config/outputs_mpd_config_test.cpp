@@ -7,13 +7,8 @@
 #include "config/mpd_config.hpp"
 #include "tests/config/config_fixture.hpp"
 
-namespace vibed::config {
+namespace vibed::config::testing {
 namespace {
-
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-using testing::ConfigTest;
-using testing::write_file;
 
 TEST_F(ConfigTest, OutputListsReplaceTheDefaultsAsAWhole) {
     const Config config = parse_config(R"(
@@ -186,4 +181,4 @@ TEST_F(ConfigTest, MpdClientErrorsNameTheKey) {
 }
 
 }  // namespace
-}  // namespace vibed::config
+}  // namespace vibed::config::testing

@@ -6,13 +6,8 @@
 
 #include "tests/config/config_fixture.hpp"
 
-namespace vibed::config {
+namespace vibed::config::testing {
 namespace {
-
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-using testing::ConfigTest;
-using testing::write_file;
 
 TEST_F(ConfigTest, ShipsTheEightDefaultPlaylists) {
     const Config config = default_config();
@@ -210,4 +205,4 @@ TEST_F(ConfigTest, FindsPlaylistsByNameSlugOrAlias) {
 }
 
 }  // namespace
-}  // namespace vibed::config
+}  // namespace vibed::config::testing
