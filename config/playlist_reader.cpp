@@ -189,6 +189,7 @@ private:
 
     std::map<std::string, std::string> owner_by_slug_;
 };
+
 }  // namespace
 
 // The file's [[playlist]] tables merged into `playlists`: a table named like
