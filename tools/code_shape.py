@@ -36,10 +36,10 @@ _SIGNATURE_TAIL = re.compile(
     r"\)\s*(?:const\b|noexcept\b(?:\s*\([^()]*\))?|override\b|final\b|mutable\b|volatile\b|&&?|"
     r"->\s*[\w:<>,\s*&]+?|\s)*(?:try\s*)?$"
 )
-_TRANSPARENT = re.compile(r"^\s*(?:inline\s+)?namespace\b[^=]*$|^\s*extern\s+\"C\"\s*$")
+_TRANSPARENT = re.compile(r'^\s*(?:inline\s+)?namespace\b[^=]*$|^\s*extern\s+"[^"]*"\s*$')  # "C" is blanked
 _CLASS = re.compile(r"(?:^|[\s;>])(?:class|struct|union)\s+[\w:]+(?:\s+final)?(?:\s*:[^()]*)?\s*$|"
                     r"(?:^|[\s;>])(?:class|struct|union)\s*$")
-_INITIALISER_LIST = re.compile(r"\)\s*(?:noexcept\s*)?:\s*(?:[\w:]+\s*(?:\([^()]*\)|\{\})\s*,\s*)*[\w:<>]+$")
+_INITIALISER_LIST = re.compile(r"\)\s*(?:noexcept\b\s*)?:(?!:).*[\w>]\s*$")
 
 
 def blank_literals(text):
@@ -116,8 +116,8 @@ def long_functions(text, limit=MAX_FUNCTION_LINES):
                 kind = "skip"
             elif _TRANSPARENT.search(head) or _CLASS.search(head):
                 kind = "scope"
-            elif _SIGNATURE_TAIL.search(head):
-                kind = "function"
+            elif _SIGNATURE_TAIL.search(head) or head.rstrip().endswith("{}"):
+                kind = "function"  # "{}" ends a head only after a member's brace-initialiser
             elif _INITIALISER_LIST.search(head):
                 kind = "member-init"  # Foo(int x) : a_{x}, b_{...} {: the body is still to come
             else:
@@ -186,9 +186,11 @@ def self_test():
         ("an initialiser table is no function", "const std::map<int, int> m = {\n" + "    {1, 2},\n" * 70 + "};\n", []),
         ("enum", "enum class E {\n" + "    a,\n" * 70 + "};\n", []),
         ("constructor with brace-initialised members", "S::S(int x) : a_{x}, b_(x) {\n" + "    ;\n" * 60 + "}\n", [62]),
+        ("constructor whose last member is brace-initialised", "S::S(int x) : a_(f(x)), b_{x} {\n" + "    ;\n" * 60 + "}\n", [62]),
         ("trailing return type", "auto f() -> int {\n" + "    ;\n" * 60 + "}\n", [62]),
         ("a lambda inside is part of the function", "void f() {\n    auto g = [](int y) {\n" + "        ;\n" * 30
          + "    };\n" + "    ;\n" * 30 + "}\n", [64]),
+        ("extern \"C\" is transparent", 'extern "C" {\n' + body(61) + "}\n", [61]),
         ("function-try-block", "int main() try {\n" + "    ;\n" * 60 + "} catch (...) {\n    return 1;\n}\n", [62]),
         ("digit separators are no character literals", "void f() {\n    int n = 1'000'000;\n" + "    ;\n" * 60 + "}\n", [63]),
     ]
