@@ -4,17 +4,13 @@
 #include <cctype>
 #include <string>
 
+#include "config/table_reader.hpp"
+
 namespace vibed::config {
 namespace {
 
-SourceSpot spot_at(const toml::source_region& region) {
-    return {region.path ? *region.path : std::string("<config>"), region.begin.line, region.begin.column, {}};
-}
-
-[[noreturn]] void fail_at(const toml::source_region& region, const std::string& message) {
-    const SourceSpot spot = spot_at(region);
-    throw ConfigError(spot.file + ":" + std::to_string(spot.line) + ":" + std::to_string(spot.column) +
-                      ": mpd.day_curve: " + message);
+[[noreturn]] void fail_in_day_curve(const toml::source_region& region, const std::string& message) {
+    fail_at(region, "mpd.day_curve: " + message);
 }
 
 }  // namespace
@@ -37,10 +33,10 @@ std::vector<DayCurvePoint> read_day_curve(const toml::table& table) {
     for (const auto& [key, node] : table) {
         const auto time = parse_time_of_day(key.str());
         if (!time) {
-            fail_at(key.source(), "\"" + std::string(key.str()) + "\" is not a time of day; write \"HH:MM\", e.g. \"22:00\"");
+            fail_in_day_curve(key.source(), "\"" + std::string(key.str()) + "\" is not a time of day; write \"HH:MM\", e.g. \"22:00\"");
         }
         const auto* mood = node.as_string();
-        if (mood == nullptr) fail_at(node.source(), "the value of \"" + std::string(key.str()) + "\" must be a mood name");
+        if (mood == nullptr) fail_in_day_curve(node.source(), "the value of \"" + std::string(key.str()) + "\" must be a mood name");
         points.push_back({*time, mood->get(), spot_at(node.source())});
     }
     std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
