@@ -14,8 +14,10 @@ import json, sys
 print(next((t['status'] for t in json.load(sys.stdin) if t['path'] == sys.argv[1]), 'absent'))" "$1"; }
 status_is() { [ "$(status_of "$1")" = "$2" ]; }
 
-# 40 minutes of noise: long enough to be renamed while it is analysed.
-sox -D -R -q -n -r 16000 -c 1 -b 16 "$dir/long.wav" synth 2400 pinknoise gain -20
+# 80 minutes of noise at 8 kHz (77 MB): long enough to be renamed while it is
+# analysed, even on a loaded machine (40 minutes at 16 kHz, the same size,
+# was once analysed between two `vibectl status` calls).
+sox -D -R -q -n -r 8000 -c 1 -b 16 "$dir/long.wav" synth 4800 pinknoise gain -20
 "$vibed" -c "$dir/config.toml" >"$dir/vibed.log" 2>&1 &
 daemon_pid=$!
 wait_until 30 "vibed answering" ctl status
