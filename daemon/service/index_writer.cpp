@@ -1,5 +1,7 @@
 #include "daemon/service/index_writer.hpp"
 
+#include <future>
+
 #include <spdlog/spdlog.h>
 
 #include "daemon/service/analysis_need.hpp"
@@ -26,6 +28,8 @@ std::string describe(const IndexCommand& command) {
             if constexpr (std::is_same_v<C, MoveTrack>) return "move " + c.from.string() + " to " + c.to.string();
             if constexpr (std::is_same_v<C, MoveFolder>) return "move " + c.from.string() + " to " + c.to.string();
             if constexpr (std::is_same_v<C, MarkForAnalysis>) return "mark " + c.path.string() + " for analysis";
+            if constexpr (std::is_same_v<C, MarkPending>) return "mark " + std::to_string(c.files.size()) + " files pending";
+            if constexpr (std::is_same_v<C, ForgetTracks>) return "forget " + std::to_string(c.paths.size()) + " tracks";
         },
         command);
 }
@@ -55,6 +59,13 @@ void call_safely(const Callback& callback, Args... args) noexcept {
     } catch (const std::exception& e) {
         spdlog::error("index writer: a follow-up failed: {}", e.what());
     }
+}
+
+// A dropped scan command still ends its sender's wait (the scan carries on
+// and the next one tries again); the loop's commands have no one waiting.
+void release_waiter(IndexCommand& command) {
+    if (auto* mark = std::get_if<MarkPending>(&command)) call_safely(mark->then);
+    if (auto* forget = std::get_if<ForgetTracks>(&command)) call_safely(forget->then);
 }
 
 }  // namespace
@@ -262,14 +273,22 @@ void IndexWriter::apply_command(IndexCommand& command) {
                     const bool needed = needs_analysis(index_.file_state(c.path, model_id_), c.stamp);
                     if (needed) index_.upsert_pending(c.path, c.stamp.size, c.stamp.mtime_ns);
                     call_safely(c.then, needed);
+                } else if constexpr (std::is_same_v<C, MarkPending>) {
+                    index_.upsert_pending(c.files);
+                    call_safely(c.then);
+                } else if constexpr (std::is_same_v<C, ForgetTracks>) {
+                    for (const auto& path : c.paths) index_.remove_path(path);
+                    call_safely(c.then);
                 }
             },
             command);
     } catch (const db::SqliteError& e) {
         if (e.is_transient() || e.is_damaged()) throw;
         spdlog::error("{}: cannot {}: {}; dropped", index_.file().string(), describe(command), e.what());
+        release_waiter(command);
     } catch (const db::DatabaseError& e) {
         spdlog::error("{}: cannot {}: {}; dropped", index_.file().string(), describe(command), e.what());
+        release_waiter(command);
     }
 }
 
@@ -310,25 +329,40 @@ void IndexWriter::wait_or_stop(std::chrono::milliseconds delay, const std::atomi
 }
 
 std::vector<db::TrackFileState> IndexWriter::file_states(std::int64_t model_id, const std::atomic<bool>& stop) {
-    return with_index_retrying([&](db::Index& index) { return index.all_file_states(model_id); }, stop);
+    bool reported = false;
+    for (util::Backoff backoff = kRetry;;) {
+        try {
+            auto states = db::Index::open_readonly(database_file_).all_file_states(model_id);
+            if (reported) problems_.clear(kProblemArea);
+            return states;
+        } catch (const db::SqliteError& e) {
+            if (!e.is_transient() || stop) throw;
+            report_database_problem(e);
+            reported = true;
+        }
+        wait_or_stop(backoff.failed(), stop);
+    }
 }
 
-void IndexWriter::mark_pending(std::span<const db::FileVersion> files, const std::atomic<bool>& stop) {
-    with_index_retrying(
-        [&](db::Index& index) {
-            index.upsert_pending(files);
-            return true;
-        },
-        stop);
+template <typename Command>
+bool IndexWriter::apply_and_wait(Command command, const std::atomic<bool>& stop) {
+    // Shared: a command still queued when the caller stops outlives its wait.
+    auto applied = std::make_shared<std::promise<void>>();
+    auto done = applied->get_future();
+    command.then = [applied] { applied->set_value(); };
+    add(IndexCommand(std::move(command)));
+    while (done.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+        if (stop) return false;
+    }
+    return true;
 }
 
-void IndexWriter::forget(std::span<const std::filesystem::path> paths, const std::atomic<bool>& stop) {
-    with_index_retrying(
-        [&](db::Index& index) {
-            for (const auto& path : paths) index.remove_path(path);
-            return true;
-        },
-        stop);
+bool IndexWriter::mark_pending(std::span<const db::FileVersion> files, const std::atomic<bool>& stop) {
+    return apply_and_wait(MarkPending{{files.begin(), files.end()}, {}}, stop);
+}
+
+bool IndexWriter::forget(std::span<const std::filesystem::path> paths, const std::atomic<bool>& stop) {
+    return apply_and_wait(ForgetTracks{{paths.begin(), paths.end()}, {}}, stop);
 }
 
 std::int64_t IndexWriter::register_model(std::string_view name, std::string_view sha256) {

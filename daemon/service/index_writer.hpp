@@ -54,7 +54,20 @@ struct MarkForAnalysis {
     // Called on the writer thread once applied: whether it needs analysing.
     std::function<void(bool needs_analysis)> then;
 };
-using IndexCommand = std::variant<RemoveTrack, RemoveFolder, MoveTrack, MoveFolder, MarkForAnalysis>;
+// The scan service's writes: files marked pending (before they are queued:
+// a result is only stored for a file the index knows) and tracks forgotten
+// (gone from the disk, or outside the library). `then` runs on the writer
+// thread once applied.
+struct MarkPending {
+    std::vector<db::FileVersion> files;
+    std::function<void()> then;
+};
+struct ForgetTracks {
+    std::vector<std::filesystem::path> paths;
+    std::function<void()> then;
+};
+using IndexCommand =
+    std::variant<RemoveTrack, RemoveFolder, MoveTrack, MoveFolder, MarkForAnalysis, MarkPending, ForgetTracks>;
 
 class IndexWriter {
 public:
@@ -81,17 +94,17 @@ public:
     // Returns false when the time ran out (the database refuses writes).
     bool flush(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
-    // Synchronous reads and writes for the scan service (its own thread):
-    // each takes the index for one short transaction and retries while the
-    // database has resource trouble (back-off, the problem on the board)
-    // until it works or `stop` is set. Other errors, and the last one when
-    // stopped, propagate.
+    // For the scan service (its own thread). The snapshot it diffs the disk
+    // against, read over a read-only connection of its own (retried while
+    // the database has resource trouble, until it works or `stop` is set;
+    // other errors, and the last one when stopped, propagate).
     std::vector<db::TrackFileState> file_states(std::int64_t model_id, const std::atomic<bool>& stop);
-    // Marks files pending (in one transaction) before they are queued: a
-    // result is only stored for a file the index knows.
-    void mark_pending(std::span<const db::FileVersion> files, const std::atomic<bool>& stop);
-    // Forgets tracks gone from the disk or outside the library.
-    void forget(std::span<const std::filesystem::path> paths, const std::atomic<bool>& stop);
+    // MarkPending and ForgetTracks sent as commands, in order with the
+    // loop's, waiting until the writer thread applied them (it retries
+    // resource trouble itself). False when `stop` was set first: then the
+    // command may still be applied later.
+    bool mark_pending(std::span<const db::FileVersion> files, const std::atomic<bool>& stop);
+    bool forget(std::span<const std::filesystem::path> paths, const std::atomic<bool>& stop);
 
     // For the model set-up (start-up, a reload): errors propagate.
     std::int64_t register_model(std::string_view name, std::string_view sha256);
@@ -128,25 +141,6 @@ private:
         return work(index_);
     }
 
-    // with_index(), retrying while the database has resource trouble (with
-    // back-off, the problem on the board) until it works or `stop` is set.
-    // Other errors, and the last one when stopped, propagate.
-    template <typename Work>
-    auto with_index_retrying(Work&& work, const std::atomic<bool>& stop) {
-        for (util::Backoff backoff = kRetry;;) {
-            try {
-                auto result = with_index(work);
-                problems_.clear(kProblemArea);
-                return result;
-            } catch (const db::SqliteError& e) {
-                if (!e.is_transient() || stop) throw;
-                report_database_problem(e);
-            }
-            wait_or_stop(backoff.failed(), stop);
-        }
-    }
-
-
     void run();
     // Applies the backlog front to back; false when the database refused
     // (what is left stays for the next attempt).
@@ -156,6 +150,9 @@ private:
     void drop_excess_results();
     void report_database_problem(const db::SqliteError& error);
     static void wait_or_stop(std::chrono::milliseconds delay, const std::atomic<bool>& stop);
+    // Sends a command whose `then` is set here and waits for it (or `stop`).
+    template <typename Command>
+    bool apply_and_wait(Command command, const std::atomic<bool>& stop);
 
     db::Index index_;
     const std::filesystem::path database_file_;
