@@ -5,12 +5,12 @@
 // Skipped when mpd or mpc is not installed.
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -61,15 +61,18 @@ public:
     MpdProcess& operator=(const MpdProcess&) = delete;
 
     void start() {
+        // Made before fork(): the child may only make async-signal-safe calls
+        // (the keeper's thread may hold the allocator's lock).
+        const std::string conf = (dir_ / "mpd.conf").string();
+        const std::string log = (dir_ / "mpd.out").string();
         pid_ = fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");
         if (pid_ == 0) {
-            const std::string log = (dir_ / "mpd.out").string();
-            if (FILE* out = std::fopen(log.c_str(), "a")) {
-                dup2(fileno(out), STDOUT_FILENO);
-                dup2(fileno(out), STDERR_FILENO);
+            const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+            if (out >= 0) {
+                dup2(out, STDOUT_FILENO);
+                dup2(out, STDERR_FILENO);
             }
-            const std::string conf = (dir_ / "mpd.conf").string();
             execlp("mpd", "mpd", "--no-daemon", conf.c_str(), static_cast<char*>(nullptr));
             _exit(127);
         }
