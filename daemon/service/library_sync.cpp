@@ -31,8 +31,10 @@ public:
             // scanner said so): either way not an unmounted disk.
             return;
         }
+        // Only a root can be an unmounted disk: an emptied folder inside the
+        // library lost its files (the whole-library scan forgets them too).
         const std::size_t indexed_here = count_under(known, folder);
-        if (scan.folder_missing || (scan.files.empty() && indexed_here > 0)) {
+        if (scan.folder_missing || (is_root && scan.files.empty() && indexed_here > 0)) {
             spdlog::warn("{}: library folder is {} (unmounted disk?); keeping its {} indexed tracks until it is back",
                          folder.string(), scan.folder_missing ? "missing" : "empty", indexed_here);
             report_.offline.push_back(folder);
