@@ -75,7 +75,7 @@ bool PlaylistPublisher::publish(const config::Config& config, std::int64_t model
         if (report.problems != logged_problems_) {
             for (const auto& problem : report.problems) spdlog::warn("{}", problem);
             if (report.failed > 0) {
-                spdlog::warn("playlists: {} files could not be written; retrying every {}s", report.failed,
+                spdlog::warn("playlists: {} could not be written; retrying every {}s", util::counted(report.failed, "file"),
                              std::chrono::duration_cast<std::chrono::seconds>(kRetryAfterFailure).count());
             }
             logged_problems_ = report.problems;
