@@ -73,7 +73,12 @@ daemon_pid=""
 
 # Repaired and mounted again: the next start applies the deletion and indexes the new file.
 umount "$dir/dbfs"
-e2fsck -fy "$loop" >"$dir/fsck.log" 2>&1 || [ $? -le 1 ] || fail "e2fsck: $(tail -3 "$dir/fsck.log")"
+# e2fsck refuses a device it still sees in use ("Cannot continue, aborting"),
+# which a loaded machine showed once right after umount: wait for the mount
+# table to let go, and give a refusal one more try.
+wait_until 10 "the unmount to settle" bash -c "! grep -q '^$loop ' /proc/mounts"
+fsck_once() { e2fsck -fy "$loop" >"$dir/fsck.log" 2>&1 || [ $? -le 1 ]; }
+fsck_once || { sleep 2; fsck_once; } || fail "e2fsck: $(tail -3 "$dir/fsck.log")"
 mount -o errors=remount-ro "$loop" "$dir/dbfs"
 [ "$(sqlite3 "file:$dir/dbfs/library.db?mode=ro" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check failed"
 "$vibed" -c "$dir/config.toml" >"$dir/vibed2.log" 2>&1 &
