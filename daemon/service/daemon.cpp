@@ -13,6 +13,7 @@
 #include "core/audio/audio_decoder.hpp"
 #include "core/model/model_locator.hpp"
 #include "core/util/backoff.hpp"
+#include "core/util/free_memory.hpp"
 #include "daemon/mpd/similar_tracks.hpp"
 #include "daemon/app/playlist_builder.hpp"
 #include "daemon/service/guarded.hpp"
@@ -195,6 +196,7 @@ void Daemon::set_up_derived_models() {
     writer_->set_similarity_model(ids.similarity);
     refresh_moods(*writer_, *analyzer_);
     refresh_vectors(*writer_, *analyzer_, similarity_model_id_);
+    util::release_free_memory();  // the batches of stored inputs, freed
 }
 
 void Daemon::start_pipeline() {

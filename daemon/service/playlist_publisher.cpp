@@ -1,6 +1,7 @@
 #include "daemon/service/playlist_publisher.hpp"
 
 #include "core/util/counted.hpp"
+#include "core/util/free_memory.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -56,6 +57,7 @@ bool PlaylistPublisher::serve(Request& request) {
     if (request.flush_first && flush_) flush_();
     request.flush_first = false;
     const bool ok = publish(*request.config, request.model_id);
+    util::release_free_memory();  // the rows of every playlist, freed
     for (const auto& done : std::exchange(request.done, {})) {
         try {
             done(ok);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/util/counted.hpp"
+#include "core/util/free_memory.hpp"
 
 namespace vibed::daemon {
 
@@ -66,6 +67,7 @@ bool ScanService::serve(Request& request, std::stop_token stop) {
         scanning_ = false;
         ++completed_;
     }
+    util::release_free_memory();  // the listing and the index's state of every file, freed
     return true;  // a failed scan is reported; the next event or rescan tries again
 }
 
