@@ -139,6 +139,7 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
         auto decoder = open_audio(std::move(source), options_.front_end.decoders);
         result.tags = read_tags(opened);
         const AudioFormat format = decoder->format();
+        result.decoder = format.decoder;
         MusicalFeatureExtractor features(format);
         std::array<double, kAttributeCount> weighted_logits{};
         std::vector<double> weighted_embedding;

@@ -1,7 +1,8 @@
 // The front ends of core/analysis/front_end.hpp: which excerpts a long track
-// is analysed over, that the student's sidecar names its front end and the
-// teacher keeps VibeNet's, and that excerpts reached by seeking (WAV) and by
-// reading through (ALAC, FFmpeg cannot seek here) give the same analysis.
+// is analysed over, that the student's sidecar names its front end (the fast
+// decoders) and the teacher keeps VibeNet's, and that excerpts reached by
+// seeking (WAV) and by reading through (ALAC, FFmpeg cannot seek here) give
+// the same analysis.
 
 #include <gtest/gtest.h>
 
@@ -60,8 +61,9 @@ TEST(FrontEnd, UnknownNamesAndBadSpecsAreRefused) {
 }
 
 TEST(FrontEnd, TheSidecarNamesTheFrontEndAndNoSidecarMeansVibeNets) {
-    // The bundled student's sidecar keeps every sample (excerpts agreed less with the teacher).
-    EXPECT_EQ(front_end_for_model(resolve_model(kDefaultModelName)).name, "vibenet");
+    // The bundled student's sidecar keeps every sample (excerpts agreed less with the teacher)
+    // and takes the faster decoders for Ogg Vorbis and Opus.
+    EXPECT_EQ(front_end_for_model(resolve_model(kDefaultModelName)).name, "fast-decoders");
     test::ScratchDir dir;
     std::ofstream(dir / "short.json") << R"({"file": "short.pt", "front_end": "excerpts"})";
     EXPECT_EQ(front_end_for_model(dir / "short.pt").name, "excerpts");
@@ -120,6 +122,38 @@ TEST(FrontEnd, FastDecodersReadOggWithFfmpegAndAnalyseAlike) {
         EXPECT_NEAR(a.features.loudness, b.features.loudness, 0.05) << name;
         EXPECT_NEAR(a.features.bpm, b.features.bpm, 1.0) << name;
     }
+}
+
+// What vibectl analyze and the daemon do with the bundled student (the front
+// end its sidecar names): Ogg Vorbis and Opus are decoded by FFmpeg, with the
+// attributes of VibeNet's decoders within the same tolerance as above. The
+// teacher (no sidecar) keeps libsndfile, whose output is VibeNet's loader's.
+TEST(FrontEnd, TheDefaultStudentDecodesOggWithFfmpegAndAnalysesAsBefore) {
+    const auto student_file = resolve_model(kDefaultModelName);
+    const auto model = AttributeModel::load(student_file);
+    AnalysisOptions as_shipped;
+    as_shipped.front_end = front_end_for_model(student_file);
+    const TrackAnalyzer student(model, as_shipped);
+    const TrackAnalyzer every_sample_as_vibenet(model);
+    const auto teacher_file = std::filesystem::path(VIBED_SOURCE_DIR) / "model/generated/vibenet.pt";
+    EXPECT_EQ(front_end_for_model(teacher_file).decoders, Decoders::as_vibenet);
+    for (const char* name : {"song.opus", "song.ogg"}) {
+        const auto file = test::fixture(name);
+        const TrackAnalysis fast = student.analyze(file);
+        const TrackAnalysis before = every_sample_as_vibenet.analyze(file);
+        EXPECT_EQ(fast.decoder, "ffmpeg") << name;
+        EXPECT_EQ(before.decoder, "libsndfile") << name;
+        EXPECT_EQ(fast.segments, 1U) << name;  // every sample, in one pass
+        EXPECT_NEAR(fast.analysed_seconds, before.analysed_seconds, 0.01) << name;
+        for (std::size_t i = 0; i < kAttributeCount; ++i) {
+            EXPECT_NEAR(fast.attributes.at(i), before.attributes.at(i), 0.01) << name << " " << kAttributeNames[i];
+        }
+        EXPECT_NEAR(fast.features.loudness, before.features.loudness, 0.05) << name;
+        EXPECT_NEAR(fast.features.bpm, before.features.bpm, 1.0) << name;
+    }
+    // MP3 and FLAC keep their own backends (FFmpeg is no faster there).
+    EXPECT_EQ(student.analyze(test::fixture("song.mp3")).decoder, "mpg123");
+    EXPECT_EQ(student.analyze(test::fixture("song.flac")).decoder, "libsndfile");
 }
 
 }  // namespace
