@@ -59,9 +59,12 @@ LOGIT_LOSS_WEIGHT = 0.05
 # clips exactly as the teacher saw them.
 EXCERPT_FRAMES = 750
 # The front end vibed gives the student (core/analysis/front_end.hpp), written into its sidecar.
-# "excerpts" (6 x 15 s of tracks over 135 s) is 1.8x cheaper on whole songs but agreed less with
-# the teacher on whole songs (model/whole_song_agreement.py, docs/performance.md 1c): every sample.
-FRONT_END = "vibenet"
+# "fast-decoders": every sample, as VibeNet, but Ogg Vorbis and Opus decoded by FFmpeg (2-3x
+# faster than libsndfile; the same attributes to the sixth decimal on 40 Opus clips,
+# docs/performance.md 1). The teacher keeps "vibenet" (no sidecar) for parity. "excerpts"
+# (6 x 15 s of tracks over 135 s) is 1.8x cheaper on whole songs but agreed less with the
+# teacher on whole songs (model/whole_song_agreement.py, docs/performance.md 1c).
+FRONT_END = "fast-decoders"
 CROPS_PER_ITEM = 4
 # The student fits its training clips far better than unseen ones (CCC about 0.98 against 0.93
 # for the previous recipe), so it also learns from excerpts mixed with an excerpt of another

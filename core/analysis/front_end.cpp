@@ -14,8 +14,9 @@ namespace {
 // excerpts pay: below it, the excerpts would cover most of the track anyway.
 constexpr double kMinCoverageRatio = 1.5;
 
-FrontEnd excerpts_front_end(std::string name, std::size_t count, double seconds) {
+FrontEnd excerpts_front_end(std::string name, std::size_t count, double seconds, ExcerptClips clips) {
     FrontEnd front_end;
+    front_end.excerpt_clips = clips;
     front_end.name = std::move(name);
     front_end.excerpts = count;
     front_end.excerpt_seconds = seconds;
@@ -51,7 +52,7 @@ FrontEnd front_end_named(std::string_view name) {
         return fast;
     }
     // The student's: 6 excerpts of 15 s (90 s) of any track over 135 s.
-    if (name == "excerpts") return excerpts_front_end("excerpts", 6, 15.0);
+    if (name == "excerpts") return excerpts_front_end("excerpts", 6, 15.0, ExcerptClips::joined);
     throw std::invalid_argument("unknown front end '" + std::string(name) + "' (known: vibenet, excerpts, fast-decoders)");
 }
 
@@ -70,14 +71,25 @@ FrontEnd front_end_for_model(const std::filesystem::path& model_file) {
 
 FrontEnd parse_excerpt_front_end(std::string_view spec) {
     const auto x = spec.find('x');
+    const auto colon = spec.find(':');
     try {
-        if (x == std::string_view::npos) throw std::invalid_argument("no x");
-        const std::size_t count = std::stoul(std::string(spec.substr(0, x)));
-        const double seconds = std::stod(std::string(spec.substr(x + 1)));
-        if (count == 0 || count > 1000 || !(seconds > 0.1) || seconds > 3600) throw std::invalid_argument("range");
-        return excerpts_front_end("excerpts " + std::string(spec), count, seconds);
+        if (x == std::string_view::npos || (colon != std::string_view::npos && colon < x)) throw std::invalid_argument("no x");
+        const std::string_view mode = colon == std::string_view::npos ? "joined" : spec.substr(colon + 1);
+        const ExcerptClips clips = mode == "own"      ? ExcerptClips::own_reference
+                                   : mode == "shared" ? ExcerptClips::shared_reference
+                                   : mode == "joined" ? ExcerptClips::joined
+                                                      : throw std::invalid_argument("mode");
+        std::size_t parsed = 0;
+        const std::string count_text(spec.substr(0, x));
+        const std::size_t count = std::stoul(count_text, &parsed);
+        if (parsed != count_text.size()) throw std::invalid_argument("count");
+        const std::string seconds_text(spec.substr(x + 1, colon == std::string_view::npos ? std::string_view::npos : colon - x - 1));
+        const double seconds = std::stod(seconds_text, &parsed);
+        if (parsed != seconds_text.size()) throw std::invalid_argument("seconds");
+        if (count == 0 || !(seconds > 0.1) || static_cast<double>(count) * seconds > 600) throw std::invalid_argument("range");
+        return excerpts_front_end("excerpts " + std::string(spec), count, seconds, clips);
     } catch (const std::exception&) {
-        throw std::invalid_argument("not COUNTxSECONDS (e.g. 6x15): '" + std::string(spec) + "'");
+        throw std::invalid_argument("not COUNTxSECONDS[:own|shared|joined] (e.g. 6x15:own): '" + std::string(spec) + "'");
     }
 }
 

@@ -8,11 +8,10 @@
 //  - "excerpts": a track longer than min_track_seconds is analysed over
 //    `excerpts` evenly spread excerpts of excerpt_seconds each, reached by
 //    seeking (MP3, FLAC, Ogg, WAV; other formats are decoded through and the
-//    rest discarded). Each excerpt is its own clip for the model (its own
-//    top-dB reference, as in the student's training excerpts) and the logits
-//    are averaged weighted by length; the musical features are measured over
-//    the same excerpts. docs/performance.md measures what it saves and
-//    docs/model-card.md what it costs in agreement with the teacher.
+//    rest discarded). How the excerpts meet the model is ExcerptClips; the
+//    musical features are measured over the same excerpts.
+//    docs/performance.md (1c) measures what it saves and what it costs in
+//    agreement with the teacher.
 //  - "fast-decoders": every sample as "vibenet", but Ogg Vorbis and Opus
 //    decoded by FFmpeg, 2-3 times faster than libsndfile and not bit-identical
 //    to VibeNet's loader (Decoders::fastest in core/audio/audio_decoder.hpp):
@@ -31,11 +30,20 @@
 
 namespace vibed::core {
 
+// How a track's excerpts meet the model. The teacher sees a whole track as one
+// clip: one top-dB reference (its loudest mel value) and one pooling over time.
+enum class ExcerptClips {
+    own_reference,     // each excerpt its own clip with its own top-dB reference; logits averaged by length
+    shared_reference,  // each its own clip, one reference for all: the loudest value of all the excerpts
+    joined,            // one clip of all the excerpts' frames: one reference, and the model pools over all
+};
+
 struct FrontEnd {
     std::string name = "vibenet";
     std::size_t excerpts = 0;  // 0: every sample
     double excerpt_seconds = 0;
     double min_track_seconds = 0;  // shorter tracks (or of unknown length) are analysed whole
+    ExcerptClips excerpt_clips = ExcerptClips::joined;
     Decoders decoders = Decoders::as_vibenet;
 
     struct Excerpt {
@@ -54,8 +62,11 @@ FrontEnd front_end_named(std::string_view name);
 // naming the sidecar when it is unreadable or names an unknown front end.
 FrontEnd front_end_for_model(const std::filesystem::path& model_file);
 
-// For measurements: "COUNTxSECONDS" (e.g. "6x15") as an excerpts front end
-// over tracks longer than COUNT * SECONDS * 1.5. Throws std::invalid_argument.
+// For measurements: "COUNTxSECONDS[:own|shared|joined]" (e.g. "6x15:own") as
+// an excerpts front end over tracks longer than COUNT * SECONDS * 1.5, its
+// excerpts meeting the model as ExcerptClips says (default: joined, as
+// "excerpts"). COUNT * SECONDS is at most 600 (the excerpts' frames are held
+// until the last one). Throws std::invalid_argument.
 FrontEnd parse_excerpt_front_end(std::string_view spec);
 
 }  // namespace vibed::core

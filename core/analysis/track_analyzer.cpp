@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
+#include <span>
 #include <vector>
 
 #include "core/audio/mono_stream.hpp"
@@ -19,7 +21,8 @@ constexpr std::size_t kReadBlockSamples = 1 << 15;
 // in the same pass. Returns the 16 kHz samples read.
 template <typename OnClip>
 std::size_t stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::filesystem::path& file,
-                           std::size_t clip_frames, MusicalFeatureExtractor& features, OnClip&& on_clip) {
+                           std::size_t clip_frames, MusicalFeatureExtractor& features, OnClip&& on_clip,
+                           TopDb top_db = TopDb::own_clip) {
     MonoStream stream(std::move(decoder), file, kFeatureSampleRate);
     LogMelExtractor extractor;
     features.attach(stream, extractor);
@@ -28,9 +31,9 @@ std::size_t stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::fil
     while (const std::size_t count = stream.read(block)) {
         samples += count;
         extractor.push(std::span<const float>(block.data(), count));
-        while (extractor.pending_frames() >= clip_frames) on_clip(extractor.take(clip_frames));
+        while (extractor.pending_frames() >= clip_frames) on_clip(extractor.take(clip_frames, top_db));
     }
-    LogMel rest = extractor.finish();
+    LogMel rest = extractor.finish(top_db);
     if (rest.frames > 0) on_clip(std::move(rest));
     return samples;
 }
@@ -69,22 +72,58 @@ std::int64_t advance_to(AudioDecoder& decoder, std::int64_t position, std::int64
     return position;
 }
 
+// Hands the excerpts' clips (no top-dB floor yet) to the model with one
+// reference, the loudest value of them all (the whole track's is not known
+// without decoding it all): each on its own, or joined into clips of at most
+// `clip_frames` frames.
+template <typename OnClip>
+void hand_over_excerpts(std::vector<LogMel>& clips, ExcerptClips how, std::size_t clip_frames, OnClip&& on_clip) {
+    float reference = -std::numeric_limits<float>::infinity();
+    for (const LogMel& clip : clips) reference = std::max(reference, max_db(clip));
+    for (LogMel& clip : clips) apply_top_db(clip, reference);
+    if (how == ExcerptClips::shared_reference) {
+        for (const LogMel& clip : clips) on_clip(clip);
+        return;
+    }
+    std::size_t first = 0;
+    std::size_t frames = 0;
+    for (std::size_t i = 0; i <= clips.size(); ++i) {
+        if (i == clips.size() || (frames > 0 && frames + clips[i].frames > clip_frames)) {
+            if (frames > 0) on_clip(join_clips(std::span<const LogMel>(clips).subspan(first, i - first)));
+            first = i;
+            frames = 0;
+        }
+        if (i < clips.size()) frames += clips[i].frames;
+    }
+}
+
 // The front end's excerpts of a long track, each streamed as its own signal
 // (fresh resampler and log-mel state: no frame spans two excerpts). Returns
 // the 16 kHz samples read.
 template <typename OnClip>
-std::size_t stream_excerpts(AudioDecoder& decoder, const std::vector<FrontEnd::Excerpt>& excerpts,
+std::size_t stream_excerpts(AudioDecoder& decoder, const FrontEnd& front_end, const std::vector<FrontEnd::Excerpt>& excerpts,
                             const std::filesystem::path& file, std::size_t clip_frames, MusicalFeatureExtractor& features,
                             OnClip&& on_clip) {
+    const bool own_reference = front_end.excerpt_clips == ExcerptClips::own_reference;
+    std::vector<LogMel> held;  // the excerpts' clips until the last one (90 s: 2.3 MB)
+    const auto hold = [&](LogMel clip) {
+        if (own_reference) {
+            on_clip(clip);
+        } else {
+            held.push_back(std::move(clip));
+        }
+    };
     std::size_t samples = 0;
     std::int64_t position = 0;
     for (const auto& excerpt : excerpts) {
         position = advance_to(decoder, position, excerpt.first_frame);
         if (position < excerpt.first_frame) break;  // shorter than its header said
         auto window = std::make_unique<ExcerptDecoder>(decoder, excerpt.frames);
-        samples += stream_log_mel(std::move(window), file, clip_frames, features, on_clip);
+        samples += stream_log_mel(std::move(window), file, clip_frames, features, hold,
+                                  own_reference ? TopDb::own_clip : TopDb::none);
         position += excerpt.frames;  // ExcerptDecoder read at most this; a short read means the end
     }
+    if (!own_reference) hand_over_excerpts(held, front_end.excerpt_clips, clip_frames, on_clip);
     return samples;
 }
 
@@ -139,6 +178,7 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
         auto decoder = open_audio(std::move(source), options_.front_end.decoders);
         result.tags = read_tags(opened);
         const AudioFormat format = decoder->format();
+        result.decoder = format.decoder;
         MusicalFeatureExtractor features(format);
         std::array<double, kAttributeCount> weighted_logits{};
         std::vector<double> weighted_embedding;
@@ -156,7 +196,7 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
             samples = stream_log_mel(std::move(decoder), file, segment_frames, features, on_clip);
             result.audio_seconds = static_cast<double>(samples) / kFeatureSampleRate;
         } else {
-            samples = stream_excerpts(*decoder, excerpts, file, segment_frames, features, on_clip);
+            samples = stream_excerpts(*decoder, options_.front_end, excerpts, file, segment_frames, features, on_clip);
             result.audio_seconds = static_cast<double>(*format.frames) / format.sample_rate;
         }
         if (total_frames == 0) throw AnalysisError(file.string() + ": no audio in the excerpts read");

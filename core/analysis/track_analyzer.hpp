@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "core/analysis/front_end.hpp"
 #include "core/features/log_mel.hpp"
@@ -59,6 +61,7 @@ struct TrackAnalysis {
     double audio_seconds = 0;     // the track's length
     double analysed_seconds = 0;  // of it decoded and analysed (less with excerpts)
     std::size_t segments = 0;  // model passes (1 for ordinary tracks)
+    std::string decoder;  // the library that decoded it (AudioFormat::decoder)
 };
 
 // Stateless apart from its shared model: one instance serves every worker thread.

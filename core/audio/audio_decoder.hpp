@@ -24,6 +24,9 @@ struct AudioFormat {
     std::optional<std::int64_t> frames;
     // Human-readable codec name, e.g. "mp3", "aac", "Signed 16 bit PCM".
     std::string codec;
+    // The library decoding it: "mpg123", "libsndfile" or "ffmpeg" (which of
+    // two a format went to depends on Decoders, below).
+    std::string decoder;
 };
 
 // A file that cannot be opened or decoded. what() reads "<path>: <reason>".

@@ -120,6 +120,7 @@ void FfmpegDecoder::open_codec() {
     format_.sample_rate = codec_->sample_rate;
     format_.channels = codec_->ch_layout.nb_channels;
     format_.codec = avcodec_get_name(stream->codecpar->codec_id);
+    format_.decoder = "ffmpeg";
     if (format_.sample_rate <= 0 || format_.channels <= 0)
         fail("the " + format_.codec + " stream has no usable sample rate or channel count", AVERROR_INVALIDDATA);
     if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0)

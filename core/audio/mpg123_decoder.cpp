@@ -70,6 +70,7 @@ Mpg123Decoder::Mpg123Decoder(std::unique_ptr<SourceFile> source) : source_(std::
     if (const off_t length = mpg123_length(handle); length > 0) format_.frames = length;
     mpg123_frameinfo info{};
     format_.codec = mpg123_info(handle, &info) == MPG123_OK ? layer_name(info.layer) : "mpeg audio";
+    format_.decoder = "mpg123";
 }
 
 Mpg123Decoder::~Mpg123Decoder() = default;

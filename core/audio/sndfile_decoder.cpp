@@ -55,6 +55,7 @@ SndfileDecoder::SndfileDecoder(std::unique_ptr<SourceFile> source) : source_(std
     format_.channels = info.channels;
     if (info.frames >= 0 && info.frames < SF_COUNT_MAX) format_.frames = info.frames;
     format_.codec = subtype_name(info.format);
+    format_.decoder = "libsndfile";
 }
 
 SndfileDecoder::~SndfileDecoder() = default;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <new>
 #include <numbers>
 
@@ -151,14 +152,15 @@ void LogMelExtractor::push(std::span<const float> samples) {
     samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(start));
 }
 
-LogMel LogMelExtractor::take(std::size_t max_frames) {
+LogMel LogMelExtractor::take(std::size_t max_frames, TopDb top_db) {
     const std::size_t frames = std::min(max_frames, pending_frames());
     LogMel clip;
     clip.frames = frames;
     clip.values.resize(frames * kMelBands);
     const auto clip_end = pending_db_.begin() + static_cast<std::ptrdiff_t>(frames * kMelBands);
     const float clip_max = frames == 0 ? 0.0f : *std::max_element(pending_db_.begin(), clip_end);
-    const float clip_floor = clip_max - kTopDb;
+    const float clip_floor =
+        top_db == TopDb::own_clip ? clip_max - kTopDb : -std::numeric_limits<float>::infinity();
     // Transpose from frame-major (as computed) to band-major (as the model reads).
     for (std::size_t frame = 0; frame < frames; ++frame) {
         for (std::size_t band = 0; band < kMelBands; ++band) {
@@ -170,14 +172,40 @@ LogMel LogMelExtractor::take(std::size_t max_frames) {
     return clip;
 }
 
-LogMel LogMelExtractor::finish() {
+LogMel LogMelExtractor::finish(TopDb top_db) {
     if (frames_taken_ == 0 && pending_frames() == 0) {
         // Shorter than one window: VibeNet zero-pads the clip to one window.
         samples_.resize(kWindowLength, 0.0f);
         compute_frame(samples_.data());
     }
     samples_.clear();
-    return take(pending_frames());
+    return take(pending_frames(), top_db);
+}
+
+float max_db(const LogMel& clip) {
+    if (clip.values.empty()) return -std::numeric_limits<float>::infinity();
+    return *std::max_element(clip.values.begin(), clip.values.end());
+}
+
+void apply_top_db(LogMel& clip, float reference) {
+    const float floor = reference - kTopDb;
+    for (float& value : clip.values) value = std::max(value, floor);
+}
+
+LogMel join_clips(std::span<const LogMel> clips) {
+    LogMel joined;
+    for (const LogMel& clip : clips) joined.frames += clip.frames;
+    joined.values.resize(joined.frames * kMelBands);
+    // Band-major: each band's row is the clips' rows for that band, one after another.
+    std::size_t offset = 0;
+    for (const LogMel& clip : clips) {
+        for (std::size_t band = 0; band < kMelBands; ++band) {
+            std::copy_n(clip.values.begin() + static_cast<std::ptrdiff_t>(band * clip.frames), clip.frames,
+                        joined.values.begin() + static_cast<std::ptrdiff_t>(band * joined.frames + offset));
+        }
+        offset += clip.frames;
+    }
+    return joined;
 }
 
 LogMel compute_log_mel(std::span<const float> samples_16k) {

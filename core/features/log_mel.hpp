@@ -33,6 +33,21 @@ struct LogMel {
     }
 };
 
+// Where a clip's top-dB floor comes from.
+enum class TopDb {
+    own_clip,  // the clip's own maximum, as VibeNet's extract_mel
+    none,      // not applied: the caller floors the clip with apply_top_db() against a reference of its own
+};
+
+// The clip's largest value in dB (-infinity for an empty clip).
+[[nodiscard]] float max_db(const LogMel& clip);
+
+// Raises every value of `clip` to at least reference - kTopDb.
+void apply_top_db(LogMel& clip, float reference);
+
+// The frames of `clips`, one clip after another, as one clip.
+[[nodiscard]] LogMel join_clips(std::span<const LogMel> clips);
+
 // Consumes samples block by block and produces log-mel frames without ever
 // holding the whole signal. Frames are kept (as dB, frame-major) until taken.
 class LogMelExtractor {
@@ -55,14 +70,14 @@ public:
     // Frames computed and not yet taken.
     [[nodiscard]] std::size_t pending_frames() const { return pending_db_.size() / kMelBands; }
 
-    // Takes the first `max_frames` pending frames as one clip (top-dB applied
-    // relative to that clip's own maximum).
-    LogMel take(std::size_t max_frames);
+    // Takes the first `max_frames` pending frames as one clip (by default
+    // top-dB applied relative to that clip's own maximum).
+    LogMel take(std::size_t max_frames, TopDb top_db = TopDb::own_clip);
 
     // Ends the signal and returns every remaining frame as one clip. A signal
     // shorter than one window is zero-padded to one window, as VibeNet does;
     // so is an empty one when nothing at all was taken before.
-    LogMel finish();
+    LogMel finish(TopDb top_db = TopDb::own_clip);
 
 private:
     void compute_frame(const float* frame_start);

@@ -99,7 +99,7 @@ TEST(FeaturesBadInput, ASustainedPadHasNoBeat) {
 // keeps no per-frame history, so memory must not grow with the length.
 class DrumDecoder final : public AudioDecoder {
 public:
-    DrumDecoder(double bpm, std::int64_t frames) : format_{16000, 1, frames, "synthetic drums"} {
+    DrumDecoder(double bpm, std::int64_t frames) : format_{16000, 1, frames, "synthetic drums", "synthetic"} {
         loop_ = test::drum_pattern(bpm, 8 * 60.0 / bpm, 16000).samples;  // two bars, looped
     }
     [[nodiscard]] const AudioFormat& format() const override { return format_; }

@@ -128,5 +128,35 @@ TEST(LogMel, TakeSplitsIntoClipsWithTheirOwnReference) {
     EXPECT_EQ(rest.frames, total - 50);
 }
 
+// Excerpts of a track share one top-dB reference (core/analysis): their clips
+// are taken without a floor, joined, and floored against one reference.
+TEST(LogMel, ClipsTakenWithoutAFloorJoinAndFloorAgainstOneReference) {
+    auto signal = test_signal(32000);
+    std::fill(signal.begin() + 16000, signal.end(), 0.0f);  // the second half is digital silence
+    LogMelExtractor extractor;
+    extractor.push(signal);
+    const LogMel loud = extractor.take(50, TopDb::none);  // frame 50 starts at sample 16000
+    const LogMel quiet = extractor.finish(TopDb::none);
+    // Unfloored: digital silence reads the 1e-10 power floor, -100 dB, far more than 80 dB down.
+    EXPECT_FLOAT_EQ(*std::min_element(quiet.values.begin(), quiet.values.end()), -100.0f);
+    EXPECT_LT(max_db(quiet), max_db(loud) - kTopDb);
+
+    const std::vector<LogMel> parts{loud, quiet};
+    LogMel joined = join_clips(parts);
+    ASSERT_EQ(joined.frames, loud.frames + quiet.frames);
+    for (const std::size_t band : {0UL, 63UL, 127UL}) {
+        EXPECT_EQ(joined.at(band, 0), loud.at(band, 0));
+        EXPECT_EQ(joined.at(band, loud.frames - 1), loud.at(band, loud.frames - 1));
+        EXPECT_EQ(joined.at(band, loud.frames), quiet.at(band, 0));
+        EXPECT_EQ(joined.at(band, joined.frames - 1), quiet.at(band, quiet.frames - 1));
+    }
+    apply_top_db(joined, max_db(loud));
+    EXPECT_FLOAT_EQ(*std::min_element(joined.values.begin(), joined.values.end()), max_db(loud) - kTopDb);
+    // The same as the whole signal's clip with its own reference, which is the loud part's.
+    const LogMel whole = compute_log_mel(signal);
+    ASSERT_EQ(whole.frames, joined.frames);
+    EXPECT_EQ(whole.values, joined.values);
+}
+
 }  // namespace
 }  // namespace vibed::core
