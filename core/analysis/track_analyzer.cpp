@@ -153,6 +153,15 @@ void add_weighted(std::vector<double>& sums, const std::vector<float>& embedding
     }
 }
 
+// The model's fault, not the file's: never recorded against the file.
+void ensure_model_loaded(const AttributeModel& model, const std::filesystem::path& file) {
+    try {
+        model.ensure_loaded();
+    } catch (const ModelError& e) {
+        throw AnalysisError(file.string() + ": cannot analyse: " + e.what(), /*transient=*/true);
+    }
+}
+
 }  // namespace
 
 TrackAnalyzer::TrackAnalyzer(std::shared_ptr<const AttributeModel> model, AnalysisOptions options)
@@ -162,12 +171,7 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
     TrackAnalysis result;
     const auto segment_frames = static_cast<std::size_t>(
         std::max(1.0, std::floor(options_.segment_seconds * kFeatureSampleRate / kHopLength)));
-    try {
-        model_->ensure_loaded();
-    } catch (const ModelError& e) {
-        // The model's fault, not the file's: never recorded against the file.
-        throw AnalysisError(file.string() + ": cannot analyse: " + e.what(), /*transient=*/true);
-    }
+    ensure_model_loaded(*model_, file);
     try {
         // Opened once, and checked to be a regular file, for tags and audio.
         // The decoder first: it refuses what is not audio at once, before
