@@ -3,6 +3,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/channel_layout.h>
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 #include <libswresample/swresample.h>
@@ -11,6 +12,7 @@ extern "C" {
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace vibed::core {
 namespace {
@@ -151,6 +153,12 @@ bool FfmpegDecoder::decode_next_frame() {
         }
         if (received == AVERROR_EOF) {
             decoder_drained_ = true;
+            if (converter_ && resampling_) {  // a resampled last link: its tail is in the converter
+                pending_.clear();
+                pending_offset_ = 0;
+                drain_converter();
+                if (!pending_.empty()) return true;
+            }
         } else if (received == AVERROR(EAGAIN)) {
             feed_decoder();
         } else if (received != AVERROR_INVALIDDATA) {  // a corrupt frame is skipped, as players do
@@ -184,30 +192,63 @@ void FfmpegDecoder::feed_decoder() {
 }
 
 void FfmpegDecoder::convert_frame() {
-    AVFrame& frame = *frame_;  // non-const: swr_alloc_set_opts2() takes mutable layouts
-    const bool format_changed = frame.sample_rate != format_.sample_rate ||
-                                frame.ch_layout.nb_channels != format_.channels ||
-                                (converter_ && frame.format != converter_input_format_);
-    if (format_changed) fail("the audio format changes in mid-stream", AVERROR_PATCHWELCOME);
-    if (!converter_) {
-        // Built from the first frame: some decoders settle their sample
-        // format only once they decode.
-        SwrContext* converter = nullptr;
-        int made = swr_alloc_set_opts2(&converter, &frame.ch_layout, AV_SAMPLE_FMT_FLT, frame.sample_rate,
-                                       &frame.ch_layout, static_cast<AVSampleFormat>(frame.format),
-                                       frame.sample_rate, 0, nullptr);
-        converter_.reset(converter);
-        if (made >= 0) made = swr_init(converter);
-        if (made < 0) fail("cannot convert the decoded samples", made);
-        converter_input_format_ = frame.format;
-    }
-    pending_.resize(static_cast<std::size_t>(frame.nb_samples) * static_cast<std::size_t>(format_.channels));
+    AVFrame& frame = *frame_;
+    pending_.clear();
     pending_offset_ = 0;
-    uint8_t* output[] = {reinterpret_cast<uint8_t*>(pending_.data())};
-    const int converted = swr_convert(converter_.get(), output, frame.nb_samples,
-                                      const_cast<const uint8_t**>(frame.extended_data), frame.nb_samples);
+    const bool format_changed = frame.sample_rate != converter_input_rate_ ||
+                                frame.ch_layout.nb_channels != converter_input_channels_ ||
+                                frame.format != converter_input_format_;
+    if (!converter_ || format_changed) {
+        // Built from the first frame (some decoders settle their sample
+        // format only once they decode), again at each change of format.
+        if (converter_) drain_converter();
+        build_converter(frame);
+    }
+    append_converted(const_cast<const uint8_t**>(frame.extended_data), frame.nb_samples);
+}
+
+void FfmpegDecoder::build_converter(AVFrame& frame) {
+    const bool first = !converter_;
+    AVChannelLayout output_layout{};
+    if (first) {
+        if (av_channel_layout_copy(&output_layout, &frame.ch_layout) < 0) fail("cannot copy the channel layout", AVERROR(ENOMEM));
+    } else {
+        av_channel_layout_default(&output_layout, format_.channels);
+    }
+    SwrContext* converter = nullptr;
+    int made = swr_alloc_set_opts2(&converter, &output_layout, AV_SAMPLE_FMT_FLT, format_.sample_rate,
+                                   &frame.ch_layout, static_cast<AVSampleFormat>(frame.format), frame.sample_rate, 0,
+                                   nullptr);
+    av_channel_layout_uninit(&output_layout);
+    converter_.reset(converter);
+    if (made >= 0 && !first) {
+        const int inputs = frame.ch_layout.nb_channels;
+        const std::vector<double> mean(static_cast<std::size_t>(format_.channels * inputs), 1.0 / inputs);
+        made = swr_set_matrix(converter, mean.data(), inputs);
+    }
+    if (made >= 0) made = swr_init(converter);
+    if (made < 0) fail("cannot convert the decoded samples", made);
+    converter_input_format_ = frame.format;
+    converter_input_rate_ = frame.sample_rate;
+    converter_input_channels_ = frame.ch_layout.nb_channels;
+    resampling_ = frame.sample_rate != format_.sample_rate;
+}
+
+void FfmpegDecoder::drain_converter() {
+    if (resampling_) append_converted(nullptr, 0);
+    resampling_ = false;
+}
+
+void FfmpegDecoder::append_converted(const uint8_t** input, int input_samples) {
+    const int room = swr_get_out_samples(converter_.get(), input_samples);
+    if (room < 0) fail("cannot convert the decoded samples", room);
+    const auto channels = static_cast<std::size_t>(format_.channels);
+    const std::size_t before = pending_.size();
+    pending_.resize(before + static_cast<std::size_t>(room) * channels);
+    uint8_t* output[] = {reinterpret_cast<uint8_t*>(pending_.data() + before)};
+    const int converted = swr_convert(converter_.get(), output, room, input, input_samples);
     if (converted < 0) fail("cannot convert the decoded samples", converted);
-    pending_.resize(static_cast<std::size_t>(converted) * static_cast<std::size_t>(format_.channels));
+    pending_.resize(before + static_cast<std::size_t>(converted) * channels);
 }
 
 void FfmpegDecoder::fail(const std::string& what, int av_error) const {
