@@ -61,6 +61,8 @@ private:
     void drain_converter();
     void append_converted(const uint8_t** input, int input_samples);
     [[noreturn]] void fail(const std::string& what, int av_error) const;
+    // For reasons FFmpeg's own error text would only blur ("Input/output error").
+    [[noreturn]] void fail_plainly(const std::string& reason) const;
 
     // Declaration order is destruction order in reverse: the container must
     // close before the I/O context it reads through.
@@ -77,6 +79,7 @@ private:
     int converter_input_channels_ = 0;
     bool resampling_ = false;  // converter_ changes the rate: it holds samples back
     bool decoder_drained_ = false;
+    bool sent_packet_ = false;  // the decoder has had audio: a later demuxing failure ends the stream
     std::vector<float> pending_;  // converted samples not yet returned
     std::size_t pending_offset_ = 0;
     AudioFormat format_;
