@@ -8,6 +8,7 @@
 #include <map>
 
 #include "daemon/service/analysis_need.hpp"
+#include "daemon/service/analysis_pool.hpp"
 #include "core/util/path_tree.hpp"
 
 namespace vibed::daemon {
@@ -16,6 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t kPendingChunk = 512;
+
+const fs::path& path_of(const fs::path& path) { return path; }
+const fs::path& path_of(const RefusedEntry& entry) { return entry.path; }
 
 class FolderSync {
 public:
@@ -42,6 +46,7 @@ public:
         }
         report_.files_seen += scan.files.size();
         queue_changed(scan.files, known);
+        record_refused(scan.refused, known);
         remove_vanished(folder, scan, known);
     }
 
@@ -78,18 +83,44 @@ private:
         if (!chunk.empty()) flush();
     }
 
-    // Tracks under a folder that could not be listed are not known to be gone.
+    // What the scanner refused (a FIFO, a link loop, a path too long) becomes
+    // an error row, so `vibectl errors` names it with the reason; once per
+    // version of the entry, not at every scan.
+    void record_refused(const std::vector<RefusedEntry>& refused, const std::map<fs::path, db::FileState>& known) {
+        std::vector<db::FileVersion> versions;
+        for (const auto& entry : refused) {
+            const auto it = known.find(entry.path);
+            const bool recorded = it != known.end() && it->second.status == db::TrackStatus::error &&
+                                  it->second.size == entry.stamp.size && it->second.mtime_ns == entry.stamp.mtime_ns;
+            if (!recorded) versions.push_back({entry.path, entry.stamp.size, entry.stamp.mtime_ns});
+        }
+        if (versions.empty() || stop_) return;
+        // Known to the index first: a result is only stored for a file it knows.
+        writer_.mark_pending(versions, stop_);
+        for (const auto& entry : refused) {
+            const bool new_here = std::any_of(versions.begin(), versions.end(),
+                                              [&](const db::FileVersion& version) { return version.path == entry.path; });
+            if (new_here) writer_.add(AnalysisOutcome{entry.path, entry.stamp, std::nullopt, entry.reason, false});
+        }
+    }
+
+    // Tracks under a folder that could not be listed are not known to be gone,
+    // and what the scanner refused is still there.
     void remove_vanished(const fs::path& folder, const ScanResult& scan, const std::map<fs::path, db::FileState>& known) {
         const auto& files = scan.files;
         const auto unlisted = [&](const fs::path& path) {
             return std::any_of(scan.unreadable.begin(), scan.unreadable.end(),
                                [&](const fs::path& unreadable) { return util::is_at_or_under(path, unreadable); });
         };
+        const auto refused = [&](const fs::path& path) {
+            return std::binary_search(scan.refused.begin(), scan.refused.end(), path,
+                                      [](const auto& a, const auto& b) { return path_of(a) < path_of(b); });
+        };
         std::vector<fs::path> vanished;
         auto on_disk = files.begin();
         for (auto it = known.lower_bound(folder); it != known.end() && util::is_at_or_under(it->first, folder); ++it) {
             while (on_disk != files.end() && on_disk->path < it->first) ++on_disk;
-            if ((on_disk == files.end() || on_disk->path != it->first) && !unlisted(it->first)) {
+            if ((on_disk == files.end() || on_disk->path != it->first) && !unlisted(it->first) && !refused(it->first)) {
                 vanished.push_back(it->first);
             }
         }
