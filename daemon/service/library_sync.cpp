@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
+#include <set>
 
 #include "daemon/service/analysis_need.hpp"
 #include "daemon/service/analysis_pool.hpp"
@@ -17,6 +19,49 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t kPendingChunk = 512;
+
+// Which library roots this process has already said are offline, so that
+// the hourly rescan (and every `vibectl scan`) while a disk is unmounted does
+// not repeat it: said once when a root goes, again only after it came back.
+// Process-wide because scans are separate calls and a root is a path; one
+// daemon per index, and per process, owns it.
+class OfflineNotices {
+public:
+    static bool first_time(const fs::path& root) {
+        const std::lock_guard lock(mutex());
+        return said().insert(root).second;
+    }
+    static void back(const fs::path& root) {
+        const std::lock_guard lock(mutex());
+        said().erase(root);
+    }
+
+private:
+    static std::mutex& mutex() {
+        static std::mutex instance;
+        return instance;
+    }
+    static std::set<fs::path>& said() {
+        static std::set<fs::path> instance;
+        return instance;
+    }
+};
+
+// What keeping an offline root means, for the log: the tracks still indexed
+// under it (files deleted before their folder went were removed with them,
+// so none may be left to keep).
+void log_offline(const fs::path& folder, bool missing, std::size_t indexed_here) {
+    if (!OfflineNotices::first_time(folder)) return;
+    const char* state = missing ? "missing" : "empty";
+    if (indexed_here == 0) {
+        spdlog::warn("{}: library folder is {} (unmounted disk?); nothing is indexed under it, so nothing is kept; "
+                     "it is scanned again when it is back",
+                     folder.string(), state);
+        return;
+    }
+    spdlog::warn("{}: library folder is {} (unmounted disk?); keeping its {} until it is back", folder.string(), state,
+                 util::counted(indexed_here, "indexed track"));
+}
 
 const fs::path& path_of(const fs::path& path) { return path; }
 const fs::path& path_of(const RefusedEntry& entry) { return entry.path; }
@@ -39,11 +84,11 @@ public:
         // library lost its files (the whole-library scan forgets them too).
         const std::size_t indexed_here = count_under(known, folder);
         if (scan.folder_missing || (is_root && scan.files.empty() && indexed_here > 0)) {
-            spdlog::warn("{}: library folder is {} (unmounted disk?); keeping its {} indexed tracks until it is back",
-                         folder.string(), scan.folder_missing ? "missing" : "empty", indexed_here);
+            log_offline(folder, scan.folder_missing, indexed_here);
             report_.offline.push_back(folder);
             return;
         }
+        if (is_root) OfflineNotices::back(folder);
         report_.files_seen += scan.files.size();
         queue_changed(scan.files, known);
         record_refused(scan.refused, known);
