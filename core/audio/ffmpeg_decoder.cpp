@@ -259,9 +259,12 @@ void FfmpegDecoder::convert_frame() {
 }
 
 void FfmpegDecoder::build_converter(AVFrame& frame) {
-    const bool first = !converter_;
+    // The first frame usually has the stream's layout: converted as it is.
+    // Otherwise (a later link, or a decoder that settles its channels only
+    // when it decodes) the output must still have format_.channels.
+    const bool same_layout = !converter_ && frame.ch_layout.nb_channels == format_.channels;
     AVChannelLayout output_layout{};
-    if (first) {
+    if (same_layout) {
         if (av_channel_layout_copy(&output_layout, &frame.ch_layout) < 0) fail("cannot copy the channel layout", AVERROR(ENOMEM));
     } else {
         av_channel_layout_default(&output_layout, format_.channels);
@@ -272,7 +275,7 @@ void FfmpegDecoder::build_converter(AVFrame& frame) {
                                    nullptr);
     av_channel_layout_uninit(&output_layout);
     converter_.reset(converter);
-    if (made >= 0 && !first) {
+    if (made >= 0 && !same_layout) {
         const int inputs = frame.ch_layout.nb_channels;
         const std::vector<double> mean(static_cast<std::size_t>(format_.channels * inputs), 1.0 / inputs);
         made = swr_set_matrix(converter, mean.data(), inputs);

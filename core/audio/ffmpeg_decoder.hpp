@@ -52,10 +52,10 @@ private:
     void feed_decoder();
     void convert_frame();
     // A converter from `frame`'s rate, layout and sample format to format_.
-    // The first frame's is a plain format change; a later link of a chained
-    // stream in another rate or layout is resampled to the first's rate, and
-    // every output channel gets the mean of its channels (MonoStream then
-    // averages to exactly that mean).
+    // For the first frame, in the stream's layout, a plain format change;
+    // other frames (a later link of a chained stream) are resampled to
+    // format_'s rate, and every output channel gets the mean of the frame's
+    // channels (MonoStream then averages to exactly that mean).
     void build_converter(AVFrame& frame);  // non-const: swr_alloc_set_opts2() takes mutable layouts
     // Appends what the converter still holds (resampling delay) to pending_.
     void drain_converter();
