@@ -197,5 +197,27 @@ TEST(ContainerClaims, AChainedLinkInAnotherFormatIsConvertedNotDropped) {
     EXPECT_NEAR(std::sqrt(power / tail), 0.5 / std::sqrt(2.0), 0.02);
 }
 
+// MP3s joined end to end (`cat`, audiobook chapters): the first part's
+// Xing/LAME header counts its own frames only. Every part is decoded; a part
+// in another rate (here 16 kHz mono after 44.1 kHz stereo) ends the stream
+// where it starts, without an error, as libsndfile ends it.
+TEST(ContainerClaims, JoinedMp3sAreDecodedToTheEnd) {
+    test::ScratchDir dir;
+    Bytes twice = read_bytes(test::fixture("song.mp3"));
+    const Bytes part = twice;
+    twice.insert(twice.end(), part.begin(), part.end());
+    write_bytes(dir / "twice.mp3", twice);
+    const double once = static_cast<double>(test::read_all(test::fixture("song.mp3")).size());
+    const double joined = static_cast<double>(test::read_all(dir / "twice.mp3").size());
+    EXPECT_NEAR(joined, 2 * once, 0.1 * 16000);
+    EXPECT_NEAR(TrackAnalyzer(student()).analyze(dir / "twice.mp3").tags.duration_seconds, 40.0, 0.1);
+
+    Bytes mixed = part;
+    const Bytes other = read_bytes(test::fixture("tagged.mp3"));
+    mixed.insert(mixed.end(), other.begin(), other.end());
+    write_bytes(dir / "mixed.mp3", mixed);
+    EXPECT_NEAR(static_cast<double>(test::read_all(dir / "mixed.mp3").size()), once, 0.1 * 16000);
+}
+
 }  // namespace
 }  // namespace vibed::core
