@@ -194,6 +194,10 @@ SyncReport sync_folders(const std::vector<fs::path>& folders, const ScanSettings
                         WorkQueue& queue, const std::atomic<bool>& stop) {
     std::map<fs::path, db::FileState> known;
     std::vector<fs::path> outside;
+    // File events already received (deletions above all) are applied first,
+    // so what the scan counts and says about an offline folder is true.
+    constexpr std::chrono::seconds kFlushWait{5};
+    writer.flush(kFlushWait);
     const auto states = writer.file_states(settings.model_id, stop);
     for (const auto& entry : states) {
         const bool in_library = std::any_of(settings.roots.begin(), settings.roots.end(),

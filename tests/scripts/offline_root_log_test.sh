@@ -37,14 +37,16 @@ keeping="$dir/library: library folder is missing (unmounted disk?); keeping its 
 [ "$(said "$keeping")" = 1 ] || fail "said $(said "$keeping") times: $keeping"
 echo "ok: a missing library folder keeps its tracks, said once"
 
-# 2. Back, then its files deleted (rows removed) and the folder too.
+# 2. Back, then deleted with its files (rm -rf): the watcher removes their
+# rows first, so nothing is kept, and nothing may claim it is.
 mv "$dir/library.away" "$dir/library"
 wait_until 60 "the library folder back" grep -q "library folder is back" "$dir/vibed.log"
-rm "$dir/library/x/"*.mp3
-wait_until 60 "the deleted tracks forgotten" total_is 0
+wait_until 60 "its tracks rescanned" total_is 3
 rm -rf "$dir/library"
-scan_twice
 nothing="$dir/library: library folder is missing (unmounted disk?); nothing is indexed under it, so nothing is kept"
+wait_until 60 "the deletion noticed" grep -qF "$nothing" "$dir/vibed.log"
+total_is 0 || fail "the deleted tracks are still indexed"
+scan_twice
 [ "$(said "$nothing")" = 1 ] || fail "said $(said "$nothing") times: $nothing"
-[ "$(said "keeping its 0")" = 0 ] || fail "the log claims to keep tracks that were removed"
-echo "ok: a library deleted after its files says nothing is kept, once"
+[ "$(said "until it is back")" = 1 ] || fail "the log claims to keep deleted tracks: $(grep "until it is back" "$dir/vibed.log")"
+echo "ok: a library deleted with its files says nothing is kept, once"
