@@ -39,21 +39,25 @@ std::size_t stream_log_mel(std::unique_ptr<AudioDecoder> decoder, const std::fil
 }
 
 // One excerpt of a decoder it does not own: reads stop after `frames`.
+// Counts what it read into `frames_read`, which outlives it.
 class ExcerptDecoder final : public AudioDecoder {
 public:
-    ExcerptDecoder(AudioDecoder& whole, std::int64_t frames) : whole_(whole), remaining_(frames) {}
+    ExcerptDecoder(AudioDecoder& whole, std::int64_t frames, std::int64_t& frames_read)
+        : whole_(whole), remaining_(frames), frames_read_(frames_read) {}
     [[nodiscard]] const AudioFormat& format() const override { return whole_.format(); }
     std::size_t read(float* interleaved, std::size_t max_frames) override {
         const auto wanted = std::min<std::int64_t>(remaining_, static_cast<std::int64_t>(max_frames));
         if (wanted <= 0) return 0;
         const std::size_t got = whole_.read(interleaved, static_cast<std::size_t>(wanted));
         remaining_ = got == 0 ? 0 : remaining_ - static_cast<std::int64_t>(got);
+        frames_read_ += static_cast<std::int64_t>(got);
         return got;
     }
 
 private:
     AudioDecoder& whole_;
     std::int64_t remaining_;
+    std::int64_t& frames_read_;
 };
 
 // Moves `decoder` from `position` to `target` (>= position): a seek where the
@@ -97,11 +101,17 @@ void hand_over_excerpts(std::vector<LogMel>& clips, ExcerptClips how, std::size_
     }
 }
 
+struct ExcerptPass {
+    std::size_t samples = 0;  // 16 kHz samples analysed
+    // The stream ended before the excerpts the container's length promised
+    // (a header that lies, a truncated file).
+    bool ended_short = false;
+};
+
 // The front end's excerpts of a long track, each streamed as its own signal
-// (fresh resampler and log-mel state: no frame spans two excerpts). Returns
-// the 16 kHz samples read.
+// (fresh resampler and log-mel state: no frame spans two excerpts).
 template <typename OnClip>
-std::size_t stream_excerpts(AudioDecoder& decoder, const FrontEnd& front_end, const std::vector<FrontEnd::Excerpt>& excerpts,
+ExcerptPass stream_excerpts(AudioDecoder& decoder, const FrontEnd& front_end, const std::vector<FrontEnd::Excerpt>& excerpts,
                             const std::filesystem::path& file, std::size_t clip_frames, MusicalFeatureExtractor& features,
                             OnClip&& on_clip) {
     const bool own_reference = front_end.excerpt_clips == ExcerptClips::own_reference;
@@ -113,18 +123,25 @@ std::size_t stream_excerpts(AudioDecoder& decoder, const FrontEnd& front_end, co
             held.push_back(std::move(clip));
         }
     };
-    std::size_t samples = 0;
+    ExcerptPass pass;
     std::int64_t position = 0;
     for (const auto& excerpt : excerpts) {
         position = advance_to(decoder, position, excerpt.first_frame);
-        if (position < excerpt.first_frame) break;  // shorter than its header said
-        auto window = std::make_unique<ExcerptDecoder>(decoder, excerpt.frames);
-        samples += stream_log_mel(std::move(window), file, clip_frames, features, hold,
-                                  own_reference ? TopDb::own_clip : TopDb::none);
-        position += excerpt.frames;  // ExcerptDecoder read at most this; a short read means the end
+        if (position < excerpt.first_frame) {
+            pass.ended_short = true;
+            break;
+        }
+        std::int64_t read = 0;
+        pass.samples += stream_log_mel(std::make_unique<ExcerptDecoder>(decoder, excerpt.frames, read), file,
+                                       clip_frames, features, hold, own_reference ? TopDb::own_clip : TopDb::none);
+        position += read;
+        if (read < excerpt.frames) {
+            pass.ended_short = true;
+            break;
+        }
     }
     if (!own_reference) hand_over_excerpts(held, front_end.excerpt_clips, clip_frames, on_clip);
-    return samples;
+    return pass;
 }
 
 // Segments combine like the logits: each one's embedding weighted by its length.
@@ -162,6 +179,57 @@ void ensure_model_loaded(const AttributeModel& model, const std::filesystem::pat
     }
 }
 
+// What the model and the feature extractors made of one pass over a track.
+struct AudioPass {
+    Attributes attributes;
+    std::vector<float> embedding;
+    MusicalFeatures features;
+    double audio_seconds = 0;
+    double analysed_seconds = 0;
+    std::size_t segments = 0;
+    bool ended_short = false;  // the stream held less than `format` said
+};
+
+// Streams `decoder` through the front end and the model. `format` is the
+// decoder's, or the same without the length a previous pass disproved.
+AudioPass analyse_audio(std::unique_ptr<AudioDecoder> decoder, const AudioFormat& format, const AttributeModel& model,
+                        const FrontEnd& front_end, std::size_t segment_frames, const std::filesystem::path& file) {
+    AudioPass pass;
+    MusicalFeatureExtractor features(format);
+    std::array<double, kAttributeCount> weighted_logits{};
+    std::vector<double> weighted_embedding;
+    std::size_t total_frames = 0;
+    const auto on_clip = [&](const LogMel& clip) {
+        const ModelOutput output = model.analyse(clip);
+        for (std::size_t i = 0; i < kAttributeCount; ++i) weighted_logits[i] += output.logits[i] * clip.frames;
+        add_weighted(weighted_embedding, output.embedding, clip.frames, file);
+        total_frames += clip.frames;
+        ++pass.segments;
+    };
+    const auto excerpts = front_end.plan(format);
+    std::size_t samples = 0;
+    if (excerpts.empty()) {
+        samples = stream_log_mel(std::move(decoder), file, segment_frames, features, on_clip);
+        pass.audio_seconds = static_cast<double>(samples) / kFeatureSampleRate;
+    } else {
+        const ExcerptPass read = stream_excerpts(*decoder, front_end, excerpts, file, segment_frames, features, on_clip);
+        samples = read.samples;
+        pass.ended_short = read.ended_short;
+        pass.audio_seconds = static_cast<double>(*format.frames) / format.sample_rate;
+    }
+    if (total_frames == 0 && !pass.ended_short) throw AnalysisError(file.string() + ": no audio in the excerpts read");
+    Logits mean_logits{};
+    for (std::size_t i = 0; i < kAttributeCount; ++i) {
+        mean_logits[i] = static_cast<float>(weighted_logits[i] / static_cast<double>(std::max<std::size_t>(total_frames, 1)));
+    }
+    pass.attributes = Attributes::from_logits(mean_logits);
+    pass.embedding.reserve(weighted_embedding.size());
+    for (const double sum : weighted_embedding) pass.embedding.push_back(static_cast<float>(sum / static_cast<double>(total_frames)));
+    pass.features = features.finish();
+    pass.analysed_seconds = static_cast<double>(samples) / kFeatureSampleRate;
+    return pass;
+}
+
 }  // namespace
 
 TrackAnalyzer::TrackAnalyzer(std::shared_ptr<const AttributeModel> model, AnalysisOptions options)
@@ -181,44 +249,30 @@ TrackAnalysis TrackAnalyzer::analyze(const std::filesystem::path& file) const {
         const SourceFile& opened = *source;
         auto decoder = open_audio(std::move(source), options_.front_end.decoders);
         result.tags = read_tags(opened);
-        const AudioFormat format = decoder->format();
+        AudioFormat format = decoder->format();
         result.decoder = format.decoder;
-        MusicalFeatureExtractor features(format);
-        std::array<double, kAttributeCount> weighted_logits{};
-        std::vector<double> weighted_embedding;
-        std::size_t total_frames = 0;
-        const auto on_clip = [&](const LogMel& clip) {
-            const ModelOutput output = model_->analyse(clip);
-            for (std::size_t i = 0; i < kAttributeCount; ++i) weighted_logits[i] += output.logits[i] * clip.frames;
-            add_weighted(weighted_embedding, output.embedding, clip.frames, file);
-            total_frames += clip.frames;
-            ++result.segments;
-        };
-        const auto excerpts = options_.front_end.plan(format);
-        std::size_t samples = 0;
-        if (excerpts.empty()) {
-            samples = stream_log_mel(std::move(decoder), file, segment_frames, features, on_clip);
-            result.audio_seconds = static_cast<double>(samples) / kFeatureSampleRate;
-        } else {
-            samples = stream_excerpts(*decoder, options_.front_end, excerpts, file, segment_frames, features, on_clip);
-            result.audio_seconds = static_cast<double>(*format.frames) / format.sample_rate;
+        AudioPass pass = analyse_audio(std::move(decoder), format, *model_, options_.front_end, segment_frames, file);
+        if (pass.ended_short) {
+            // The container promised more than the stream holds (a header
+            // claiming hours, a cut file): the excerpts were planned over
+            // audio that is not there. The length is unknown, so the whole
+            // stream is analysed, which costs what is really there.
+            format.frames.reset();
+            pass = analyse_audio(open_audio(file, options_.front_end.decoders), format, *model_, options_.front_end,
+                                 segment_frames, file);
         }
-        if (total_frames == 0) throw AnalysisError(file.string() + ": no audio in the excerpts read");
-        Logits mean_logits{};
-        for (std::size_t i = 0; i < kAttributeCount; ++i) {
-            mean_logits[i] = static_cast<float>(weighted_logits[i] / static_cast<double>(total_frames));
-        }
-        result.attributes = Attributes::from_logits(mean_logits);
-        result.embedding.reserve(weighted_embedding.size());
-        for (const double sum : weighted_embedding) {
-            result.embedding.push_back(static_cast<float>(sum / static_cast<double>(total_frames)));
-        }
-        result.features = features.finish();
-        result.analysed_seconds = static_cast<double>(samples) / kFeatureSampleRate;
+        result.attributes = pass.attributes;
+        result.embedding = std::move(pass.embedding);
+        result.features = pass.features;
+        result.audio_seconds = pass.audio_seconds;
+        result.analysed_seconds = pass.analysed_seconds;
+        result.segments = pass.segments;
     } catch (...) {
         rethrow_for(file);
     }
-    if (result.tags.duration_seconds <= 0) result.tags.duration_seconds = result.audio_seconds;
+    // The length is what the stream held, never a header's claim (TagLib
+    // reads the container's, which a 20 s M4A can state as 122 hours).
+    result.tags.duration_seconds = result.audio_seconds;
     if (options_.mood_model) result.moods = options_.mood_model->predict({result.attributes, result.features});
     if (options_.similarity_model) result.vector = options_.similarity_model->embed({result.attributes, result.features});
     return result;

@@ -58,6 +58,17 @@ void require_mpeg_frame_near_start(SourceFile& source, std::span<const std::byte
     }
 }
 
+// libsndfile decodes the first link of a chained Ogg file and then stops as
+// if the file had ended; FFmpeg's demuxer follows the chain. One read of the
+// file's last 64 KiB tells them apart.
+bool ogg_file_is_chained(SourceFile& source, std::span<const std::byte> head) {
+    std::vector<std::byte> tail(static_cast<std::size_t>(std::min<std::int64_t>(source.size(), kOggTailBytes)));
+    const std::int64_t got = source.read_at(source.size() - static_cast<std::int64_t>(tail.size()), tail);
+    if (got < 0) throw source.read_failure();
+    tail.resize(static_cast<std::size_t>(got));
+    return is_chained_ogg(head, tail);
+}
+
 }  // namespace
 
 AudioError::AudioError(std::filesystem::path path, const std::string& reason, bool transient)
@@ -70,7 +81,8 @@ std::unique_ptr<AudioDecoder> open_audio(const std::filesystem::path& path, Deco
 std::unique_ptr<AudioDecoder> open_audio(std::unique_ptr<SourceFile> source, Decoders decoders) {
     const std::filesystem::path path = source->path();
     const std::vector<std::byte> head = stream_head(*source);
-    if (decoders == Decoders::fastest && is_ogg_vorbis_or_opus(head)) return std::make_unique<FfmpegDecoder>(std::move(source));
+    if (is_ogg_vorbis_or_opus(head) && (decoders == Decoders::fastest || ogg_file_is_chained(*source, head)))
+        return std::make_unique<FfmpegDecoder>(std::move(source));
     switch (choose_backend(head, path)) {
         case Backend::mpg123:
             require_mpeg_frame_near_start(*source, head);

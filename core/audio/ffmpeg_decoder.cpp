@@ -3,14 +3,17 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/channel_layout.h>
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 #include <libswresample/swresample.h>
 }
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace vibed::core {
 namespace {
@@ -49,6 +52,38 @@ int64_t seek_source(void* source, int64_t offset, int whence) noexcept {
     auto* file = static_cast<SourceFile*>(source);
     if (whence & AVSEEK_SIZE) return file->size();
     return file->seek(offset, whence & ~AVSEEK_FORCE);
+}
+
+std::uint64_t read_be(const std::byte* bytes, int width) {
+    std::uint64_t value = 0;
+    for (int i = 0; i < width; ++i) value = value << 8 | std::to_integer<std::uint64_t>(bytes[i]);
+    return value;
+}
+
+// Why an MP4/M4A that FFmpeg cannot open has no index, when that is why:
+// the `moov` atom (sample tables, codec) is missing. Encoders write it last
+// unless asked otherwise, so a cut copy or an unfinished download loses it
+// and no sample can be located. "" when the file has a moov or is no MP4.
+std::string missing_mp4_index(SourceFile& source) {
+    std::int64_t at = 0;
+    bool is_mp4 = false;
+    while (at + 8 <= source.size()) {
+        std::array<std::byte, 16> header{};
+        if (source.read_at(at, header) < 8) return "";
+        const std::string type(reinterpret_cast<const char*>(header.data()) + 4, 4);
+        if (at == 0 && type != "ftyp") return "";
+        is_mp4 = true;
+        if (type == "moov") return "";
+        std::uint64_t size = read_be(header.data(), 4);
+        if (size == 1) size = read_be(header.data() + 8, 8);  // a 64-bit size follows the type
+        if (size == 0 || at + static_cast<std::int64_t>(size) > source.size()) {
+            return "an MP4 file cut short: its '" + type + "' atom runs past the end (" + std::to_string(source.size()) +
+                   " bytes) and its index (the moov atom) is missing, so no audio can be located";
+        }
+        if (size < 8) break;
+        at += static_cast<std::int64_t>(size);
+    }
+    return is_mp4 ? "an MP4 file without its index (no moov atom), so no audio can be located" : "";
 }
 
 }  // namespace
@@ -94,7 +129,11 @@ void FfmpegDecoder::open_container() {
     // On failure avformat_open_input() frees the context itself.
     const int opened = avformat_open_input(&container, nullptr, nullptr, &options);
     av_dict_free(&options);
-    if (opened < 0) fail("not a recognised audio file", opened);
+    if (opened < 0) {
+        if (const std::string reason = missing_mp4_index(*source_); !reason.empty())
+            throw AudioError(source_->path(), reason);
+        fail("not a recognised audio file", opened);
+    }
     container_.reset(container);
 
     if (const int found = avformat_find_stream_info(container, nullptr); found < 0)
@@ -152,6 +191,12 @@ bool FfmpegDecoder::decode_next_frame() {
         }
         if (received == AVERROR_EOF) {
             decoder_drained_ = true;
+            if (converter_ && resampling_) {  // a resampled last link: its tail is in the converter
+                pending_.clear();
+                pending_offset_ = 0;
+                drain_converter();
+                if (!pending_.empty()) return true;
+            }
         } else if (received == AVERROR(EAGAIN)) {
             feed_decoder();
         } else if (received != AVERROR_INVALIDDATA) {  // a corrupt frame is skipped, as players do
@@ -164,13 +209,24 @@ bool FfmpegDecoder::decode_next_frame() {
 void FfmpegDecoder::feed_decoder() {
     while (true) {
         const int read = av_read_frame(container_.get(), packet_.get());
-        if (read == AVERROR_EOF) {
+        if (read == AVERROR_EOF && sent_packet_) {
             avcodec_send_packet(codec_.get(), nullptr);  // start draining
             return;
         }
         if (read < 0) {
             const std::string io_error = source_->io_error();
             if (!io_error.empty()) throw source_->read_failure();
+            if (sent_packet_) {
+                // A cut or damage after good audio ends the stream there, as
+                // for MP3 and FLAC (docs/formats.md, Bad input). WavPack's
+                // demuxer says EIO for a block the file ends inside.
+                avcodec_send_packet(codec_.get(), nullptr);
+                return;
+            }
+            // Nothing reached the decoder: a file cut inside its first packet
+            // (WavPack's demuxer then says EIO, others just end).
+            if (read == AVERROR_EOF || read == AVERROR(EIO))
+                fail_plainly("the file ends before its first complete " + format_.codec + " packet (cut short)");
             fail("demuxing failed", read);
         }
         if (packet_->stream_index != stream_index_) {
@@ -179,37 +235,78 @@ void FfmpegDecoder::feed_decoder() {
         }
         const int sent = avcodec_send_packet(codec_.get(), packet_.get());
         av_packet_unref(packet_.get());
-        if (sent == 0) return;
+        if (sent == 0) {
+            sent_packet_ = true;
+            return;
+        }
         if (sent != AVERROR_INVALIDDATA) fail("decoding failed", sent);  // corrupt packets are skipped
     }
 }
 
 void FfmpegDecoder::convert_frame() {
-    AVFrame& frame = *frame_;  // non-const: swr_alloc_set_opts2() takes mutable layouts
-    const bool format_changed = frame.sample_rate != format_.sample_rate ||
-                                frame.ch_layout.nb_channels != format_.channels ||
-                                (converter_ && frame.format != converter_input_format_);
-    if (format_changed) fail("the audio format changes in mid-stream", AVERROR_PATCHWELCOME);
-    if (!converter_) {
-        // Built from the first frame: some decoders settle their sample
-        // format only once they decode.
-        SwrContext* converter = nullptr;
-        int made = swr_alloc_set_opts2(&converter, &frame.ch_layout, AV_SAMPLE_FMT_FLT, frame.sample_rate,
-                                       &frame.ch_layout, static_cast<AVSampleFormat>(frame.format),
-                                       frame.sample_rate, 0, nullptr);
-        converter_.reset(converter);
-        if (made >= 0) made = swr_init(converter);
-        if (made < 0) fail("cannot convert the decoded samples", made);
-        converter_input_format_ = frame.format;
-    }
-    pending_.resize(static_cast<std::size_t>(frame.nb_samples) * static_cast<std::size_t>(format_.channels));
+    AVFrame& frame = *frame_;
+    pending_.clear();
     pending_offset_ = 0;
-    uint8_t* output[] = {reinterpret_cast<uint8_t*>(pending_.data())};
-    const int converted = swr_convert(converter_.get(), output, frame.nb_samples,
-                                      const_cast<const uint8_t**>(frame.extended_data), frame.nb_samples);
-    if (converted < 0) fail("cannot convert the decoded samples", converted);
-    pending_.resize(static_cast<std::size_t>(converted) * static_cast<std::size_t>(format_.channels));
+    const bool format_changed = frame.sample_rate != converter_input_rate_ ||
+                                frame.ch_layout.nb_channels != converter_input_channels_ ||
+                                frame.format != converter_input_format_;
+    if (!converter_ || format_changed) {
+        // Built from the first frame (some decoders settle their sample
+        // format only once they decode), again at each change of format.
+        if (converter_) drain_converter();
+        build_converter(frame);
+    }
+    append_converted(const_cast<const uint8_t**>(frame.extended_data), frame.nb_samples);
 }
+
+void FfmpegDecoder::build_converter(AVFrame& frame) {
+    // The first frame usually has the stream's layout: converted as it is.
+    // Otherwise (a later link, or a decoder that settles its channels only
+    // when it decodes) the output must still have format_.channels.
+    const bool same_layout = !converter_ && frame.ch_layout.nb_channels == format_.channels;
+    AVChannelLayout output_layout{};
+    if (same_layout) {
+        if (av_channel_layout_copy(&output_layout, &frame.ch_layout) < 0) fail("cannot copy the channel layout", AVERROR(ENOMEM));
+    } else {
+        av_channel_layout_default(&output_layout, format_.channels);
+    }
+    SwrContext* converter = nullptr;
+    int made = swr_alloc_set_opts2(&converter, &output_layout, AV_SAMPLE_FMT_FLT, format_.sample_rate,
+                                   &frame.ch_layout, static_cast<AVSampleFormat>(frame.format), frame.sample_rate, 0,
+                                   nullptr);
+    av_channel_layout_uninit(&output_layout);
+    converter_.reset(converter);
+    if (made >= 0 && !same_layout) {
+        const int inputs = frame.ch_layout.nb_channels;
+        const std::vector<double> mean(static_cast<std::size_t>(format_.channels * inputs), 1.0 / inputs);
+        made = swr_set_matrix(converter, mean.data(), inputs);
+    }
+    if (made >= 0) made = swr_init(converter);
+    if (made < 0) fail("cannot convert the decoded samples", made);
+    converter_input_format_ = frame.format;
+    converter_input_rate_ = frame.sample_rate;
+    converter_input_channels_ = frame.ch_layout.nb_channels;
+    resampling_ = frame.sample_rate != format_.sample_rate;
+}
+
+void FfmpegDecoder::drain_converter() {
+    if (resampling_) append_converted(nullptr, 0);
+    resampling_ = false;
+}
+
+void FfmpegDecoder::append_converted(const uint8_t** input, int input_samples) {
+    const int room = swr_get_out_samples(converter_.get(), input_samples);
+    if (room < 0) fail("cannot convert the decoded samples", room);
+    const auto channels = static_cast<std::size_t>(format_.channels);
+    const std::size_t before = pending_.size();
+    pending_.resize(before + static_cast<std::size_t>(room) * channels);
+    uint8_t* output[] = {reinterpret_cast<uint8_t*>(pending_.data() + before)};
+    const int converted = swr_convert(converter_.get(), output, room, input, input_samples);
+    if (converted < 0) fail("cannot convert the decoded samples", converted);
+    pending_.resize(before + static_cast<std::size_t>(converted) * channels);
+}
+
+void FfmpegDecoder::fail_plainly(const std::string& reason) const { throw AudioError(source_->path(), reason); }
 
 void FfmpegDecoder::fail(const std::string& what, int av_error) const {
     throw AudioError(source_->path(), what + " (" + av_error_text(av_error) + ")");

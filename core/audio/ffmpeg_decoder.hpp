@@ -3,6 +3,7 @@
 // or ALAC, through FFmpeg's libavformat/libavcodec, converted to interleaved
 // float by libswresample (no rate change: MonoStream resamples).
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,7 +51,18 @@ private:
     // marker after the last one.
     void feed_decoder();
     void convert_frame();
+    // A converter from `frame`'s rate, layout and sample format to format_.
+    // For the first frame, in the stream's layout, a plain format change;
+    // other frames (a later link of a chained stream) are resampled to
+    // format_'s rate, and every output channel gets the mean of the frame's
+    // channels (MonoStream then averages to exactly that mean).
+    void build_converter(AVFrame& frame);  // non-const: swr_alloc_set_opts2() takes mutable layouts
+    // Appends what the converter still holds (resampling delay) to pending_.
+    void drain_converter();
+    void append_converted(const uint8_t** input, int input_samples);
     [[noreturn]] void fail(const std::string& what, int av_error) const;
+    // For reasons FFmpeg's own error text would only blur ("Input/output error").
+    [[noreturn]] void fail_plainly(const std::string& reason) const;
 
     // Declaration order is destruction order in reverse: the container must
     // close before the I/O context it reads through.
@@ -63,7 +75,11 @@ private:
     Owned<AVFrame> frame_;
     int stream_index_ = -1;
     int converter_input_format_ = -1;  // the AVSampleFormat converter_ was built for
+    int converter_input_rate_ = 0;
+    int converter_input_channels_ = 0;
+    bool resampling_ = false;  // converter_ changes the rate: it holds samples back
     bool decoder_drained_ = false;
+    bool sent_packet_ = false;  // the decoder has had audio: a later demuxing failure ends the stream
     std::vector<float> pending_;  // converted samples not yet returned
     std::size_t pending_offset_ = 0;
     AudioFormat format_;

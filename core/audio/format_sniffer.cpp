@@ -67,6 +67,20 @@ bool is_ogg_vorbis_or_opus(std::span<const std::byte> head) {
     return has_bytes_at(head, packet, "\x01vorbis") || has_bytes_at(head, packet, "OpusHead");
 }
 
+bool is_chained_ogg(std::span<const std::byte> head, std::span<const std::byte> tail) {
+    constexpr std::size_t kPageHeaderBytes = 27;
+    constexpr std::size_t kSerialOffset = 14;
+    if (!has_bytes_at(head, 0, "OggS") || head.size() < kPageHeaderBytes) return false;
+    for (std::size_t i = tail.size() < kPageHeaderBytes ? 0 : tail.size() - kPageHeaderBytes + 1; i-- > 0;) {
+        // A capture pattern with stream structure version 0: a page header
+        // (the odd "OggS" inside packet data is rarer than a page boundary).
+        if (!has_bytes_at(tail, i, "OggS") || byte_at(tail, i + 4) != 0) continue;
+        return !std::equal(head.begin() + kSerialOffset, head.begin() + kSerialOffset + 4,
+                           tail.begin() + static_cast<std::ptrdiff_t>(i + kSerialOffset));
+    }
+    return false;
+}
+
 std::string lowercase_extension(const std::filesystem::path& path) {
     std::string extension = path.extension().string();
     if (!extension.empty()) extension.erase(0, 1);

@@ -34,6 +34,15 @@ std::size_t find_mpeg_audio_frame(std::span<const std::byte> bytes);
 // Whether `head` starts an Ogg stream whose first packet is Vorbis or Opus.
 bool is_ogg_vorbis_or_opus(std::span<const std::byte> head);
 
+// Bytes read from the end of an Ogg file to find its last page (a page is at
+// most 65,307 bytes).
+inline constexpr std::size_t kOggTailBytes = 65536 + 512;
+
+// Whether the last Ogg page in `tail` (the end of the file) belongs to
+// another logical stream than the first page, which `head` starts with: a
+// chained file (links one after another: joined files, stream recordings).
+bool is_chained_ogg(std::span<const std::byte> head, std::span<const std::byte> tail);
+
 // The backend for a stream whose first bytes (after any ID3v2 tag) are
 // `head`. Content decides; the extension of `path` only breaks the tie for
 // MPEG audio that does not start with a frame header.

@@ -44,13 +44,16 @@ Mpg123Decoder::Mpg123Decoder(std::unique_ptr<SourceFile> source) : source_(std::
     if (!handle_) fail(std::string("cannot create an MPEG decoder: ") + mpg123_plain_strerror(error));
     mpg123_handle* handle = handle_.get();
 
-    // The same settings libsndfile's MPEG decoder uses (native rate, float
-    // output, gapless trimming of encoder delay and padding, no stitched
-    // streams), plus QUIET: errors reach the user through AudioError only.
+    // The settings libsndfile's MPEG decoder uses (native rate, float
+    // output, gapless trimming of encoder delay and padding), plus QUIET:
+    // errors reach the user through AudioError only. Not its
+    // NO_FRANKENSTEIN: with it, MP3s joined end to end (audiobook chapters,
+    // `cat a.mp3 b.mp3`) stop where the first part's Xing/LAME header says
+    // it ends, the rest silently dropped.
     const bool configured =
         mpg123_param(handle, MPG123_REMOVE_FLAGS, MPG123_AUTO_RESAMPLE, 0) == MPG123_OK &&
         mpg123_param(handle, MPG123_ADD_FLAGS,
-                     MPG123_FORCE_FLOAT | MPG123_GAPLESS | MPG123_NO_FRANKENSTEIN | MPG123_QUIET,
+                     MPG123_FORCE_FLOAT | MPG123_GAPLESS | MPG123_QUIET,
                      0) == MPG123_OK &&
         mpg123_replace_reader_handle(handle, read_source, seek_source, nullptr) == MPG123_OK &&
         mpg123_open_handle(handle, source_.get()) == MPG123_OK;
@@ -76,7 +79,7 @@ Mpg123Decoder::Mpg123Decoder(std::unique_ptr<SourceFile> source) : source_(std::
 Mpg123Decoder::~Mpg123Decoder() = default;
 
 std::size_t Mpg123Decoder::read(float* interleaved, std::size_t max_frames) {
-    if (max_frames == 0) return 0;
+    if (max_frames == 0 || ended_) return 0;
     const std::size_t frame_bytes = sizeof(float) * static_cast<std::size_t>(format_.channels);
     mpg123_handle* handle = handle_.get();
     while (true) {
@@ -94,8 +97,13 @@ std::size_t Mpg123Decoder::read(float* interleaved, std::size_t max_frames) {
             int channels = 0;
             int encoding = 0;
             mpg123_getformat(handle, &rate, &channels, &encoding);
-            if (rate != format_.sample_rate || channels != format_.channels || encoding != MPG123_ENC_FLOAT_32)
-                fail("the audio format changes in mid-stream");
+            if (rate != format_.sample_rate || channels != format_.channels || encoding != MPG123_ENC_FLOAT_32) {
+                // A joined part in another rate or layout: the stream ends
+                // where it starts, as libsndfile ends it.
+                if (!delivered_audio_) fail("the audio format changes in mid-stream");
+                ended_ = true;
+                return bytes_done / frame_bytes;
+            }
             continue;
         }
         if (!source_->io_error().empty()) throw source_->read_failure();

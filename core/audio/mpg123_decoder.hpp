@@ -35,6 +35,7 @@ private:
     std::unique_ptr<mpg123_handle_struct, HandleDeleter> handle_;
     AudioFormat format_;
     bool delivered_audio_ = false;  // some samples came out: a later unsyncable run ends the stream
+    bool ended_ = false;  // at a joined part in another format
 };
 
 }  // namespace vibed::core

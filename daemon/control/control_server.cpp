@@ -1,5 +1,6 @@
 #include "daemon/control/control_server.hpp"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,7 +38,7 @@ bool peer_is_our_user(stream_protocol::socket& socket) {
     return credentials.uid == getuid();
 }
 
-// For a connection we will not serve: the reason, sent without waiting (it
+// For a connection from another user: the reason, sent without waiting (it
 // fits in the socket buffer of a fresh connection), then close.
 void refuse_now(stream_protocol::socket& socket, const std::string& reason) {
     boost::system::error_code ignored;
@@ -46,12 +47,26 @@ void refuse_now(stream_protocol::socket& socket, const std::string& reason) {
     socket.close(ignored);
 }
 
+// Refused and evicted connections are kept open for up to kDrainTime, each
+// holding a descriptor. So that a flood of clients cannot take the
+// descriptors the rest of the daemon needs, at most this many drain at once;
+// beyond it new connections wait in the listen backlog (not refused unheard).
+std::size_t max_draining_connections() {
+    constexpr std::size_t kKeptForTheRest = 128;
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1024;
+    return limit.rlim_cur > 2 * kKeptForTheRest ? limit.rlim_cur - kKeptForTheRest : kKeptForTheRest;
+}
+// How often accepting looks again while too many connections drain.
+constexpr auto kDrainingPoll = std::chrono::milliseconds(50);
+
 }  // namespace
 
 class Session;
 
 struct ControlServer::Sessions {
     std::set<Session*> live;  // served and not closing
+    std::size_t draining = 0;  // refused or evicted, reading what the client still sends
 };
 
 namespace {
@@ -74,7 +89,10 @@ public:
           sessions_(std::move(sessions)),
           idle_timeout_(idle_timeout) {}
 
-    ~Session() { sessions_->live.erase(this); }
+    ~Session() {
+        sessions_->live.erase(this);
+        if (draining_) --sessions_->draining;
+    }
 
     void start() {
         sessions_->live.insert(this);
@@ -91,6 +109,10 @@ public:
         if (closing_) return;
         closing_ = true;
         sessions_->live.erase(this);
+        if (drain) {  // counted from now: the accept loop may run again before the reply is written
+            draining_ = true;
+            ++sessions_->draining;
+        }
         timer_.cancel();
         auto data = std::make_shared<std::string>(encode_reply({false, {}, reason}));
         boost::asio::async_write(socket_, boost::asio::buffer(*data),
@@ -223,6 +245,7 @@ private:
     std::shared_ptr<Session> awaiting_reply_;  // set while a request is being answered
     bool busy_ = false;     // a request is being answered
     bool closing_ = false;  // refused or timed out: no more requests
+    bool draining_ = false;  // counted in Sessions::draining
 };
 
 ControlServer::ControlServer(boost::asio::io_context& io, std::filesystem::path socket_path, Dispatcher dispatcher,
@@ -233,7 +256,8 @@ ControlServer::ControlServer(boost::asio::io_context& io, std::filesystem::path 
       dispatcher_(std::move(dispatcher)),
       problems_(problems),
       limits_(limits),
-      sessions_(std::make_shared<Sessions>()) {
+      sessions_(std::make_shared<Sessions>()),
+      max_draining_(max_draining_connections()) {
     std::error_code fs_error;
     std::filesystem::create_directories(socket_path_.parent_path(), fs_error);
     // The database lock already guarantees we are the only daemon for this
@@ -264,6 +288,13 @@ ControlServer::~ControlServer() {
 std::size_t ControlServer::connection_count() const { return sessions_->live.size(); }
 
 void ControlServer::accept_next() {
+    if (sessions_->draining >= max_draining_) {
+        accept_retry_.expires_after(kDrainingPoll);
+        accept_retry_.async_wait([this](const boost::system::error_code& wait_error) noexcept {
+            if (!wait_error) accept_next();
+        });
+        return;
+    }
     acceptor_.async_accept([this](const boost::system::error_code& error, stream_protocol::socket socket) noexcept {
         if (error == boost::asio::error::operation_aborted) return;
         if (error) {
@@ -299,13 +330,17 @@ void ControlServer::admit(stream_protocol::socket socket) {
             if (session->idle() && (oldest == nullptr || session->idle_since() < oldest->idle_since())) oldest = session;
         }
         if (oldest == nullptr) {
-            refuse_now(socket, "refused: " + std::to_string(limits_.max_connections) +
-                                   " connections are busy already; try again later");
+            // Drained, like every refusal: a client whose request is on its
+            // way would otherwise get EPIPE or a reset instead of the reason.
+            std::make_shared<Session>(std::move(socket), dispatcher_, sessions_, limits_.idle_timeout)
+                ->close_with_reason("refused: all " + std::to_string(limits_.max_connections) +
+                                        " connections (the limit) are busy; try again later",
+                                    /*drain=*/true);
             return;
         }
         oldest->close_with_reason("closed to make room for a new connection (at most " +
                                       std::to_string(limits_.max_connections) + " at once)",
-                                  /*drain=*/false);
+                                  /*drain=*/true);
     }
     std::make_shared<Session>(std::move(socket), dispatcher_, sessions_, limits_.idle_timeout)->start();
 }

@@ -7,7 +7,9 @@
 // makes room; if none is idle the newcomer is refused), connections idle for
 // Limits::idle_timeout are closed, lines are capped (kMaxLineBytes) and JSON
 // nesting is limited (protocol.hpp). Every refusal is answered with a reply
-// saying why before the connection closes.
+// saying why before the connection closes, and what the client still sends
+// is read for a moment, so that it reads the reason rather than EPIPE or a
+// reset (1,000 clients at once all hear either an answer or the limit).
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -61,6 +63,7 @@ private:
     util::ProblemSink& problems_;
     Limits limits_;
     std::shared_ptr<Sessions> sessions_;
+    std::size_t max_draining_;  // refused or evicted connections kept open at once
 };
 
 }  // namespace vibed::daemon

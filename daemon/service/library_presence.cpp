@@ -79,9 +79,10 @@ bool LibraryPresence::watch_limit_reached() const { return watcher_ && watcher_-
 
 void LibraryPresence::on_event(const WatchEvent& event) {
     if (event.kind != WatchEvent::Kind::root_lost) return listener_.on_file_event(event);
-    spdlog::warn("{}: library folder went away (unmounted?); the tracks still indexed under it are kept "
-                 "until it is back",
-                 event.path.string());
+    // What stays indexed is the scan's to say (once, with the count): a
+    // folder deleted with its files has had their rows removed already.
+    spdlog::warn("{}: library folder went away (unmounted, moved or deleted?)", event.path.string());
+    listener_.on_scan_needed(event.path);
     mark_offline(event.path);
 }
 

@@ -23,11 +23,12 @@ using test::fixture;
 using test::read_all;
 using test::ScratchDir;
 
-// Opening `path` fails with an AudioError that names the path and contains `reason`.
+// Opening or reading `path` fails with an AudioError that names the path and contains `reason`.
 void expect_refused(const std::filesystem::path& path, const std::string& reason) {
     try {
         MonoStream stream(path);
-        ADD_FAILURE() << path << " opened; expected: " << reason;
+        read_all(stream);
+        ADD_FAILURE() << path << " decoded; expected: " << reason;
     } catch (const AudioError& error) {
         EXPECT_EQ(error.path(), path);
         EXPECT_EQ(std::string(error.what()).rfind(path.string() + ": ", 0), 0U) << error.what();
@@ -88,7 +89,7 @@ TEST_P(Truncated, DecodesThePartThatIsThere) {
 // reports "lost sync" for some cuts and not for others); the result must not.
 TEST(BadInput, CutAnywhereDecodesThePartThatIsThere) {
     ScratchDir dir;
-    for (const char* name : {"song.flac", "song.mp3"}) {
+    for (const char* name : {"song.flac", "song.mp3", "song.wv"}) {
         const std::vector<float> whole = read_all(fixture(name));
         std::ifstream in(fixture(name), std::ios::binary);
         const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -99,6 +100,36 @@ TEST(BadInput, CutAnywhereDecodesThePartThatIsThere) {
             EXPECT_NEAR(static_cast<double>(read_all(path).size()) / static_cast<double>(whole.size()), kept, 0.05) << path;
         }
     }
+}
+
+// Cut inside the first block (WavPack's are ~1 s): nothing can be decoded,
+// and the reason says so (it read "demuxing failed (Input/output error)", or
+// the file passed as silence).
+TEST(BadInput, WavPackCutInsideItsFirstBlockSaysSo) {
+    ScratchDir dir;
+    std::ifstream in(fixture("song.wv"), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const std::size_t cut : {std::size_t{100}, std::size_t{5000}}) {
+        const auto path = dir / ("cut-" + std::to_string(cut) + ".wv");
+        std::ofstream(path, std::ios::binary) << bytes.substr(0, cut);
+        expect_refused(path, "the file ends before its first complete wavpack packet (cut short)");
+    }
+}
+
+// ffmpeg (like most encoders) writes an M4A's index, the moov atom, after
+// the audio: a cut copy has audio and no way to find it. The reason says
+// that, not "Invalid data found when processing input".
+TEST(BadInput, M4aCutBeforeItsIndexSaysSo) {
+    ScratchDir dir;
+    std::ifstream in(fixture("song-aac.m4a"), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::size_t moov = bytes.rfind("moov") - 4;
+    ASSERT_GT(moov, bytes.size() / 2) << "the fixture's index follows its audio";
+    std::ofstream(dir / "half.m4a", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    expect_refused(dir / "half.m4a", "an MP4 file cut short: its 'mdat' atom runs past the end");
+    expect_refused(dir / "half.m4a", "the moov atom) is missing");
+    std::ofstream(dir / "audio-only.m4a", std::ios::binary) << bytes.substr(0, moov);
+    expect_refused(dir / "audio-only.m4a", "an MP4 file without its index (no moov atom)");
 }
 
 // A partial download into a preallocated file: good MP3 frames, then zeros

@@ -2,6 +2,7 @@
 // ControlServer and call_daemon talking over a real Unix socket.
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -378,6 +379,51 @@ TEST_F(ControlSocket, WhenEveryConnectionIsBusyANewcomerIsRefusedWithAReason) {
         EXPECT_TRUE(reply->ok);
         EXPECT_EQ(reply->result["late"], true);
     }
+}
+
+// A burst (issue 19): 1,000 clients connect, then each sends a request and
+// reads. Beyond the limit each must read a reply naming it; before, 936 got
+// EPIPE or a reset, the server having closed them before they sent.
+TEST_F(ControlSocket, AThousandClientsAtOnceEachReadAnAnswerOrTheLimit) {
+    constexpr int kClients = 1000;
+    rlimit limit{};
+    ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &limit), 0);
+    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 8192);
+    if (limit.rlim_cur < 3 * kClients) GTEST_SKIP() << "needs 3,000 descriptors (both ends in one process)";
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &limit), 0);
+    start_server();  // the default limit, 64
+    boost::asio::io_context client_io;
+    std::vector<std::unique_ptr<stream_protocol::socket>> clients;
+    for (int i = 0; i < kClients; ++i) clients.push_back(idle_client(client_io));
+    std::vector<std::string> outcomes(kClients);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kClients; ++i) {
+        threads.emplace_back([&, i] {
+            boost::system::error_code error;
+            boost::asio::write(*clients[i], boost::asio::buffer(encode_request({"echo", {{"n", i}}})), error);
+            if (error) {
+                outcomes[i] = "send failed: " + error.message();
+                return;
+            }
+            const auto reply = read_reply(*clients[i]);
+            outcomes[i] = !reply ? "no reply" : reply->ok ? "ok" : reply->error;
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    int served = 0;
+    int told_the_limit = 0;
+    for (const auto& outcome : outcomes) {
+        if (outcome == "ok") {
+            ++served;
+        } else if (outcome.find("64") != std::string::npos) {
+            ++told_the_limit;
+        } else {
+            ADD_FAILURE() << outcome;
+            break;
+        }
+    }
+    EXPECT_GE(served, 1);
+    EXPECT_EQ(served + told_the_limit, kClients);
 }
 
 TEST_F(ControlSocket, NoServerMeansNoReply) {
