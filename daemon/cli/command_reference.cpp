@@ -149,7 +149,8 @@ void add_reference_commands(CLI::App& app, const std::string& version) {
     auto* completion = app.add_subcommand("completion", "A shell completion script: source <(vibectl completion bash)");
     auto shell = std::make_shared<std::string>();
     completion->add_option("shell", *shell, "bash")->required()->check(CLI::IsMember({"bash"}));
-    completion->callback([&app] { std::fputs(bash_completion(app).c_str(), stdout); });
+    // The callback holds `shell`, which CLI11 writes to, for as long as the command exists.
+    completion->callback([&app, shell] { std::fputs(bash_completion(app).c_str(), stdout); });
 
     auto* manual = app.add_subcommand("manual-page", "vibectl(1) in roff, as installed");
     manual->group("");  // for the build, not for users
