@@ -10,6 +10,7 @@
 
 #include "daemon/cli/analyze_command.hpp"
 #include "daemon/cli/cli_context.hpp"
+#include "daemon/cli/command_reference.hpp"
 #include "daemon/cli/doctor_command.hpp"
 #include "daemon/cli/library_commands.hpp"
 #include "daemon/cli/map_command.hpp"
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
     add_doctor_command(app, context);
     add_play_command(app, context);
     add_map_command(app, context);
+    add_reference_commands(app, VIBED_VERSION);  // last: it describes the commands above
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -37,14 +37,14 @@ nlohmann::json strings(const auto& paths) {
 }
 
 // The daemon's live figures: its progress, what it watches, what is wrong.
-nlohmann::json daemon_status(const DaemonActivity& activity, const db::IndexStats& stats, std::chrono::seconds settle) {
+nlohmann::json daemon_status(const DaemonActivity& activity, const db::IndexStats& stats, std::chrono::seconds settle,
+                             ThroughputMeter& meter) {
     // Work left: what the index still calls pending, but never less than
     // what the daemon is visibly busy with.
     const std::uint64_t busy = activity.queued + activity.in_flight;
     const bool working = busy > 0 || activity.scanning;
-    const double rate = working && activity.seconds_running > 0
-                            ? static_cast<double>(activity.analysed + activity.failed) / activity.seconds_running
-                            : 0.0;
+    const std::optional<double> rate =
+        meter.observe(ThroughputMeter::Clock::now(), activity.analysed + activity.failed, working);
     const auto remaining = static_cast<double>(std::max<std::uint64_t>(static_cast<std::uint64_t>(stats.pending), busy));
     nlohmann::json problems = nlohmann::json::array();
     for (const auto& problem : activity.problems) {
@@ -62,8 +62,8 @@ nlohmann::json daemon_status(const DaemonActivity& activity, const db::IndexStat
         {"analysed_this_run", activity.analysed},
         {"failed_this_run", activity.failed},
         {"deferred_this_run", activity.deferred},
-        {"tracks_per_second", rate},
-        {"eta_seconds", rate > 0 ? nlohmann::json(remaining / rate) : nlohmann::json(nullptr)},
+        {"tracks_per_second", rate ? nlohmann::json(*rate) : nlohmann::json(nullptr)},
+        {"eta_seconds", rate ? nlohmann::json(remaining / *rate) : nlohmann::json(nullptr)},
         {"scanning", activity.scanning},
         {"watched_folders", activity.watched_folders},
         {"watch_limit_reached", activity.watch_limit_reached},
@@ -107,12 +107,17 @@ void format_tracks(const nlohmann::json& status, const Line& line) {
 
 void format_work(const nlohmann::json& daemon, const Line& line) {
     if (daemon.value("working", false)) {
-        char rate[64];
-        std::snprintf(rate, sizeof rate, "%.2f tracks/s", daemon.value("tracks_per_second", 0.0));
         std::string progress = count_text(daemon, "queued") + " queued, " + count_text(daemon, "in_flight") +
-                               " being analysed, " + count_text(daemon, "to_store") + " to store; " + rate;
-        if (daemon.contains("eta_seconds") && daemon.at("eta_seconds").is_number()) {
-            progress += ", about " + std::to_string(static_cast<long>(daemon.at("eta_seconds").get<double>())) + " s left";
+                               " being analysed, " + count_text(daemon, "to_store") + " to store; ";
+        const nlohmann::json rate = daemon.value("tracks_per_second", nlohmann::json());
+        const nlohmann::json eta = daemon.value("eta_seconds", nlohmann::json());
+        if (rate.is_number() && eta.is_number()) {
+            char measured[96];
+            std::snprintf(measured, sizeof measured, "%.2f tracks/s, about %.0f s left", rate.get<double>(),
+                          eta.get<double>());
+            progress += measured;
+        } else {
+            progress += "speed not measured yet";  // a guess would count idle time
         }
         line("work:      ", progress + (daemon.value("scanning", false) ? " (scanning)" : ""));
         // Said, or a file copied in seems ignored for settle_seconds.
@@ -157,9 +162,38 @@ void format_daemon_outputs(const nlohmann::json& daemon, const Line& line) {
 
 }  // namespace
 
+ThroughputMeter& daemon_throughput_meter() {
+    static ThroughputMeter meter;
+    return meter;
+}
+
+std::optional<double> ThroughputMeter::observe(Clock::time_point now, std::uint64_t completed, bool working) {
+    std::lock_guard lock(mutex_);
+    const bool continues = !samples_.empty() && completed >= samples_.back().completed &&
+                           now - samples_.back().at <= kMaxGap;
+    if (!working || !continues) samples_.clear();
+    if (!working) return std::nullopt;
+    samples_.push_back({now, completed});
+    while (now - samples_.front().at > kWindow) samples_.pop_front();
+    return rate_locked();
+}
+
+std::optional<double> ThroughputMeter::tracks_per_second() const {
+    std::lock_guard lock(mutex_);
+    return rate_locked();
+}
+
+std::optional<double> ThroughputMeter::rate_locked() const {
+    if (samples_.size() < 2) return std::nullopt;
+    const auto span = std::chrono::duration<double>(samples_.back().at - samples_.front().at);
+    const std::uint64_t finished = samples_.back().completed - samples_.front().completed;
+    if (span < kMinimumSpan || finished == 0) return std::nullopt;
+    return static_cast<double>(finished) / span.count();
+}
+
 nlohmann::json status_report(const config::Config& config, const std::string& model_name,
                              const std::string& model_sha256, const db::IndexStats& stats,
-                             const DaemonActivity* activity, bool stats_known) {
+                             const DaemonActivity* activity, bool stats_known, ThroughputMeter& meter) {
     nlohmann::json outputs = nlohmann::json::array();
     for (const auto& output : config.outputs) outputs.push_back(output.folder.string());
     nlohmann::json status{
@@ -177,7 +211,7 @@ nlohmann::json status_report(const config::Config& config, const std::string& mo
           {"with_vectors", stats.with_vectors},
           {"known", stats_known}}},
     };
-    if (activity != nullptr) status["daemon"] = daemon_status(*activity, stats, config.daemon.settle);
+    if (activity != nullptr) status["daemon"] = daemon_status(*activity, stats, config.daemon.settle, meter);
     return status;
 }
 

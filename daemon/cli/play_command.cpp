@@ -1,12 +1,14 @@
 #include "daemon/cli/play_command.hpp"
 
 #include <cstdio>
+#include <optional>
 
 #include "daemon/cli/library_access.hpp"
 #include "daemon/cli/radio_arguments.hpp"
 #include "daemon/cli/track_listing.hpp"
 #include "daemon/mpd/queue_loader.hpp"
 #include "playlist/query/parser.hpp"
+#include "playlist/query/text.hpp"
 #include "playlist/query/query_error.hpp"
 
 namespace vibed::daemon {
@@ -34,29 +36,53 @@ std::vector<fs::path> paths_of(const std::vector<core::LibraryRow>& rows) {
 }
 
 bool radio_options_given(const RadioArguments& radio) {
-    return !radio.limit.empty() || !radio.where.empty() || radio.artist_gap != RadioArguments{}.artist_gap;
+    return !radio.limit.empty() || !radio.where.empty() || radio.artist_gap != RadioArguments{}.artist_gap ||
+           radio.current;
 }
 
-// "radio SEED...": a radio from those seeds, as `vibectl radio` builds it.
-PlayChoice choose_radio(LibraryAccess& library, const PlayOptions& options) {
+// "radio SEED..." or "radio --current" (unless a playlist has that name).
+bool asks_for_radio(const LibraryAccess& library, const PlayOptions& options) {
+    if (options.words.empty() || options.words.front() != "radio") return false;
+    if (options.words.size() == 1 && !options.radio.current) return false;
+    return config::find_playlist(library.config, query_from_words(options.words)) == nullptr;
+}
+
+// The songs a radio must not queue again: with --append the whole queue, with
+// --current (the rest of the queue is replaced) the current song.
+mpd::QueueMode radio_queue_mode(const PlayOptions& options) {
+    if (options.append) return mpd::QueueMode::append;
+    return options.radio.current ? mpd::QueueMode::after_current : mpd::QueueMode::replace;
+}
+
+// "radio SEED...": a radio from those seeds, as `vibectl radio` builds it,
+// leaving out what stays in MPD's queue.
+PlayChoice choose_radio(LibraryAccess& library, const PlayOptions& options, mpd::MpdSession& mpd) {
     RadioArguments arguments = options.radio;
     arguments.seeds.assign(options.words.begin() + 1, options.words.end());
-    const Radio radio = build_radio_from(library, arguments);
+    QueueContext queue;
+    if (arguments.current) queue.current = mpd::current_track(mpd.client, mpd.paths);
+    if (options.append) {
+        queue.staying = mpd::queued_tracks(mpd.client, mpd.paths);
+    } else if (queue.current) {
+        queue.staying = {*queue.current};
+    }
+    const Radio radio = build_radio_from(library, arguments, queue);
     if (const std::string shortfall = radio_shortfall(radio, arguments); !shortfall.empty()) {
         std::fprintf(stderr, "vibectl: %s\n", shortfall.c_str());
     }
-    return {"the radio from " + display_name(radio.tracks.front()), paths_of(radio.tracks)};
+    const std::string seed = radio.seeds > 0 ? display_name(radio.tracks.front())
+                                             : playlist::printable_text(radio.first_seed.stem().string());
+    PlayChoice choice{"the radio from " + seed, paths_of(radio.tracks)};
+    if (choice.tracks.empty()) choice.description += " (all of it is queued already)";
+    return choice;
 }
 
-// A configured playlist's name (or alias) wins; then "radio SEED..."; anything
-// else must be a query.
+// A configured playlist's name (or alias) wins; anything else must be a query.
 PlayChoice choose(LibraryAccess& library, const PlayOptions& options) {
     const std::string target = query_from_words(options.words);
-    const bool radio = options.words.size() > 1 && options.words.front() == "radio" &&
-                       config::find_playlist(library.config, target) == nullptr;
-    if (radio) return choose_radio(library, options);
     if (radio_options_given(options.radio)) {
-        throw std::runtime_error("--limit, --where and --artist-gap are for `vibectl play radio SEED...`");
+        throw std::runtime_error(
+            "--limit, --where, --artist-gap and --current are for `vibectl play radio SEED...` (or radio --current)");
     }
     if (const auto* definition = config::find_playlist(library.config, target)) {
         return {"'" + definition->name + "'", paths_of(build_named(library, *definition).tracks)};
@@ -75,27 +101,41 @@ PlayChoice choose(LibraryAccess& library, const PlayOptions& options) {
     return {"the query `" + target + "`", paths_of(selection.tracks)};
 }
 
+const char* what_was_done(mpd::QueueMode mode) {
+    switch (mode) {
+        case mpd::QueueMode::append: return "appended";
+        case mpd::QueueMode::after_current: return "kept the current song, then queued";
+        case mpd::QueueMode::replace: break;
+    }
+    return "queue replaced with";
+}
+
 void run_play(CliContext& context, const PlayOptions& options) {
     LibraryAccess library = open_library(context, ConfigUse::acting);  // it changes MPD's queue
-    const PlayChoice choice = choose(library, options);
+    std::optional<mpd::MpdSession> mpd;
+    mpd::QueueMode mode = options.append ? mpd::QueueMode::append : mpd::QueueMode::replace;
+    PlayChoice choice;
+    if (asks_for_radio(library, options)) {
+        mpd.emplace(mpd::open_session(library.config));  // the radio depends on the queue
+        mode = radio_queue_mode(options);
+        choice = choose_radio(library, options, *mpd);
+    } else {
+        choice = choose(library, options);
+    }
     if (choice.tracks.empty()) throw std::runtime_error(choice.description + " holds no tracks; MPD's queue is unchanged");
+    if (!mpd) mpd.emplace(mpd::open_session(library.config));
 
-    mpd::MpdClient client = mpd::connect_first(library.config.mpd_client);
-    const mpd::MusicDirectory music = mpd::find_music_directory(library.config, client);
-    const mpd::PathMap paths(music.path);
     std::size_t warnings = 0;
     const auto warn = [&](const fs::path&, const std::string& line) {
         ++warnings;
         std::fprintf(stderr, "vibectl: %s\n", line.c_str());
     };
-    const mpd::QueueOutcome outcome = mpd::put_in_queue(
-        client, paths, choice.tracks, options.append ? mpd::QueueMode::append : mpd::QueueMode::replace, warn);
-    std::printf("MPD at %s: %s %zu tracks of %s%s\n", client.endpoint().describe().c_str(),
-                options.append ? "appended" : "queue replaced with", outcome.added, choice.description.c_str(),
-                outcome.started ? "; playing" : "");
+    const mpd::QueueOutcome outcome = mpd::put_in_queue(mpd->client, mpd->paths, choice.tracks, mode, warn);
+    std::printf("MPD at %s: %s %zu tracks of %s%s\n", mpd->client.endpoint().describe().c_str(), what_was_done(mode),
+                outcome.added, choice.description.c_str(), outcome.started ? "; playing" : "");
     if (outcome.skipped > 0) {
         std::fprintf(stderr, "vibectl: %zu tracks skipped (MPD's music_directory: %s, from %s)\n", outcome.skipped,
-                     music.path.c_str(), music.origin.c_str());
+                     mpd->music.path.c_str(), mpd->music.origin.c_str());
         context.exit_code = 3;  // played, but not everything
     }
 }
@@ -107,7 +147,7 @@ void add_play_command(CLI::App& app, CliContext& context) {
         "play", "Play a named playlist, a query's tracks or a radio (radio SEED...) in MPD (replacing its queue)");
     auto options = std::make_shared<PlayOptions>();
     play->add_option("target", options->words,
-                     "Playlist name or alias, a query (quoted or not), or radio and its seeds (paths or queries)")
+                     "Playlist name or alias, a query (quoted or not), or radio and its seeds (paths or queries; --current: MPD's song)")
         ->required();
     play->add_flag("-a,--append", options->append, "Append to MPD's queue instead of replacing it");
     add_radio_options(*play, options->radio);

@@ -98,7 +98,8 @@ struct RadioCommandOptions {
 
 void run_radio(const CliContext& context, const RadioCommandOptions& options) {
     LibraryAccess library = open_library(context);
-    const Radio radio = build_radio_from(library, options.radio);
+    const QueueContext queue = options.radio.current ? current_song_context(library.config) : QueueContext{};
+    const Radio radio = build_radio_from(library, options.radio, queue);
     if (const std::string shortfall = radio_shortfall(radio, options.radio); !shortfall.empty()) note(shortfall);
     deliver(radio.tracks, "Radio: " + display_name(radio.tracks.front()), options.list, listing_style(library.config));
 }
@@ -187,8 +188,7 @@ void add_similarity_commands(CLI::App& app, CliContext& context) {
     auto* radio = app.add_subcommand("radio", "A playlist that starts at a track and keeps to tracks like the last ones");
     auto radio_options = std::make_shared<RadioCommandOptions>();
     radio->add_option("seed", radio_options->radio.seeds,
-                      "Seed tracks (paths), or a query whose most typical match is the seed")
-        ->required();
+                      "Seed tracks (paths), or a query whose most typical match is the seed (or --current)");
     add_radio_options(*radio, radio_options->radio);
     add_list_options(*radio, radio_options->list);
     radio->callback([&context, radio_options] { run_radio(context, *radio_options); });

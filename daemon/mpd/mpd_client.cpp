@@ -5,6 +5,7 @@
 #include <mpd/client.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <utility>
 
@@ -160,6 +161,15 @@ bool MpdClient::wait_for_update(unsigned job, std::chrono::milliseconds limit) {
 void MpdClient::clear() {
     mpd_run_clear(connection_);
     check("clear");
+}
+
+void MpdClient::keep_only(unsigned position) {
+    // After it first, so that the position stays valid; UINT_MAX: to the
+    // end. MPD refuses a range that starts past the end, even an empty one.
+    if (position + 1 < status().queue_length) mpd_run_delete_range(connection_, position + 1, UINT_MAX);
+    check("delete");
+    if (position > 0) mpd_run_delete_range(connection_, 0, position);
+    check("delete");
 }
 
 void MpdClient::add(const std::vector<std::string>& uris) {

@@ -72,6 +72,9 @@ public:
     // Waits until update job `job` has finished; false when `limit` passed first.
     bool wait_for_update(unsigned job, std::chrono::milliseconds limit);
     void clear();
+    // Removes every song of the queue but the one at `position` (MPD's
+    // playback of it goes on undisturbed).
+    void keep_only(unsigned position);
     // Appends in one command list: all or none.
     void add(const std::vector<std::string>& uris);
     void play_at(unsigned position);

@@ -43,6 +43,33 @@ std::vector<const Candidate*> learn(MpdClient& client, const std::vector<const C
     return known;
 }
 
+// Puts the playable URIs where `mode` says and starts playback as it says.
+void place(MpdClient& client, const std::vector<std::string>& uris, QueueMode mode, QueueOutcome& outcome) {
+    const MpdStatus before = client.status();
+    if (mode == QueueMode::replace) {
+        client.clear();
+        client.add(uris);
+        client.play_at(0);
+        outcome.started = true;
+    } else if (mode == QueueMode::append) {
+        outcome.first_position = before.queue_length;
+        client.add(uris);
+        if (before.state == MpdStatus::State::stopped) {
+            client.play_at(outcome.first_position);
+            outcome.started = true;
+        }
+    } else {
+        if (!before.song_position) throw std::runtime_error("MPD has no current song to keep; its queue is unchanged");
+        client.keep_only(*before.song_position);
+        outcome.first_position = 1;
+        client.add(uris);
+        if (before.state == MpdStatus::State::stopped) {
+            client.play_at(0);
+            outcome.started = true;
+        }
+    }
+}
+
 }  // namespace
 
 MusicDirectory find_music_directory(const config::Config& config, MpdClient& client) {
@@ -67,6 +94,13 @@ MpdClient connect_first(const config::MpdClientConfig& config) {
         }
     }
     throw *last;  // resolve_endpoints() always gives at least one
+}
+
+MpdSession open_session(const config::Config& config) {
+    MpdClient client = connect_first(config.mpd_client);
+    MusicDirectory music = find_music_directory(config, client);
+    PathMap paths(music.path);
+    return {std::move(client), std::move(music), std::move(paths)};
 }
 
 QueueOutcome put_in_queue(MpdClient& client, const PathMap& paths, const std::vector<fs::path>& tracks, QueueMode mode,
@@ -102,22 +136,28 @@ QueueOutcome put_in_queue(MpdClient& client, const PathMap& paths, const std::ve
                                                 : "none of the " + std::to_string(tracks.size()) +
                                                       " tracks can be played by MPD (see above); its queue is unchanged");
     }
-    if (mode == QueueMode::replace) {
-        client.clear();
-        client.add(uris);
-        client.play_at(0);
-        outcome.started = true;
-    } else {
-        const MpdStatus before = client.status();
-        outcome.first_position = before.queue_length;
-        client.add(uris);
-        if (before.state == MpdStatus::State::stopped) {
-            client.play_at(outcome.first_position);
-            outcome.started = true;
-        }
-    }
+    place(client, uris, mode, outcome);
     outcome.added = uris.size();
     return outcome;
+}
+
+std::vector<fs::path> queued_tracks(MpdClient& client, const PathMap& paths) {
+    std::vector<fs::path> tracks;
+    for (const auto& uri : client.queue()) {
+        if (auto track = paths.to_path(uri)) tracks.push_back(std::move(*track));
+    }
+    return tracks;
+}
+
+fs::path current_track(MpdClient& client, const PathMap& paths) {
+    const MpdStatus status = client.status();
+    const std::vector<std::string> queue = client.queue();
+    if (!status.song_position || *status.song_position >= queue.size()) {
+        throw std::runtime_error("MPD at " + client.endpoint().describe() + " has no current song");
+    }
+    const std::string& uri = queue[*status.song_position];
+    if (auto track = paths.to_path(uri)) return *track;
+    throw std::runtime_error("MPD's current song " + uri + " is not a file of " + paths.music_directory().string());
 }
 
 }  // namespace vibed::daemon::mpd

@@ -31,7 +31,18 @@ MusicDirectory find_music_directory(const config::Config& config, MpdClient& cli
 // the last MpdError when none does; a refused password is thrown at once.
 MpdClient connect_first(const config::MpdClientConfig& config);
 
-enum class QueueMode { replace, append };
+// replace: the whole queue; append: after its last song; after_current:
+// everything but the current song, which plays on.
+// A connection to the first MPD that answers, with its music directory and
+// the map between vibed's paths and MPD's URIs.
+struct MpdSession {
+    MpdClient client;
+    MusicDirectory music;
+    PathMap paths;
+};
+MpdSession open_session(const config::Config& config);
+
+enum class QueueMode { replace, append, after_current };
 
 struct QueueOutcome {
     std::size_t added = 0;
@@ -48,9 +59,19 @@ inline constexpr std::chrono::seconds kUpdateWait{30};
 
 // replace: clears the queue, adds the tracks and plays the first one.
 // append: adds them after the last; starts playing at the first added one
-// only when MPD was stopped. Nothing is changed when no track can be
-// queued: throws std::runtime_error saying why.
+// only when MPD was stopped. after_current: removes all but the current
+// song and adds the tracks after it (a stopped MPD starts at the current
+// song). Nothing is changed when no track can be queued: throws
+// std::runtime_error saying why.
 QueueOutcome put_in_queue(MpdClient& client, const PathMap& paths, const std::vector<std::filesystem::path>& tracks,
                           QueueMode mode, const Warn& warn, std::chrono::milliseconds update_wait = kUpdateWait);
+
+// The files of MPD's queue in queue order, those inside the music directory
+// (streams and songs elsewhere are left out).
+std::vector<std::filesystem::path> queued_tracks(MpdClient& client, const PathMap& paths);
+
+// The file of the song MPD plays (or is paused or stopped at). Throws
+// std::runtime_error when there is none or it is no file of the music directory.
+std::filesystem::path current_track(MpdClient& client, const PathMap& paths);
 
 }  // namespace vibed::daemon::mpd

@@ -30,6 +30,13 @@ long extinf_seconds(const core::LibraryRow& track) {
     return track.tags.duration_seconds > 0 ? std::lround(track.tags.duration_seconds) : -1;
 }
 
+// MPD takes the #EXTINF text for the song's Name tag and shows it beside the
+// file's own tags ("Nina - Song: Nina - Song" in mpc): MPD gets none, it reads
+// the tags itself. The length stays, so MPD shows it before it scans the file.
+std::string extinf_title(const OutputTarget& target, const core::LibraryRow& track) {
+    return target.from_mpd ? std::string() : display_name(track);
+}
+
 // The folders relative-to-library entries are relative to, most specific
 // first, so a track in a nested root gets the shortest path. Symbolic links
 // are followed as for MPD's URIs (util::RelativeBase): a library reached
@@ -234,7 +241,7 @@ std::string render_m3u(const OutputTarget& target, const std::vector<fs::path>& 
     for (const core::LibraryRow& track : tracks) {
         const auto entry = entry_path(target, playlist_folder, bases, track, skipped);
         if (!entry) continue;
-        text += "#EXTINF:" + std::to_string(extinf_seconds(track)) + "," + display_name(track) + "\n";
+        text += "#EXTINF:" + std::to_string(extinf_seconds(track)) + "," + extinf_title(target, track) + "\n";
         text += target.prefix + *entry + "\n";
     }
     skipped.report(playlist_name, warnings);

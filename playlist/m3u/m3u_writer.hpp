@@ -1,6 +1,7 @@
 #pragma once
 // Writes playlists as M3U files that MPD, Navidrome, VLC and friends load:
-// #EXTM3U, #PLAYLIST:<name>, one #EXTINF line per track, UTF-8, LF, forward
+// #EXTM3U, #PLAYLIST:<name>, one #EXTINF line per track ("Artist - Title",
+// except for MPD's own folder: MPD would show it twice), UTF-8, LF, forward
 // slashes. Files are replaced atomically and only when their content
 // changes, and vibed only ever removes files it wrote itself.
 

@@ -37,13 +37,14 @@ protected:
     }
 
     [[nodiscard]] nlohmann::json report(const DaemonActivity* activity, bool known = true) const {
-        return status_report(config_, "student", "0123456789abcdef0123", stats_, activity, known);
+        return status_report(config_, "student", "0123456789abcdef0123", stats_, activity, known, meter_);
     }
 
     db::testing::ScratchDir dir_;
     config::Config config_ = config::default_config();
     db::IndexStats stats_;
     DaemonActivity activity_;
+    mutable ThroughputMeter meter_;  // this test's own, not the process's daemon meter
 };
 
 bool has_line(const std::string& text, const std::string& line) {
@@ -75,7 +76,7 @@ TEST_F(StatusReportTest, AnIdleDaemon) {
     const auto& daemon = status["daemon"];
     EXPECT_EQ(daemon["pid"], 4242);
     EXPECT_EQ(daemon["working"], false);
-    EXPECT_EQ(daemon["tracks_per_second"], 0.0);
+    EXPECT_TRUE(daemon["tracks_per_second"].is_null());
     EXPECT_TRUE(daemon["eta_seconds"].is_null());
     EXPECT_EQ(daemon["problems"], nlohmann::json::array());
     EXPECT_TRUE(daemon["playlists"]["written_at"].is_null());
@@ -102,12 +103,25 @@ TEST_F(StatusReportTest, AWorkingDaemonShowsItsRateAndWhatIsLeft) {
     activity_.scanning = true;
     activity_.offline_folders = {"/media/usb/music"};
     activity_.keep_playing = DaemonActivity::KeepPlaying{"MPD at /run/mpd/socket", 7};
-    const auto status = report(&activity_);
+    // The first request of a busy stretch: 10 tracks in 5 s of running say
+    // nothing about now (the daemon may have idled), so no rate and no ETA.
+    const auto first = report(&activity_);
+    EXPECT_TRUE(first["daemon"]["tracks_per_second"].is_null());
+    EXPECT_TRUE(first["daemon"]["eta_seconds"].is_null());
+    EXPECT_TRUE(has_line(format_status(first), "work:      5 queued, 1 being analysed, 4 to store; speed not measured "
+                                               "yet (scanning)"))
+        << format_status(first);
+
+    // A request 5 s earlier in the same busy stretch saw none of the 10 finished.
+    ThroughputMeter busy;
+    busy.observe(ThroughputMeter::Clock::now() - std::chrono::seconds(5), 0, true);
+    const auto status = status_report(config_, "student", "0123456789abcdef0123", stats_, &activity_, true, busy);
     const auto& daemon = status["daemon"];
     EXPECT_EQ(daemon["working"], true);
-    EXPECT_DOUBLE_EQ(daemon["tracks_per_second"].get<double>(), 2.0);  // (9 + 1) / 5 s
+    // 10 in the 5 s (and the microseconds this test took since).
+    EXPECT_NEAR(daemon["tracks_per_second"].get<double>(), 2.0, 0.01);
     // What is left is the larger of the index's pending (1) and the visible work (5 + 1).
-    EXPECT_DOUBLE_EQ(daemon["eta_seconds"].get<double>(), 3.0);
+    EXPECT_NEAR(daemon["eta_seconds"].get<double>(), 3.0, 0.02);
     EXPECT_EQ(daemon["settle_seconds"], 5);
     EXPECT_EQ(daemon["offline_folders"], nlohmann::json::array({"/media/usb/music"}));
     EXPECT_EQ(daemon["keep_playing"]["appended"], 7);
@@ -160,6 +174,74 @@ TEST_F(StatusReportTest, WithoutADaemonOnlyTheDatabaseSpeaks) {
 
     const std::string unreadable = format_status(report(nullptr, false));
     EXPECT_TRUE(has_line(unreadable, "tracks:    unknown (the index cannot be read; see problems)")) << unreadable;
+}
+
+// The meter itself: a rate over the recent busy stretch only (issue 18: "129 s left"
+// for a batch that took 4 s, the daemon having idled before it).
+
+using Clock = ThroughputMeter::Clock;
+using std::chrono::seconds;
+
+const Clock::time_point start{};
+
+TEST(ThroughputMeter, IdleTimeBeforeABatchDoesNotCount) {
+    // Ten tracks in the first minute, then an hour idle, then a new batch.
+    ThroughputMeter meter;
+    meter.observe(start + seconds(30), 5, true);
+    meter.observe(start + seconds(40), 10, true);
+    meter.observe(start + seconds(60), 10, false);
+    meter.observe(start + seconds(3660), 10, true);
+    EXPECT_FALSE(meter.tracks_per_second()) << "one request into the batch: nothing measured yet";
+    meter.observe(start + seconds(3664), 18, true);
+    ASSERT_TRUE(meter.tracks_per_second());
+    EXPECT_DOUBLE_EQ(*meter.tracks_per_second(), 2.0);  // 8 tracks in 4 s, not 18 in 3664 s
+}
+
+TEST(ThroughputMeter, NothingUntilTwoRequestsFarEnoughApartSawATrackFinish) {
+    ThroughputMeter meter;
+    EXPECT_FALSE(meter.tracks_per_second());
+    meter.observe(start, 0, true);
+    EXPECT_FALSE(meter.tracks_per_second());
+    meter.observe(start + seconds(1), 3, true);
+    EXPECT_FALSE(meter.tracks_per_second()) << "1 s is too short to say";
+    meter.observe(start + seconds(5), 3, true);
+    ASSERT_TRUE(meter.tracks_per_second());
+    EXPECT_DOUBLE_EQ(*meter.tracks_per_second(), 3.0 / 5.0);
+
+    ThroughputMeter stuck;  // one long file: nothing finished, so no rate (not 0, not infinity)
+    stuck.observe(start, 7, true);
+    stuck.observe(start + seconds(20), 7, true);
+    EXPECT_FALSE(stuck.tracks_per_second());
+}
+
+TEST(ThroughputMeter, AnUnobservedGapMayHideIdleTimeSoTheMeasureStartsOver) {
+    ThroughputMeter meter;
+    meter.observe(start, 0, true);
+    meter.observe(start + seconds(10), 10, true);
+    // 10 minutes without a request: the daemon may have idled in between.
+    meter.observe(start + seconds(610), 11, true);
+    EXPECT_FALSE(meter.tracks_per_second());
+    meter.observe(start + seconds(614), 19, true);
+    ASSERT_TRUE(meter.tracks_per_second());
+    EXPECT_DOUBLE_EQ(*meter.tracks_per_second(), 2.0);
+}
+
+TEST(ThroughputMeter, TheRateIsTheRecentOne) {
+    ThroughputMeter meter;
+    // 1 track/s for five minutes, then 4 tracks/s: after two minutes of the
+    // fast part the window holds only that.
+    std::uint64_t completed = 0;
+    for (int second = 0; second <= 300; second += 10) meter.observe(start + seconds(second), completed += 10, true);
+    for (int second = 310; second <= 430; second += 10) meter.observe(start + seconds(second), completed += 40, true);
+    ASSERT_TRUE(meter.tracks_per_second());
+    EXPECT_DOUBLE_EQ(*meter.tracks_per_second(), 4.0);
+}
+
+TEST(ThroughputMeter, ARestartedCountStartsOver) {
+    ThroughputMeter meter;
+    meter.observe(start, 50, true);
+    meter.observe(start + seconds(4), 2, true);  // a smaller total: not the same run
+    EXPECT_FALSE(meter.tracks_per_second());
 }
 
 }  // namespace

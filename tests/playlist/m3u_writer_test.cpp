@@ -84,6 +84,18 @@ TEST_F(M3uWriter, AbsolutePaths) {
                                      "#EXTINF:306,Björk - Jóga\n" + (music() / "Björk/Jóga.flac").string() + "\n");
 }
 
+// MPD shows an #EXTINF title as the song's Name beside its own tags
+// ("Miles Davis - So What: Miles Davis - So What"): its playlists get the length only.
+TEST_F(M3uWriter, MpdsPlaylistsHaveNoExtinfTitle) {
+    OutputTarget mpd = target(PathStyle::relative_to_library);
+    mpd.relative_to = music();
+    mpd.from_mpd = true;
+    const WriteResult result = write(mpd, "Morning Mix", two_tracks());
+    EXPECT_EQ(read(result.path), "#EXTM3U\n#PLAYLIST:Morning Mix\n"
+                                 "#EXTINF:562,\nMiles Davis/Kind of Blue/So What.mp3\n"
+                                 "#EXTINF:306,\nBjörk/Jóga.flac\n");
+}
+
 TEST_F(M3uWriter, PathsRelativeToThePlaylistFile) {
     const WriteResult result =
         write(target(PathStyle::relative_to_playlist, ".m3u8"), "Driving Vibes", two_tracks());

@@ -55,6 +55,7 @@ grep -q "MPD: writing playlists to $HOME/.config/mpd/playlists" "$dir/run.out" |
   fail "vibed did not say it writes for MPD: $(grep MPD "$dir/run.out")"
 
 listed=$(mpc lsplaylists)
+nonempty=0
 for name in "Morning Mix" "Driving Vibes" "Workout" "Focus" "Chill" "Party" "Melancholy" "Acoustic"; do
   grep -qxF "$name" <<<"$listed" || fail "mpc lsplaylists does not list '$name'; it lists: $listed"
   # What MPD loads is what vibed chose, in vibed's order.
@@ -67,8 +68,14 @@ for name in "Morning Mix" "Driving Vibes" "Workout" "Focus" "Chill" "Party" "Mel
 $loaded
 but vibed chose
 $expected"
+  # MPD takes an #EXTINF title for the song's Name and mpc shows "Name: Artist - Title":
+  # vibed gives MPD none, so each song shows once, from its own tags.
+  named=$(mpc -f '[%name%]' playlist | grep -c . || true)
+  [ "$named" = 0 ] || fail "'$name': MPD shows a Name for $named songs (the title twice): $(mpc playlist | head -3)"
+  [ -z "$loaded" ] || nonempty=$((nonempty + 1))
   echo "ok: MPD lists '$name' and loads its $(grep -c . <<<"$loaded" || true) tracks"
 done
+[ "$nonempty" -gt 0 ] || fail "every playlist MPD loaded was empty"
 # vibectl doctor says what MPD sees and why.
 "$vibectl" doctor > "$dir/doctor" || fail "vibectl doctor failed: $(cat "$dir/doctor")"
 grep -qF "configuration:      $HOME/.config/mpd/mpd.conf" "$dir/doctor" || fail "doctor did not name mpd.conf: $(cat "$dir/doctor")"

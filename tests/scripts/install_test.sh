@@ -15,10 +15,12 @@ prefix="$dir/prefix"
 cmake --install "$binary_dir" --prefix "$prefix" > "$dir/install.log" 2>&1 || fail "cmake --install: $(cat "$dir/install.log")"
 for file in bin/vibed bin/vibectl lib/vibed/libvibed_torch_model.so share/vibed/models/student.pt \
             share/vibed/models/student.json share/vibed/models/moods.json share/vibed/models/similarity.json \
-            share/systemd/user/vibed.service share/doc/vibed/README.md share/doc/vibed/service.md; do
+            share/systemd/user/vibed.service share/doc/vibed/README.md share/doc/vibed/service.md \
+            share/man/man1/vibectl.1 share/man/man1/vibed.1 share/bash-completion/completions/vibectl; do
   test -f "$prefix/$file" || fail "not installed: $file"
 done
 "$prefix/bin/vibectl" --version | grep -qx "vibectl [0-9.]*" || fail "installed vibectl --version"
+MANWIDTH=80 man -l "$prefix/share/man/man1/vibectl.1" | grep -q '^   play' || fail "the installed vibectl.1 does not render"
 echo "ok: installed files"
 for file in bin/vibed bin/vibectl lib/vibed/libvibed_torch_model.so; do
   ! readelf -S "$prefix/$file" | grep -q '\.debug_info' || fail "$file is not stripped ($(du -h "$prefix/$file" | cut -f1))"
