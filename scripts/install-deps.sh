@@ -25,6 +25,8 @@ packages=(
   time
   # tests: the map page (vibectl map) rendered in a real headless browser
   chromium
+  # tests: the manual pages rendered as a user reads them (man -l; shell_reference_test)
+  man-db groff-base
   # model/: importing VibeNet and training the student (system interpreter only)
   python3 python3-venv python3-numpy python3-torch python3-torchvision python3-onnx
   # model/train_moods.py: regularised logistic regression with grouped cross-validation
