@@ -14,12 +14,11 @@ namespace vibed::config {
 namespace fs = std::filesystem;
 
 OutputTarget read_output(const toml::table& table) {
-    static const std::map<std::string, PathStyle, std::less<>> kStyles = {
-        {"absolute", PathStyle::absolute},
-        {"relative-to-playlist", PathStyle::relative_to_playlist},
-        {"relative-to-library", PathStyle::relative_to_library},
-        {"uri", PathStyle::uri},
-    };
+    static const auto kStyles = [] {
+        std::map<std::string, PathStyle, std::less<>> styles;
+        for (const auto style : util::kPathStyles) styles.emplace(util::to_string(style), style);
+        return styles;
+    }();
     static const std::map<std::string, std::string, std::less<>> kExtensions = {{".m3u", ".m3u"}, {".m3u8", ".m3u8"}};
     TableReader reader(table, "output");
     OutputTarget output;

@@ -31,7 +31,12 @@ struct OutputTarget {
     bool from_mpd = false;  // added because an MPD configuration was found
 };
 
-// "absolute", "relative-to-playlist", "relative-to-library" or "uri": the configuration's spelling.
+// Every style, in the order help texts list them.
+inline constexpr PathStyle kPathStyles[] = {PathStyle::absolute, PathStyle::relative_to_playlist,
+                                            PathStyle::relative_to_library, PathStyle::uri};
+
+// "absolute", "relative-to-playlist", "relative-to-library" or "uri": the
+// one spelling the configuration, vibectl's --path-style and messages use.
 std::string_view to_string(PathStyle style);
 
 }  // namespace vibed::util

@@ -219,20 +219,15 @@ ListingStyle listing_style(const config::Config& config) {
     return style;
 }
 
-namespace {
-constexpr config::PathStyle kPathStyles[] = {config::PathStyle::absolute, config::PathStyle::relative_to_playlist,
-                                             config::PathStyle::relative_to_library, config::PathStyle::uri};
-}  // namespace
-
 std::vector<std::string> path_style_names() {
     std::vector<std::string> names;
-    for (const auto style : kPathStyles) names.emplace_back(config::to_string(style));
+    for (const auto style : util::kPathStyles) names.emplace_back(util::to_string(style));
     return names;
 }
 
 config::PathStyle parse_path_style(std::string_view name) {
-    for (const auto style : kPathStyles) {
-        if (config::to_string(style) == name) return style;
+    for (const auto style : util::kPathStyles) {
+        if (util::to_string(style) == name) return style;
     }
     throw std::invalid_argument("unknown path style '" + std::string(name) + "'");
 }
