@@ -126,6 +126,30 @@ daemon_gone_note() {
   fi
 }
 
+# write_mpd_config MUSIC_DIR [LINE...]: $dir/mpd.conf for a test's own mpd
+# (socket $dir/mpd.sock, database, log and playlists under $dir/mpd, a null
+# output), with the extra LINEs (state_file, password...) added.
+write_mpd_config() {
+  local music=$1 line
+  shift
+  mkdir -p "$dir/mpd"
+  {
+    echo "music_directory    \"$music\""
+    echo "playlist_directory \"$dir/mpd\""
+    echo "db_file            \"$dir/mpd/database\""
+    echo "log_file           \"$dir/mpd/log\""
+    echo "bind_to_address    \"$dir/mpd.sock\""
+    for line in "$@"; do echo "$line"; done
+    printf 'audio_output {\n  type "null"\n  name "null"\n}\n'
+  } > "$dir/mpd.conf"
+}
+# start_test_mpd: runs mpd on $dir/mpd.conf into mpd_pid, until it answers.
+start_test_mpd() {
+  mpd --no-daemon "$dir/mpd.conf" >> "$dir/mpd.stdout" 2>&1 &
+  mpd_pid=$!
+  wait_until 20 "mpd to listen on $dir/mpd.sock" env MPD_HOST="$dir/mpd.sock" mpc status
+}
+
 # For the scripts that start their own mpd: fail early without it; stop_mpd
 # ends the instance whose pid the script put in mpd_pid (safe to call twice).
 require_mpd() {

@@ -44,24 +44,8 @@ add_tracks = 2
 no_repeat_hours = 8
 TOML
 
-cat > "$dir/mpd.conf" <<CONF
-music_directory    "$dir/library"
-playlist_directory "$dir/mpd"
-db_file            "$dir/mpd/database"
-state_file         "$dir/mpd/state"
-log_file           "$dir/mpd/log"
-bind_to_address    "$dir/mpd.sock"
-audio_output {
-  type "null"
-  name "null"
-}
-CONF
+write_mpd_config "$dir/library" "state_file         \"$dir/mpd/state\""
 export MPD_HOST="$dir/mpd.sock"  # for mpc; vibed reads the same from its [mpd] host
-start_mpd() {
-  mpd --no-daemon "$dir/mpd.conf" >> "$dir/mpd.stdout" 2>&1 &
-  mpd_pid=$!
-  wait_until 20 "mpd to listen on $MPD_HOST" mpc status
-}
 status() { "$vibectl" -c "$dir/config.toml" status; }
 problem_shown() { status | grep -qF "$1"; }
 queue_length() { mpc playlist | grep -c . || true; }
@@ -76,7 +60,7 @@ wait_until 30 "vibed to report that MPD is not there" problem_shown "PROBLEM:   
 kill -0 "$daemon_pid" || fail "vibed exited without MPD: $(tail -5 "$dir/vibed.log")"
 echo "ok: $(status | grep 'PROBLEM:   mpd')"
 
-start_mpd
+start_test_mpd
 mpc -q update --wait
 wait_until 120 "vibed to analyse the 14 tracks" analysed_count_is 14
 wait_until 30 "vibed to connect to MPD" bash -c "'$vibectl' -c '$dir/config.toml' status | grep -qF 'keeping:   MPD at $dir/mpd.sock'"
@@ -99,7 +83,7 @@ before=$(queue_length)
 stop_mpd
 wait_until 15 "vibed to notice MPD is gone" problem_shown "PROBLEM:   mpd: MPD at $dir/mpd.sock"
 kill -0 "$daemon_pid" || fail "vibed exited when MPD stopped: $(tail -5 "$dir/vibed.log")"
-start_mpd
+start_test_mpd
 [ "$(mpc status | sed -n 's/^\[\([a-z]*\)\].*/\1/p')" = playing ] || mpc -q play
 wait_until 40 "vibed to reconnect and top up after MPD's restart" queue_longer_than "$before"
 mpd_problem_gone() { ! problem_shown "PROBLEM:   mpd:"; }

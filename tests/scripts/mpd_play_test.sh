@@ -26,23 +26,10 @@ host = "$dir/mpd.sock"
 timeout_seconds = 5
 TOML
 
-cat > "$dir/mpd.conf" <<CONF
-music_directory    "$dir/library"
-playlist_directory "$dir/mpd"
-db_file            "$dir/mpd/database"
-log_file           "$dir/mpd/log"
-bind_to_address    "$dir/mpd.sock"
-password           "right@read,add,control,admin"
-default_permissions "read,add,control,admin"
-audio_output {
-  type "null"
-  name "null"
-}
-CONF
-mpd --no-daemon "$dir/mpd.conf" > "$dir/mpd.stdout" 2>&1 &
-mpd_pid=$!
+write_mpd_config "$dir/library" 'password           "right@read,add,control,admin"' \
+  'default_permissions "read,add,control,admin"'
+start_test_mpd
 export MPD_HOST="$dir/mpd.sock"
-wait_until 20 "mpd to listen on $MPD_HOST" mpc status
 mpc -q update --wait
 
 # A file MPD has not seen yet (no update since): vibectl play must have MPD take it in.

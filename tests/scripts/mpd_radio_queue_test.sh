@@ -33,22 +33,9 @@ timeout_seconds = 5
 TOML
 "$vibed" --once -c "$dir/config.toml" > "$dir/vibed.log" 2>&1 || fail "vibed --once failed: $(tail -5 "$dir/vibed.log")"
 
-mkdir -p "$dir/mpd"
-cat > "$dir/mpd.conf" <<CONF
-music_directory    "$L"
-playlist_directory "$dir/mpd"
-db_file            "$dir/mpd/database"
-log_file           "$dir/mpd/log"
-bind_to_address    "$dir/mpd.sock"
-audio_output {
-  type "null"
-  name "null"
-}
-CONF
-mpd --no-daemon "$dir/mpd.conf" > "$dir/mpd.stdout" 2>&1 &
-mpd_pid=$!
+write_mpd_config "$L"
+start_test_mpd
 mpc_() { MPD_HOST="$dir/mpd.sock" mpc "$@"; }
-wait_until 20 "mpd to listen on $dir/mpd.sock" mpc_ status
 mpc_ -q update --wait
 
 vibectl() { "$vibectl" -c "$dir/config.toml" "$@"; }
